@@ -1,0 +1,49 @@
+# Two commands for newcomers: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-sqlite test-postgres bench migrate seed clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python requirements.txt requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+migrate: $(STAMP)
+	$(FLASK) migrate
+
+seed: migrate
+	$(FLASK) seed-demo --if-empty
+
+run: seed
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+# The whole suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set
+# (CI always sets it; locally the PostgreSQL run is skipped with a notice).
+test: $(STAMP)
+	$(MAKE) --no-print-directory test-sqlite
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		$(MAKE) --no-print-directory test-postgres; \
+	elif [ -n "$$CI" ]; then \
+		echo "CI needs TEST_DATABASE_URL: the suite must also run on PostgreSQL" >&2; exit 1; \
+	else \
+		echo "NOTE: TEST_DATABASE_URL is not set; the PostgreSQL run was skipped."; \
+	fi
+
+test-sqlite: $(STAMP)
+	SALON_WEB_TEST_BACKEND=sqlite $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-postgres: $(STAMP)
+	SALON_WEB_TEST_BACKEND=postgres $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache

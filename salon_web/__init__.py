@@ -1,0 +1,66 @@
+"""salon_web: customer management for hair and beauty salons."""
+from pathlib import Path
+
+from flask import Flask, request
+
+from salon_web import db, errors, htmx, security
+from salon_web.config import load_config
+from salon_web.extensions import csrf, htmx as htmx_extension, login_manager
+from salon_web.services.auth import load_session_user
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config=None):
+    """Build the Flask app; `config` overrides environment and defaults (tests pass a dict)."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.update(load_config(app.instance_path, config))
+    if app.config["PROXY_FIX"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+
+    db.init_app(app)
+    csrf.init_app(app)
+    htmx_extension.init_app(app)
+    _init_login(app)
+    _register_blueprints(app)
+    errors.init_app(app)
+    _init_templates(app)
+
+    @app.after_request
+    def _headers(response):
+        htmx.add_vary_header(response)
+        return security.add_security_headers(response, request)
+
+    from salon_web.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _init_login(app):
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_session_user)
+
+
+def _register_blueprints(app):
+    from salon_web.views import BLUEPRINTS
+
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+
+
+def _init_templates(app):
+    from salon_web import template_helpers
+
+    template_helpers.init_app(app)

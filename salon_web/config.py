@@ -1,0 +1,53 @@
+"""Configuration: defaults in code, overridden by the environment, overridden by tests."""
+import os
+import secrets
+from pathlib import Path
+
+DEVELOPMENT = "development"
+PRODUCTION = "production"
+
+
+def load_config(instance_path, overrides=None):
+    """Return the app's configuration as a dict for `app.config.update`."""
+    overrides = overrides or {}
+    env = overrides.get("ENV") or os.environ.get("SALON_WEB_ENV", DEVELOPMENT)
+    config = {
+        "ENV": env,
+        "DATABASE_URL": os.environ.get("DATABASE_URL") or _default_sqlite_url(instance_path),
+        "SECRET_KEY": os.environ.get("SECRET_KEY"),
+        "DEMO_PASSWORD": os.environ.get("SALON_WEB_DEMO_PASSWORD", "demo-password-123"),
+        "PROXY_FIX": os.environ.get("SALON_WEB_PROXY_FIX") == "1",
+        # Failed logins allowed in LOGIN_THROTTLE_WINDOW seconds before 429.
+        "LOGIN_THROTTLE_PER_ACCOUNT": 5,
+        "LOGIN_THROTTLE_PER_IP": 20,
+        "LOGIN_THROTTLE_WINDOW": 15 * 60,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env != DEVELOPMENT,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": env != DEVELOPMENT,
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        "WTF_CSRF_HEADERS": ["X-CSRFToken"],
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    }
+    config.update(overrides)
+    if not config["SECRET_KEY"]:
+        if config["ENV"] == PRODUCTION:
+            raise RuntimeError("SECRET_KEY must be set when SALON_WEB_ENV=production")
+        config["SECRET_KEY"] = _development_secret(instance_path)
+    return config
+
+
+def _default_sqlite_url(instance_path):
+    return f"sqlite:///{Path(instance_path) / 'salon_web.sqlite3'}"
+
+
+def _development_secret(instance_path):
+    """Generate a secret once per checkout so sessions survive restarts."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

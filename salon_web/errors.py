@@ -1,0 +1,64 @@
+"""Friendly error pages (and small fragments for htmx), never a stack trace."""
+import logging
+
+from flask import render_template, request
+from flask_wtf.csrf import CSRFError
+from jinja2_fragments.flask import render_block
+from peewee import InterfaceError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: ("Something was wrong with that request", "Please go back, reload the page and try again."),
+    401: ("Please log in", "Your session has ended. Log in again to continue."),
+    403: ("Not allowed", "Your role in this salon does not allow this."),
+    404: ("Not found", "That page does not exist, or it belongs to a salon you cannot see."),
+    405: ("Not allowed here", "That action cannot be done this way."),
+    413: ("Too large", "That upload or form is larger than we accept."),
+    422: ("Please check the form", "Some values could not be accepted."),
+    429: ("Too many attempts", "Please wait a few minutes and try again."),
+    500: ("Something went wrong", "The error has been logged. Please try again."),
+    503: ("Temporarily unavailable", "The database cannot be reached right now. Please try again shortly."),
+}
+RETRY_AFTER_SECONDS = 30
+
+
+def render_error(status, message=None):
+    """Return an error page, or only its fragment for htmx requests."""
+    title, default_message = MESSAGES.get(status, MESSAGES[500])
+    context = {"status": status, "title": title, "message": message or default_message, "error_page": True}
+    if request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request"):
+        body = render_block("errors/error.html", "error_fragment", **context)
+    else:
+        body = render_template("errors/error.html", **context)
+    response = (body, status, {})
+    if status == 503:
+        response[2]["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def init_app(app):
+    @app.errorhandler(HTTPException)
+    def _http_error(error):
+        if error.code not in MESSAGES:
+            return error
+        # abort(422, "Explain what to fix") passes its own text; defaults stay friendly.
+        custom = error.description != type(error).description
+        message = error.description if custom else None
+        return render_error(error.code, message)
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(error):
+        return render_error(400, "The form expired or was sent from elsewhere. Reload the page and try again.")
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def _database_unavailable(error):
+        log.error("database unavailable: %s", error)
+        return render_error(503)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return render_error(500)

@@ -1,0 +1,25 @@
+"""Account forms (CSRF included through Flask-WTF)."""
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from salon_web.services.passwords import MIN_LENGTH
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired("Enter your email."), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired("Enter your password."), Length(max=1024)])
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[DataRequired("Enter your current password.")])
+    new_password = PasswordField(
+        "New password",
+        validators=[
+            DataRequired("Choose a new password."),
+            Length(min=MIN_LENGTH, max=1024, message=f"Use at least {MIN_LENGTH} characters."),
+        ],
+    )
+    confirm_password = PasswordField(
+        "Repeat new password", validators=[EqualTo("new_password", "The two new passwords differ.")]
+    )

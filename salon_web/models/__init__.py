@@ -1,0 +1,34 @@
+"""All models, in dependency order (ALL_MODELS is what migrations must produce)."""
+from salon_web.models.appointments import Appointment
+from salon_web.models.audit import AuditEvent
+from salon_web.models.base import BaseModel, utcnow
+from salon_web.models.communications import CustomerCommunication
+from salon_web.models.customers import Customer, CustomerTag, SalonCustomer, SavedSegment, Tag
+from salon_web.models.sales import Sale, SaleItem
+from salon_web.models.salons import Salon
+from salon_web.models.users import ADMIN as ADMIN_ROLE
+from salon_web.models.users import EMPLOYEE, MEMBERSHIP_ROLES, OWNER, ApiToken, LoginFailure, Membership, User
+from salon_web.models.visits import Visit
+
+ALL_MODELS = [
+    Salon,
+    User,
+    Membership,
+    ApiToken,
+    LoginFailure,
+    Customer,
+    SalonCustomer,
+    Tag,
+    CustomerTag,
+    SavedSegment,
+    Appointment,
+    Sale,
+    SaleItem,
+    Visit,
+    CustomerCommunication,
+    AuditEvent,
+]
+
+__all__ = [m.__name__ for m in ALL_MODELS] + [
+    "ALL_MODELS", "BaseModel", "utcnow", "ADMIN_ROLE", "OWNER", "EMPLOYEE", "MEMBERSHIP_ROLES"
+]

@@ -1,0 +1,39 @@
+"""Appointments booked for a customer with an employee."""
+from peewee import CharField, ForeignKeyField, IntegerField
+
+from salon_web.models.base import BaseModel, MoneyField, UTCDateTimeField, utcnow
+from salon_web.models.customers import SalonCustomer
+from salon_web.models.salons import Salon
+from salon_web.models.users import User
+
+SCHEDULED = "scheduled"
+CONFIRMED = "confirmed"
+COMPLETED = "completed"
+CANCELLED = "cancelled"
+NO_SHOW = "no_show"
+APPOINTMENT_STATUSES = (SCHEDULED, CONFIRMED, COMPLETED, CANCELLED, NO_SHOW)
+
+
+class Appointment(BaseModel):
+    salon = ForeignKeyField(Salon, backref="appointments", on_delete="CASCADE")
+    customer = ForeignKeyField(SalonCustomer, backref="appointments")
+    employee = ForeignKeyField(
+        User, column_name="employee_user_id", null=True, backref="appointments", on_delete="SET NULL"
+    )
+    service_name = CharField(max_length=200)
+    price = MoneyField(default=0)
+    scheduled_at = UTCDateTimeField()
+    duration_minutes = IntegerField(default=60)
+    status = CharField(
+        max_length=20, default=SCHEDULED, choices=[(s, s) for s in APPOINTMENT_STATUSES]
+    )
+    completed_at = UTCDateTimeField(null=True)
+    status_updated_at = UTCDateTimeField(default=utcnow)
+    created_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "appointment"
+        indexes = (
+            (("salon", "scheduled_at"), False),
+            (("customer", "scheduled_at"), False),
+        )

@@ -1,0 +1,116 @@
+"""Customers: a shared identity, each salon's own record of the person, tags and segments.
+
+Throughout the app "customer" means the salon's record (`SalonCustomer`). The
+cross-salon identity (`Customer`) is only reached through `SalonCustomer.identity`
+and is never shown to staff, so one salon can never see another salon's record.
+Other tenant tables' `customer_id` columns point at `salon_customer.id`.
+"""
+from peewee import (
+    CharField,
+    DateField,
+    ForeignKeyField,
+    IntegerField,
+    JSONField,
+    TextField,
+)
+
+from salon_web.models.base import BaseModel, MoneyField, UTCDateTimeField, utcnow
+from salon_web.models.salons import Salon
+from salon_web.models.users import User
+
+CHANNELS = ("sms", "email", "phone", "in_app")
+
+
+class Customer(BaseModel):
+    """A person's identity, shared across salons: found by phone, else email."""
+
+    phone_e164 = CharField(max_length=20, null=True, unique=True)
+    email = CharField(max_length=254, null=True, index=True)
+    created_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "customer"
+
+
+class SalonCustomer(BaseModel):
+    """Everything one salon knows about a customer; the only row staff see or edit."""
+
+    salon = ForeignKeyField(Salon, backref="customers", on_delete="CASCADE")
+    identity = ForeignKeyField(Customer, column_name="customer_id", backref="salon_records")
+    full_name = CharField(max_length=200)
+    # Lower-cased, accents stripped: what name search and name sorting use on every database.
+    name_search = CharField(max_length=200)
+    phone = CharField(max_length=40, null=True)  # as typed
+    phone_e164 = CharField(max_length=20, null=True)
+    email = CharField(max_length=254, null=True)
+    birthday = DateField(null=True)
+    # Visit figures: written only by salon_web.services.visits, never by hand.
+    visit_count = IntegerField(default=0)
+    total_spent = MoneyField(default=0)
+    first_visit_at = UTCDateTimeField(null=True)
+    last_visit_at = UTCDateTimeField(null=True)
+    notes = TextField(default="")
+    preferences = JSONField(default=dict)
+    follow_up_on = DateField(null=True)
+    communication_preferences = JSONField(default=list)  # channels accepted for service messages
+    marketing_consent_at = UTCDateTimeField(null=True)
+    marketing_consent_withdrawn_at = UTCDateTimeField(null=True)
+    version = IntegerField(default=1)  # optimistic lock for concurrent edits
+    created_at = UTCDateTimeField(default=utcnow)
+    updated_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "salon_customer"
+        indexes = (
+            (("salon", "identity"), True),
+            (("salon", "phone_e164"), False),
+            (("salon", "email"), False),
+            (("salon", "last_visit_at", "id"), False),
+            (("salon", "total_spent", "id"), False),
+            (("salon", "visit_count", "id"), False),
+            (("salon", "name_search", "id"), False),
+            (("salon", "follow_up_on"), False),
+        )
+
+    @property
+    def has_marketing_consent(self):
+        return self.marketing_consent_at is not None and (
+            self.marketing_consent_withdrawn_at is None
+            or self.marketing_consent_withdrawn_at < self.marketing_consent_at
+        )
+
+
+class Tag(BaseModel):
+    salon = ForeignKeyField(Salon, backref="tags", on_delete="CASCADE")
+    name = CharField(max_length=50)
+
+    class Meta:
+        table_name = "tag"
+        indexes = ((("salon", "name"), True),)
+
+
+class CustomerTag(BaseModel):
+    salon = ForeignKeyField(Salon, on_delete="CASCADE")
+    customer = ForeignKeyField(SalonCustomer, backref="customer_tags", on_delete="CASCADE")
+    tag = ForeignKeyField(Tag, backref="customer_tags", on_delete="CASCADE")
+
+    class Meta:
+        table_name = "customer_tag"
+        indexes = (
+            (("customer", "tag"), True),
+            (("salon", "tag", "customer"), False),
+        )
+
+
+class SavedSegment(BaseModel):
+    """A named customer-list filter, stored as its query string."""
+
+    salon = ForeignKeyField(Salon, backref="segments", on_delete="CASCADE")
+    name = CharField(max_length=100)
+    query = TextField()
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "saved_segment"
+        indexes = ((("salon", "name"), True),)

@@ -1,0 +1,16 @@
+"""Salons: the tenants. Every other tenant table carries salon_id."""
+from peewee import CharField
+
+from salon_web.models.base import BaseModel, UTCDateTimeField, utcnow
+
+
+class Salon(BaseModel):
+    name = CharField(max_length=200)
+    slug = CharField(max_length=100, unique=True)
+    country = CharField(max_length=2)  # ISO 3166-1 alpha-2; default region for phone numbers
+    timezone = CharField(max_length=64)  # IANA name, e.g. Africa/Kigali
+    currency = CharField(max_length=3)  # ISO 4217, e.g. RWF
+    created_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "salon"

@@ -1,0 +1,28 @@
+"""The visit ledger behind every customer's visit figures (see services/visits.py)."""
+from peewee import CharField, ForeignKeyField, IntegerField
+
+from salon_web.models.base import BaseModel, MoneyField, UTCDateTimeField
+from salon_web.models.customers import SalonCustomer
+from salon_web.models.salons import Salon
+
+SOURCE_SALE = "sale"
+SOURCE_APPOINTMENT = "appointment"
+
+
+class Visit(BaseModel):
+    """One live visit. visit_count == number of rows; total_spent == sum(amount)."""
+
+    salon = ForeignKeyField(Salon, on_delete="CASCADE")
+    customer = ForeignKeyField(SalonCustomer, backref="visits")
+    occurred_at = UTCDateTimeField()
+    amount = MoneyField(default=0)
+    source_type = CharField(max_length=20, choices=[(SOURCE_SALE, SOURCE_SALE), (SOURCE_APPOINTMENT, SOURCE_APPOINTMENT)])
+    source_id = IntegerField()
+
+    class Meta:
+        table_name = "visit"
+        indexes = (
+            (("source_type", "source_id"), True),
+            (("customer", "occurred_at"), False),
+            (("salon", "occurred_at"), False),
+        )

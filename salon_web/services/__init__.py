@@ -1,0 +1,1 @@
+"""Domain logic. No Flask imports here: views call services, services call models."""

@@ -1,0 +1,28 @@
+"""Salons and who may enter them."""
+from salon_web.models import ADMIN_ROLE, Membership, Salon
+
+
+def salons_for(user, search=None):
+    """Return the salons this user may enter, by name (admins: every salon)."""
+    query = Salon.select().order_by(Salon.name, Salon.id)
+    if not user.is_admin:
+        query = query.join(Membership).where(Membership.user == user)
+    if search:
+        query = query.where(Salon.name.contains(search.strip()))
+    return query
+
+
+def role_in(user, salon_id):
+    """Return the user's role in a salon ("admin", "owner", "employee"), or None."""
+    if user.is_admin:
+        return ADMIN_ROLE if Salon.select().where(Salon.id == salon_id).exists() else None
+    membership = Membership.get_or_none(
+        (Membership.salon == salon_id) & (Membership.user == user)
+    )
+    return membership.role if membership else None
+
+
+def default_salon_id(user):
+    """Return the first salon this user may enter, or None."""
+    first = salons_for(user).first()
+    return first.id if first else None

@@ -1,0 +1,58 @@
+"""Jinja filters and globals: money, local dates, phones, the salon switcher."""
+from flask import g, session
+from flask_login import current_user
+
+from salon_web.models import Salon
+from salon_web.navigation import nav_sections
+from salon_web.services.clock import days_since, to_local
+from salon_web.services.money import format_money, format_money_input
+from salon_web.services.phones import format_phone
+from salon_web.services.salons import salons_for
+from salon_web.tenancy import MANAGERS
+
+SWITCHER_LIMIT = 8  # beyond this the switcher links to the searchable /salons page
+
+
+def current_salon():
+    """The salon in the URL, else the one last entered, else None."""
+    if "salon" in g:
+        return g.salon
+    salon_id = session.get("salon_id")
+    if salon_id and current_user.is_authenticated:
+        salon = salons_for(current_user).where(Salon.id == salon_id).first()
+        if salon:
+            return salon
+    return None
+
+
+def switcher_salons():
+    """The first few salons the user may switch to, and whether there are more."""
+    salons = list(salons_for(current_user).limit(SWITCHER_LIMIT + 1))
+    return salons[:SWITCHER_LIMIT], len(salons) > SWITCHER_LIMIT
+
+
+def local_datetime(moment, salon, fmt="%d %b %Y, %H:%M"):
+    local = to_local(moment, salon.timezone)
+    return local.strftime(fmt) if local else "—"
+
+
+def local_date(moment, salon, fmt="%d %b %Y"):
+    return local_datetime(moment, salon, fmt)
+
+
+def init_app(app):
+    app.jinja_env.filters.update(
+        money=lambda amount, salon: format_money(amount, salon.currency),
+        money_input=lambda amount, salon: format_money_input(amount, salon.currency),
+        local_datetime=local_datetime,
+        local_date=local_date,
+        phone=lambda e164, salon: format_phone(e164, salon.country),
+        days_since=lambda moment, salon: days_since(moment, salon.timezone),
+        thousands=lambda number: f"{number:,}",
+    )
+    app.jinja_env.globals.update(
+        current_salon=current_salon,
+        switcher_salons=switcher_salons,
+        can_manage=lambda: g.get("role") in MANAGERS,
+        nav_sections=nav_sections,
+    )

@@ -1,0 +1,65 @@
+"""Salon tenancy: who may enter which salon, and scoping every object to it."""
+from functools import wraps
+
+from flask import abort, g, request, session
+from flask_login import current_user, login_required
+
+from salon_web.models import ADMIN_ROLE, EMPLOYEE, OWNER, Salon
+from salon_web.security import client_ip
+from salon_web.services import audit
+from salon_web.services.salons import role_in
+
+STAFF = (ADMIN_ROLE, OWNER, EMPLOYEE)
+MANAGERS = (ADMIN_ROLE, OWNER)
+
+
+def salon_view(*roles):
+    """Decorate a view taking `salon_id`: it receives `salon` instead.
+
+    Not a member of that salon: 404 (existence is never revealed). A member
+    whose role is not in `roles`: 403. Both are audited.
+    """
+    allowed = roles or STAFF
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapper(salon_id, **kwargs):
+            role = role_in(current_user, salon_id)
+            if role is None:
+                deny(404, salon_id=None, reason="not a member", salon_ref=salon_id)
+            if role not in allowed:
+                deny(403, salon_id=salon_id, reason=f"role {role}")
+            g.salon = Salon.get_by_id(salon_id)
+            g.role = role
+            session["salon_id"] = salon_id
+            return view(salon=g.salon, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def deny(status, *, salon_id=None, reason, **detail):
+    """Audit a refused access and abort with `status`."""
+    audit.record(
+        "access.denied",
+        salon=salon_id,
+        user=current_user.id if current_user.is_authenticated else None,
+        ip=client_ip(request),
+        detail={"path": request.path, "method": request.method, "reason": reason, **detail},
+    )
+    abort(status)
+
+
+def get_in_salon_or_404(model, salon, object_id):
+    """Return the object with this id if it belongs to the salon; otherwise 404."""
+    found = model.get_or_none((model.id == object_id) & (model.salon == salon))
+    if found is None:
+        abort(404)
+    return found
+
+
+def can_manage():
+    """True when the current role may see analytics and export."""
+    return g.get("role") in MANAGERS

@@ -1,0 +1,49 @@
+// Behaviour that htmx attributes cannot express under our CSP (no inline scripts, no eval).
+(function () {
+  "use strict";
+
+  // Failed htmx requests are not swapped (see htmx-config): show the server's message in a toast.
+  document.addEventListener("htmx:responseError", function (event) {
+    var toast = document.getElementById("request-error");
+    if (!toast) return;
+    var text = "Something went wrong. Please try again.";
+    var xhr = event.detail.xhr;
+    if (xhr && xhr.responseText) {
+      var doc = new DOMParser().parseFromString(xhr.responseText, "text/html");
+      var message = doc.querySelector(".error-message");
+      if (message) text = message.textContent.replace(/\s+/g, " ").trim();
+    }
+    toast.textContent = text;
+    toast.hidden = false;
+    window.clearTimeout(toast._timer);
+    toast._timer = window.setTimeout(function () { toast.hidden = true; }, 6000);
+  });
+
+  document.addEventListener("htmx:sendError", function () {
+    var toast = document.getElementById("request-error");
+    if (!toast) return;
+    toast.textContent = "The server cannot be reached. Check the connection and try again.";
+    toast.hidden = false;
+  });
+
+  // Close an open <details> menu when clicking elsewhere or pressing Escape.
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll("details.menu[open]").forEach(function (menu) {
+      if (!menu.contains(event.target)) menu.removeAttribute("open");
+    });
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    document.querySelectorAll("details.menu[open]").forEach(function (menu) {
+      menu.removeAttribute("open");
+      var summary = menu.querySelector("summary");
+      if (summary) summary.focus();
+    });
+  });
+
+  // Forms marked data-confirm ask before submitting (void a sale, delete a segment, ...).
+  document.addEventListener("submit", function (event) {
+    var message = event.target.getAttribute && event.target.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) event.preventDefault();
+  }, true);
+})();

@@ -1,0 +1,16 @@
+"""Login, salons, profile and the basic customer list."""
+from tests.access import Route
+
+# anonymous, admin, owner, other_owner, employee
+ROUTES = [
+    Route("auth.login", "GET", "/login", 200, 302, 302, 302, 302),
+    Route("auth.login", "POST", "/login", 422, 422, 422, 422, 422),
+    Route("auth.logout", "POST", "/logout", 303, 303, 303, 303, 303),
+    Route("salons.home", "GET", "/", 302, 302, 302, 302, 302),
+    Route("salons.salon_list", "GET", "/salons", 302, 200, 200, 200, 200),
+    Route("salons.switch", "POST", "/salons/{salon}/switch", 302, 303, 303, 404, 303),
+    Route("profile.profile", "GET", "/profile", 302, 200, 200, 200, 200),
+    Route("profile.password", "POST", "/profile/password", 302, 422, 422, 422, 422),
+    Route("profile.end_sessions", "POST", "/profile/sessions/end", 302, 303, 303, 303, 303),
+    Route("customers.customer_list", "GET", "/salons/{salon}/customers", 302, 200, 200, 404, 200),
+]
