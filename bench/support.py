@@ -1,0 +1,61 @@
+"""Timing helpers and database setup shared by the benchmarks."""
+import statistics
+import time
+from contextlib import contextmanager
+
+import psycopg2
+
+from salon_web.cli import migrate_database
+from salon_web.db import bind, open_database
+
+
+def ensure_database(url):
+    """Create the benchmark database if it does not exist; return the bound, migrated peewee Database."""
+    base, _, name = url.rpartition("/")
+    try:
+        psycopg2.connect(url).close()
+    except psycopg2.OperationalError:
+        admin = psycopg2.connect(f"{base}/postgres")
+        admin.autocommit = True
+        admin.cursor().execute(f'CREATE DATABASE "{name}"')
+        admin.close()
+    database = bind(open_database(url))
+    database.connect(reuse_if_open=True)
+    database.execute_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    migrate_database(database)
+    return database
+
+
+def timings(function, repeat, warmup=3):
+    """Run `function` warmup+repeat times; return the timed durations in milliseconds."""
+    for _ in range(warmup):
+        function()
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        function()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def p50(samples):
+    return statistics.median(samples)
+
+
+def p95(samples):
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def row(label, samples, reference=None):
+    """Format one result line: label, p50, p95 and the ratio to a reference's p50."""
+    ratio = f"  x{p50(samples) / p50(reference):.2f}" if reference else ""
+    return f"{label:<44} p50 {p50(samples):8.2f} ms   p95 {p95(samples):8.2f} ms{ratio}"
+
+
+@contextmanager
+def stopwatch():
+    result = {}
+    started = time.perf_counter()
+    yield result
+    result["seconds"] = time.perf_counter() - started
