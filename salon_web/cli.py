@@ -3,10 +3,11 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 from peewee import IntegrityError
 from playhouse.migrations import Runner
 
-from salon_web.db import db
+from salon_web.db import connection, db
 from salon_web.models import MEMBERSHIP_ROLES, Membership, Salon, User
 from salon_web.services.auth import normalize_email
 from salon_web.services.passwords import hash_password, password_problem
@@ -25,20 +26,22 @@ def register_commands(app):
 
 
 @click.command("migrate")
+@with_appcontext
 def migrate():
     """Apply pending database migrations (safe to run twice)."""
-    with db.connection_context():
+    with connection():
         applied = migrate_database()
     click.echo("\n".join(f"applied {name}" for name in applied) or "database is up to date")
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--if-empty", is_flag=True, help="Do nothing when any salon exists.")
 def seed_demo(if_empty):
     """Create the demo salons, users and customers (idempotent)."""
     from salon_web.services.demo import seed_demo as run_seed
 
-    with db.connection_context():
+    with connection():
         if if_empty and Salon.select().exists():
             click.echo("database has salons already; demo data not loaded")
             return
@@ -47,6 +50,7 @@ def seed_demo(if_empty):
 
 
 @click.command("create-salon")
+@with_appcontext
 @click.option("--name", required=True)
 @click.option("--slug", required=True)
 @click.option("--country", required=True, help="ISO 3166 code, e.g. RW")
@@ -60,7 +64,7 @@ def create_salon(name, slug, country, timezone_name, currency):
         ZoneInfo(timezone_name)
     except (ZoneInfoNotFoundError, ValueError):
         raise click.BadParameter(f"unknown time zone {timezone_name!r}", param_hint="--timezone")
-    with db.connection_context():
+    with connection():
         try:
             salon = Salon.create(
                 name=name, slug=slug, country=country.upper(), timezone=timezone_name, currency=currency.upper()
@@ -71,6 +75,7 @@ def create_salon(name, slug, country, timezone_name, currency):
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("email")
 @click.option("--name", required=True)
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
@@ -82,7 +87,7 @@ def create_user(email, name, password, admin, salon_slug, role):
     problem = password_problem(password)
     if problem:
         raise click.BadParameter(problem, param_hint="--password")
-    with db.connection_context(), db.atomic():
+    with connection(), db.atomic():
         salon = None
         if salon_slug:
             salon = Salon.get_or_none(Salon.slug == salon_slug)

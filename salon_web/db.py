@@ -1,4 +1,6 @@
 """The database handle: one proxy bound at app start, a connection per request."""
+from contextlib import contextmanager
+
 from flask import g
 from peewee import DatabaseProxy, SqliteDatabase
 from playhouse.db_url import connect
@@ -42,6 +44,19 @@ def is_sqlite():
 
 def is_postgres():
     return not is_sqlite()
+
+
+@contextmanager
+def connection():
+    """Hold a connection for a block; a caller that already holds one (a test) keeps it."""
+    opened_here = db.is_closed()
+    if opened_here:
+        db.connect()
+    try:
+        yield db
+    finally:
+        if opened_here and not db.is_closed():
+            db.close()
 
 
 def init_app(app):
