@@ -3,7 +3,7 @@ from pathlib import Path
 
 from flask import Flask, request
 
-from salon_web import db, errors, htmx, security
+from salon_web import api, db, errors, htmx, security
 from salon_web.config import load_config
 from salon_web.extensions import csrf, htmx as htmx_extension, login_manager
 from salon_web.services.auth import load_session_user
@@ -30,6 +30,7 @@ def create_app(config=None):
     htmx_extension.init_app(app)
     _init_login(app)
     _register_blueprints(app)
+    api.init_app(app)
     errors.init_app(app)
     _init_templates(app)
 

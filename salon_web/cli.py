@@ -21,7 +21,7 @@ def migrate_database(database=None):
 
 
 def register_commands(app):
-    for command in (migrate, seed_demo, create_user, create_salon):
+    for command in (migrate, seed_demo, create_user, create_salon, create_api_token):
         app.cli.add_command(command)
 
 
@@ -101,3 +101,21 @@ def create_user(email, name, password, admin, salon_slug, role):
         if salon:
             Membership.create(salon=salon, user=user, role=role)
     click.echo(f"created user {user.id} {user.email}")
+
+
+@click.command("create-api-token")
+@with_appcontext
+@click.argument("email")
+@click.option("--name", default="API token", show_default=True, help="What the token is for.")
+def create_api_token(email, name):
+    """Create a personal API token for a user; the token is printed alone on the last line."""
+    from salon_web.services.api_tokens import create_token
+    from salon_web.services.auth import find_user_by_email
+
+    with connection():
+        user = find_user_by_email(email)
+        if user is None or not user.is_active:
+            raise click.ClickException(f"no active user with email {email!r}")
+        token, secret = create_token(user, name)
+    click.echo(f"created token {token.id} ({token.name}) for {user.email}; it is shown only now:")
+    click.echo(secret)

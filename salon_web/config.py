@@ -21,6 +21,9 @@ def load_config(instance_path, overrides=None):
         "LOGIN_THROTTLE_PER_ACCOUNT": 5,
         "LOGIN_THROTTLE_PER_IP": 20,
         "LOGIN_THROTTLE_WINDOW": 15 * 60,
+        # API requests allowed per token in each API_RATE_WINDOW seconds.
+        "API_RATE_LIMIT": int(os.environ.get("SALON_WEB_API_RATE_LIMIT", "600")),
+        "API_RATE_WINDOW": 60,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env != DEVELOPMENT,

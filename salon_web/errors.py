@@ -26,6 +26,11 @@ RETRY_AFTER_SECONDS = 30
 
 def render_error(status, message=None):
     """Return an error page, or only its fragment for htmx requests."""
+    if request.path.startswith("/api/"):
+        from salon_web.api.problems import problem_response
+
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if status == 503 else None
+        return problem_response(status, message, headers=headers)
     title, default_message = MESSAGES.get(status, MESSAGES[500])
     context = {"status": status, "title": title, "message": message or default_message, "error_page": True}
     if request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request"):

@@ -1,4 +1,5 @@
 """All models, in dependency order (ALL_MODELS is what migrations must produce)."""
+from salon_web.models.api import ApiIdempotencyKey, ApiRateWindow
 from salon_web.models.appointments import Appointment
 from salon_web.models.audit import AuditEvent
 from salon_web.models.base import BaseModel, utcnow
@@ -27,6 +28,8 @@ ALL_MODELS = [
     Visit,
     CustomerCommunication,
     AuditEvent,
+    ApiRateWindow,
+    ApiIdempotencyKey,
 ]
 
 __all__ = [m.__name__ for m in ALL_MODELS] + [

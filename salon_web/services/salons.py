@@ -26,3 +26,17 @@ def default_salon_id(user):
     """Return the first salon this user may enter, or None."""
     first = salons_for(user).first()
     return first.id if first else None
+
+
+def salons_with_roles(user, limit=1000):
+    """Return [(salon, role)] for every salon the user may enter, in one query."""
+    if user.is_admin:
+        return [(salon, ADMIN_ROLE) for salon in salons_for(user).limit(limit)]
+    query = (
+        Salon.select(Salon, Membership.role)
+        .join(Membership)
+        .where(Membership.user == user)
+        .order_by(Salon.name, Salon.id)
+        .limit(limit)
+    )
+    return [(salon, salon.membership.role) for salon in query]

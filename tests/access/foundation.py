@@ -14,3 +14,8 @@ ROUTES = [
     Route("profile.end_sessions", "POST", "/profile/sessions/end", 302, 303, 303, 303, 303),
     Route("customers.customer_list", "GET", "/salons/{salon}/customers", 302, 200, 200, 404, 200),
 ]
+
+ROUTES += [
+    Route("profile.create_api_token", "POST", "/profile/tokens", 302, 200, 200, 200, 200, data={"name": "Till"}),
+    Route("profile.revoke_api_token", "POST", "/profile/tokens/999999/revoke", 302, 404, 404, 404, 404),
+]

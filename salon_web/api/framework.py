@@ -1,0 +1,208 @@
+"""How an API operation is declared once and then authenticated, validated, shaped and documented.
+
+`@operation(...)` registers the Flask route and records the schemas that both validate the
+request and shape the response; `openapi.py` builds the OpenAPI document from the same record.
+"""
+import dataclasses
+import json
+import re
+import typing
+from functools import wraps
+
+from flask import Response, current_app, g, request
+from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic.alias_generators import to_camel
+
+from salon_web.api.problems import PROBLEM_TYPE, ApiProblem, field_errors, problem_response
+from salon_web.models import Salon
+from salon_web.security import client_ip
+from salon_web.services import audit, idempotency, rate_limit
+from salon_web.services.api_tokens import user_for_token
+from salon_web.services.salons import role_in
+from salon_web.tenancy import STAFF
+
+MAX_ID = 2**31 - 1
+OPERATIONS = []
+
+
+@dataclasses.dataclass
+class Operation:
+    method: str
+    rule: str
+    name: str
+    summary: str
+    description: str
+    tag: str
+    response: type | None
+    status: int
+    query: type | None
+    body: type | None
+    roles: tuple
+    authenticated: bool
+    produces: str
+
+    @property
+    def openapi_path(self):
+        return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", self.rule)
+
+    @property
+    def path_params(self):
+        return re.findall(r"<(?:\w+:)?(\w+)>", self.rule)
+
+
+def operation(bp, method, rule, *, summary, response=None, status=200, query=None, body=None,
+              roles=STAFF, tag="customers", authenticated=True, produces="application/json"):
+    """Declare an API operation: route, access, request schemas, response schema."""
+
+    def decorator(function):
+        record = Operation(method, rule, function.__name__, summary, (function.__doc__ or "").strip(), tag,
+                           response, status, query, body, tuple(roles), authenticated, produces)
+        OPERATIONS.append(record)
+
+        @wraps(function)
+        def view(**path):
+            try:
+                return _run(record, function, path)
+            except ApiProblem as problem:
+                return problem_response(problem.status, problem.detail, errors=problem.errors, headers=problem.headers)
+
+        bp.add_url_rule(rule, endpoint=function.__name__, view_func=view, methods=[method])
+        return function
+
+    return decorator
+
+
+def _run(record, function, path):
+    kwargs = {}
+    if record.authenticated:
+        g.api_user, g.api_token = authenticate()
+        enforce_rate_limit(g.api_token)
+        kwargs["user"] = g.api_user
+    if "salon_id" in path:
+        kwargs["salon"] = enter_salon(g.api_user, path.pop("salon_id"), record.roles)
+    for name, value in path.items():
+        if value > MAX_ID:
+            raise ApiProblem(404)
+        kwargs[name] = value
+    if record.query:
+        kwargs["query"] = parse(record.query, _query_values(record.query), "query")
+    if record.body:
+        kwargs["body"] = parse(record.body, _json_body(), "body")
+    if record.method == "POST" and request.headers.get("Idempotency-Key"):
+        return _idempotent(record, function, kwargs)
+    return _respond(record, function(**kwargs))
+
+
+def authenticate():
+    """Return (user, token) for the bearer token; the session cookie is never accepted here."""
+    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise ApiProblem(401, "Send a personal API token as 'Authorization: Bearer <token>'.")
+    user, token = user_for_token(secret.strip())
+    if user is None:
+        raise ApiProblem(401, "That token is unknown, revoked, or its account is inactive.")
+    return user, token
+
+
+def enforce_rate_limit(token):
+    config = current_app.config
+    allowed, retry_after = rate_limit.hit(
+        token, limit=config["API_RATE_LIMIT"], window_seconds=config["API_RATE_WINDOW"]
+    )
+    if not allowed:
+        raise ApiProblem(429, "Rate limit reached for this token.", headers={"Retry-After": str(retry_after)})
+
+
+def enter_salon(user, salon_id, roles):
+    """The salon if the token's user may act in it with one of `roles`: 404 and 403 as on the HTML side."""
+    role = role_in(user, salon_id) if salon_id <= MAX_ID else None
+    if role is None or role not in roles:
+        status = 404 if role is None else 403
+        audit.record("access.denied", salon=salon_id if role else None, user=user, ip=client_ip(request),
+                     detail={"path": request.path, "method": request.method, "api": True, "reason": f"role {role}"})
+        raise ApiProblem(status, "Your role in this salon does not allow this." if status == 403 else None)
+    g.role = role
+    return Salon.get_by_id(salon_id)
+
+
+def parse(model, values, location):
+    """Validate input against its schema; 422 with one entry per bad field."""
+    try:
+        return model.model_validate(values)
+    except ValidationError as error:
+        raise ApiProblem(422, f"Some {location} values are invalid.", errors=field_errors(error, location))
+
+
+def _query_values(model):
+    values = {}
+    for name, field in model.model_fields.items():
+        key = field.alias or name
+        if key not in request.args:
+            continue
+        is_list = typing.get_origin(field.annotation) is list or list in typing.get_args(field.annotation)
+        values[key] = request.args.getlist(key) if is_list else request.args.get(key)
+    return values
+
+
+def _json_body():
+    if not request.data:
+        return {}
+    if not request.is_json:
+        raise ApiProblem(415, "Send the body as application/json.")
+    try:
+        return json.loads(request.data)
+    except ValueError:
+        raise ApiProblem(400, "The body is not valid JSON.")
+
+
+def _respond(record, result):
+    if isinstance(result, Response):
+        return result
+    status = record.status
+    if isinstance(result, tuple):
+        result, status = result
+    if record.response is None:
+        return Response(status=204)
+    shaped = record.response.model_validate(result, from_attributes=True)
+    response = current_app.response_class(
+        shaped.model_dump_json(by_alias=True), status=status, mimetype="application/json"
+    )
+    return response
+
+
+def _idempotent(record, function, kwargs):
+    user, key = g.api_user, request.headers["Idempotency-Key"]
+    if len(key) > 255:
+        raise ApiProblem(422, "Idempotency-Key is at most 255 characters.", errors=[{"field": "Idempotency-Key", "in": "header", "message": "too long"}])
+    fingerprint = idempotency.request_hash(request.method, request.full_path, request.get_data())
+    try:
+        replay = idempotency.claim(user, key, fingerprint)
+    except idempotency.KeyReusedWithOtherRequest:
+        raise ApiProblem(422, "This Idempotency-Key was already used with a different request.",
+                         errors=[{"field": "Idempotency-Key", "in": "header", "message": "reused with another body"}])
+    except idempotency.RequestInProgress:
+        raise ApiProblem(409, "The first request with this Idempotency-Key is still running; retry shortly.")
+    if replay is not None:
+        status, body = replay
+        mimetype = PROBLEM_TYPE if status >= 400 else "application/json"
+        response = current_app.response_class(body, status=status, mimetype=mimetype)
+        response.headers["Idempotent-Replayed"] = "true"
+        return response
+    try:
+        response = _respond(record, function(**kwargs))
+    except ApiProblem as problem:
+        response = problem_response(problem.status, problem.detail, errors=problem.errors)
+    except Exception:
+        idempotency.release(user, key)
+        raise
+    if response.status_code >= 500:
+        idempotency.release(user, key)
+    else:
+        idempotency.remember(user, key, response.status_code, response.get_data(as_text=True))
+    return response
+
+
+class Schema(BaseModel):
+    """Base of API schemas: camelCase on the wire, unknown input fields refused."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", from_attributes=True)

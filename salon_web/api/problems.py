@@ -1,0 +1,55 @@
+"""RFC 9457 problem details: every API error is application/problem+json."""
+from flask import jsonify
+
+PROBLEM_TYPE = "application/problem+json"
+
+TITLES = {
+    400: "Bad request",
+    401: "Authentication required",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Request too large",
+    415: "Unsupported media type",
+    422: "Unprocessable content",
+    429: "Too many requests",
+    500: "Internal server error",
+    503: "Service unavailable",
+}
+
+
+class ApiProblem(Exception):
+    """Raised anywhere in an API view to answer with a problem document."""
+
+    def __init__(self, status, detail=None, *, errors=None, headers=None):
+        super().__init__(detail or TITLES.get(status, "Error"))
+        self.status = status
+        self.detail = detail
+        self.errors = errors or []
+        self.headers = headers or {}
+
+
+def problem_response(status, detail=None, *, errors=None, headers=None):
+    """Return a Flask response carrying a problem document."""
+    body = {"type": "about:blank", "title": TITLES.get(status, "Error"), "status": status}
+    if detail:
+        body["detail"] = detail
+    if errors:
+        body["errors"] = errors
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = PROBLEM_TYPE
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="salon_web"'
+    return response
+
+
+def field_errors(validation_error, location):
+    """Turn a pydantic ValidationError into [{"field", "message"}] entries."""
+    return [
+        {"field": ".".join(str(part) for part in error["loc"]) or location, "in": location, "message": error["msg"]}
+        for error in validation_error.errors(include_url=False)
+    ]
