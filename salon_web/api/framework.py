@@ -55,7 +55,7 @@ def operation(bp, method, rule, *, summary, response=None, status=200, query=Non
     """Declare an API operation: route, access, request schemas, response schema."""
 
     def decorator(function):
-        record = Operation(method, rule, function.__name__, summary, (function.__doc__ or "").strip(), tag,
+        record = Operation(method, (bp.url_prefix or "") + rule, function.__name__, summary, (function.__doc__ or "").strip(), tag,
                            response, status, query, body, tuple(roles), authenticated, produces)
         OPERATIONS.append(record)
 
