@@ -139,8 +139,7 @@ def timeline_view(salon, customer_id):
         events, next_cursor = timeline.timeline_page(customer, kind=kind, cursor=request.args.get("before"))
     except timeline.BadCursor as error:
         abort(400, str(error))
-    context = dict(salon=salon, customer=customer, events=events, next_cursor=next_cursor, kind=kind,
-                   staff_names=_staff_names(salon))
+    context = dict(salon=salon, customer=customer, events=events, next_cursor=next_cursor, kind=kind)
     if request.args.get("before") and htmx.wants_fragment():
         return htmx.render("customer_detail/timeline.html", "timeline_rows", **context)
     return htmx.render("customer_detail/timeline.html", "timeline", target="timeline", **context)
@@ -161,7 +160,3 @@ def card_context(salon, customer, *, edit=None, with_timeline=True):
         events=events, next_cursor=next_cursor, kind="", today=local_today(salon.timezone), oob=False,
         role=g.get("role"), comm=form_state(customer), purposes=PURPOSES, statuses=STATUSES,
     )
-
-
-def _staff_names(salon):
-    return {u.id: u.name for u in customer_edit.salon_staff(salon)}
