@@ -152,3 +152,17 @@ def test_sale_with_items_and_void_render(client, world, login_as):
     page = client.get(url(world)).get_data(as_text=True)
     assert "RWF 12,500" in page and "Colour" in page and "Treatment" in page
     assert "voided" in page and "Wrong customer" in page
+
+
+def test_card_query_count_does_not_grow_with_history(client, world, login_as):
+    login_as("employee")
+    mixed_history(world)
+    card = f"/salons/{world.salon.id}/customers/{world.customer.id}"
+    with count_queries() as small:
+        assert client.get(card).status_code == 200
+    for n in range(60):
+        add_sale(world, T0 - datetime.timedelta(days=n + 1), items=("Cut", "Wash", "Dry"))
+        add_appointment(world, T0 - datetime.timedelta(days=n + 1))
+    with count_queries() as large:
+        assert client.get(card).status_code == 200
+    assert large.count == small.count
