@@ -1,23 +1,22 @@
 """The customer card: new-customer form, widgets that save in place, tags and the timeline."""
-from flask import Blueprint, abort, g, make_response, request, url_for
-from jinja2_fragments.flask import render_block
+from flask import Blueprint, abort, make_response, request, url_for
 from flask_login import current_user
+from jinja2_fragments.flask import render_block
 
 from salon_web import htmx
 from salon_web.models import SalonCustomer
+from salon_web.models.communications import PURPOSES, STATUSES
 from salon_web.security import client_ip
 from salon_web.services import customer_edit, follow_ups, timeline
 from salon_web.services.clock import local_today
 from salon_web.services.customer_create import DuplicateCustomer, create_customer, parse_contact
 from salon_web.services.customer_edit import EditConflict, InvalidEdit
-from salon_web.models.communications import PURPOSES, STATUSES
 from salon_web.tenancy import get_in_salon_or_404, salon_view
 from salon_web.views.communications import form_state
 
 bp = Blueprint("customer_detail", __name__)
 
 TEMPLATE = "customer_detail/show.html"
-WIDGETS = ("contact", "notes", "preferences", "follow_up", "communication")
 WIDGET_PATHS = 'contact, notes, preferences, "follow-up", communication'
 
 
@@ -158,5 +157,5 @@ def card_context(salon, customer, *, edit=None, with_timeline=True):
         basis=lambda widget: customer_edit.widget_basis(customer, widget),
         quick_choices=follow_ups.QUICK_CHOICES, weekdays=customer_edit.WEEKDAYS,
         events=events, next_cursor=next_cursor, kind="", today=local_today(salon.timezone), oob=False,
-        role=g.get("role"), comm=form_state(customer), purposes=PURPOSES, statuses=STATUSES,
+        comm=form_state(customer), purposes=PURPOSES, statuses=STATUSES,
     )
