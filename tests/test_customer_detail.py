@@ -356,3 +356,16 @@ def test_removing_another_salons_tag_name_touches_nothing(client, world, login_a
     from salon_web.models import CustomerTag
 
     assert CustomerTag.select().where(CustomerTag.salon == world.other_salon).count() == 1
+
+
+def test_contact_phone_already_on_another_card_of_this_salon_is_refused(client, world, login_as):
+    factories.make_customer(world.salon, "Divine Ingabire", phone="0722 123 456")
+    factories.make_customer(world.other_salon, "Paris Person", phone="+250 733 000 111")
+    login_as("employee")
+    taken = form_for(world.customer, "contact", full_name="Aline Uwase", phone="0722123456", email="", birthday="")
+    response = client.post(widget_url(world, "contact"), data=taken, headers=hx("widget-contact"))
+    assert response.status_code == 422 and "already on the card of Divine Ingabire" in response.get_data(as_text=True)
+    # A number another salon knows is not "taken": nothing about that salon is revealed.
+    free = form_for(world.customer, "contact", full_name="Aline Uwase", phone="0733 000 111", email="", birthday="")
+    response = client.post(widget_url(world, "contact"), data=free, headers=hx("widget-contact"))
+    assert response.status_code == 200 and "Paris Person" not in response.get_data(as_text=True)

@@ -15,7 +15,7 @@ from salon_web.db import db
 from salon_web.models import AuditEvent, CustomerTag, Membership, SalonCustomer, Tag, User, utcnow
 from salon_web.models.customers import CHANNELS
 from salon_web.services import audit
-from salon_web.services.customer_create import parse_contact
+from salon_web.services.customer_create import find_duplicates, parse_contact
 from salon_web.services.customers import ensure_tag
 from salon_web.services.text import fold
 
@@ -130,6 +130,11 @@ def parse_contact_widget(salon, customer, form, today):
     """Return (changes, errors) for name, phone, email and birthday."""
     values, errors = parse_contact(salon, form, today=today)
     values["name_search"] = fold(values["full_name"])
+    if values["phone_e164"] and "phone" not in errors and values["phone_e164"] != customer.phone_e164:
+        taken = find_duplicates(salon, phone_e164=values["phone_e164"], exclude_id=customer.id)
+        taken = [other for other in taken if other.phone_e164 == values["phone_e164"]]
+        if taken:
+            errors["phone"] = f"This number is already on the card of {taken[0].full_name}."
     return values, errors
 
 
