@@ -47,3 +47,17 @@
     if (message && !window.confirm(message)) event.preventDefault();
   }, true);
 })();
+
+// ===== Customer card (issue 5) =====
+(function () {
+  "use strict";
+  // Buttons only needed without JavaScript (e.g. the timeline's "Filter") hide once scripts run.
+  document.documentElement.classList.add("js");
+  // An edit conflict (409) carries the widget with the other person's version: swap it in like a 422.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.xhr && event.detail.xhr.status === 409) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+})();

@@ -1,4 +1,4 @@
 """Blueprints, registered in this order by create_app."""
-from salon_web.views import auth, customers, profile, salons
+from salon_web.views import auth, communications, customer_detail, customers, profile, salons
 
-BLUEPRINTS = [auth.bp, salons.bp, profile.bp, customers.bp]
+BLUEPRINTS = [auth.bp, salons.bp, profile.bp, customers.bp, customer_detail.bp, communications.bp]

@@ -1,0 +1,141 @@
+"""Recording messages and calls for a customer, respecting consent; status moves forward only."""
+from peewee import JOIN
+
+from salon_web.db import db
+from salon_web.models import CustomerCommunication, User, utcnow
+from salon_web.models.communications import PURPOSES, STATUSES
+from salon_web.models.customers import CHANNELS
+from salon_web.services import audit
+from salon_web.services.customer_create import EMAIL_PATTERN
+from salon_web.services.phones import InvalidPhone, normalize_phone
+
+SUBJECT_MAX = 200
+MESSAGE_MAX = 5000
+PER_PAGE = 20
+# pending -> sent -> delivered | failed; delivered and failed are final.
+NEXT_STATUSES = {"pending": ("sent", "delivered", "failed"), "sent": ("delivered", "failed"), "delivered": (), "failed": ()}
+CHANNEL_LABELS = {"sms": "SMS", "email": "Email", "phone": "Phone call", "in_app": "In-app"}
+
+
+class ConsentRefused(Exception):
+    """The customer has not agreed to this kind of message on this channel."""
+
+
+class InvalidCommunication(Exception):
+    def __init__(self, errors):
+        super().__init__("invalid communication")
+        self.errors = errors
+
+
+class StatusRefused(Exception):
+    """A status may only move forward."""
+
+
+def default_recipient(customer, channel):
+    """Return the recipient pre-filled for a channel: the phone for sms/phone, the email for email."""
+    if channel in ("sms", "phone"):
+        return customer.phone_e164 or customer.phone or ""
+    if channel == "email":
+        return customer.email or ""
+    return ""
+
+
+def consent_problem(customer, channel, purpose):
+    """Return why this message may not be sent to the customer, or None.
+
+    Marketing needs consent that was not withdrawn. A channel is refused when the customer
+    recorded the channels they accept and this one is not among them; no record yet means
+    no channel has been refused.
+    """
+    accepted = customer.communication_preferences or []
+    label = CHANNEL_LABELS.get(channel, channel)
+    if purpose == "marketing" and not customer.has_marketing_consent:
+        if customer.marketing_consent_withdrawn_at:
+            return "This customer withdrew marketing consent: marketing messages cannot be recorded."
+        return "This customer has not given marketing consent: marketing messages cannot be recorded."
+    if accepted and channel not in accepted:
+        return f"This customer does not accept {label} messages. Use one of: " + ", ".join(
+            CHANNEL_LABELS[c] for c in accepted if c in CHANNEL_LABELS) + "."
+    return None
+
+
+def parse_communication(customer, form, country):
+    """Return (values, errors) for a new communication."""
+    errors = {}
+    channel = form.get("type") or ""
+    purpose = form.get("purpose") or ""
+    status = form.get("status") or "sent"
+    if channel not in CHANNELS:
+        errors["type"] = "Choose SMS, email, phone or in-app."
+    if purpose not in PURPOSES:
+        errors["purpose"] = "Choose a purpose."
+    if status not in STATUSES:
+        errors["status"] = "Choose a status."
+    subject = " ".join((form.get("subject") or "").split())
+    message = (form.get("message") or "").replace("\r\n", "\n").strip()
+    recipient = (form.get("recipient") or "").strip() or default_recipient(customer, channel)
+    if len(subject) > SUBJECT_MAX:
+        errors["subject"] = f"Use at most {SUBJECT_MAX} characters."
+    if len(message) > MESSAGE_MAX:
+        errors["message"] = f"Use at most {MESSAGE_MAX} characters."
+    if channel in ("sms", "email") and not message:
+        errors["message"] = "Write the message that was sent."
+    if channel == "email":
+        recipient = recipient.lower()
+        if not EMAIL_PATTERN.match(recipient) or len(recipient) > 254:
+            errors["recipient"] = "Enter the email address it went to."
+    elif channel in ("sms", "phone"):
+        try:
+            recipient = normalize_phone(recipient, country)
+        except InvalidPhone:
+            errors["recipient"] = "Enter the phone number it went to."
+    elif len(recipient) > 254:
+        errors["recipient"] = "That recipient is too long."
+    values = {"type": channel, "purpose": purpose, "status": status, "subject": subject,
+              "message": message, "recipient": recipient}
+    return values, errors
+
+
+def record_communication(salon, customer, form, *, user=None, ip=None):
+    """Validate and store one communication; raise InvalidCommunication or ConsentRefused."""
+    values, errors = parse_communication(customer, form, salon.country)
+    if errors:
+        raise InvalidCommunication(errors)
+    problem = consent_problem(customer, values["type"], values["purpose"])
+    if problem:
+        raise ConsentRefused(problem)
+    now = utcnow()
+    with db.atomic():
+        communication = CustomerCommunication.create(
+            salon=salon, customer=customer, sent_by=user, created_at=now, status_updated_at=now, **values)
+        audit.record("communication.recorded", salon=salon, user=user, object_type="customer",
+                     object_id=customer.id, ip=ip,
+                     detail={"communication_id": communication.id, "type": values["type"], "purpose": values["purpose"]})
+    return communication
+
+
+def change_status(salon, communication, new_status, *, user=None, ip=None):
+    """Move a communication's status forward; return it fresh or raise StatusRefused."""
+    allowed_from = [old for old, nexts in NEXT_STATUSES.items() if new_status in nexts]
+    if new_status not in STATUSES or not allowed_from:
+        raise StatusRefused(f"“{new_status}” is not a status it can move to.")
+    with db.atomic():
+        updated = CustomerCommunication.update(status=new_status, status_updated_at=utcnow()).where(
+            (CustomerCommunication.id == communication.id) & (CustomerCommunication.salon == salon)
+            & CustomerCommunication.status.in_(allowed_from)).execute()
+        if not updated:
+            raise StatusRefused(f"A {communication.status} message cannot become {new_status}: status only moves forward.")
+        audit.record("communication.status", salon=salon, user=user, object_type="communication",
+                     object_id=communication.id, ip=ip,
+                     detail={"before": communication.status, "after": new_status})
+    return CustomerCommunication.get_by_id(communication.id)
+
+
+def communication_history(customer, *, limit=PER_PAGE):
+    """Return the customer's communications, newest first, with who recorded them."""
+    query = (CustomerCommunication.select(CustomerCommunication, User)
+             .join(User, on=(CustomerCommunication.sent_by == User.id), join_type=JOIN.LEFT_OUTER)
+             .where((CustomerCommunication.customer == customer)
+                    & (CustomerCommunication.salon == customer.salon_id))
+             .order_by(CustomerCommunication.created_at.desc(), CustomerCommunication.id.desc()))
+    return list(query.limit(limit))

@@ -1,0 +1,106 @@
+"""Creating a customer from the new-customer form: validation and duplicate detection within the salon.
+
+A person another salon already knows is matched only through the shared identity
+(services.customers.find_or_create_identity): nothing another salon recorded is read,
+so the duplicate warning can only ever name this salon's own customers.
+"""
+import datetime
+import re
+
+from peewee import IntegrityError
+
+from salon_web.models import SalonCustomer
+from salon_web.services import audit
+from salon_web.services.auth import normalize_email
+from salon_web.services.customers import create_salon_customer, find_or_create_identity
+from salon_web.services.phones import InvalidPhone, normalize_phone
+
+EMAIL_PATTERN = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
+NAME_MAX = 200
+
+
+class DuplicateCustomer(Exception):
+    """This salon already has customers with the same phone or email."""
+
+    def __init__(self, matches, *, can_override):
+        super().__init__("possible duplicate")
+        self.matches = matches
+        self.can_override = can_override
+
+
+def parse_contact(salon, form, *, today):
+    """Return (values, errors) for the contact fields name, phone, email, birthday."""
+    values, errors = {}, {}
+    full_name = " ".join((form.get("full_name") or "").split())
+    if not full_name:
+        errors["full_name"] = "Enter the customer's name."
+    elif len(full_name) > NAME_MAX:
+        errors["full_name"] = f"Use at most {NAME_MAX} characters."
+    values["full_name"] = full_name
+
+    phone = (form.get("phone") or "").strip()
+    values["phone"], values["phone_e164"] = phone or None, None
+    if len(phone) > 40:
+        errors["phone"] = "That phone number is too long."
+    elif phone:
+        try:
+            values["phone_e164"] = normalize_phone(phone, salon.country)
+        except InvalidPhone as error:
+            errors["phone"] = str(error)
+
+    email = normalize_email(form.get("email"))
+    values["email"] = email or None
+    if email and (len(email) > 254 or not EMAIL_PATTERN.match(email)):
+        errors["email"] = "Enter an email address such as name@example.com."
+
+    birthday = (form.get("birthday") or "").strip()
+    values["birthday"] = None
+    if birthday:
+        try:
+            values["birthday"] = datetime.date.fromisoformat(birthday)
+        except ValueError:
+            errors["birthday"] = "Enter a date such as 1990-05-21."
+        else:
+            if values["birthday"] > today or values["birthday"].year < 1900:
+                errors["birthday"] = "A birthday lies between 1900 and today."
+    return values, errors
+
+
+def find_duplicates(salon, *, phone_e164=None, email=None, exclude_id=None):
+    """Return this salon's customers (only this salon's) with the same phone or email."""
+    condition = None
+    if phone_e164:
+        condition = SalonCustomer.phone_e164 == phone_e164
+    if email:
+        by_email = SalonCustomer.email == email
+        condition = by_email if condition is None else (condition | by_email)
+    if condition is None:
+        return []
+    query = SalonCustomer.select().where((SalonCustomer.salon == salon) & condition)
+    if exclude_id is not None:
+        query = query.where(SalonCustomer.id != exclude_id)
+    return list(query.order_by(SalonCustomer.id).limit(5))
+
+
+def create_customer(salon, values, *, user=None, ip=None, allow_shared_email=False):
+    """Create this salon's customer from validated values and return it; raise DuplicateCustomer.
+
+    A phone match is always a duplicate (one person, one record per salon). An email-only
+    match may be overridden (families share an address) with `allow_shared_email`.
+    """
+    matches = find_duplicates(salon, phone_e164=values["phone_e164"], email=values["email"])
+    phone_match = any(m.phone_e164 and m.phone_e164 == values["phone_e164"] for m in matches)
+    if matches and (phone_match or not allow_shared_email):
+        raise DuplicateCustomer(matches, can_override=not phone_match)
+    try:
+        customer = create_salon_customer(salon, **values)
+    except IntegrityError:
+        # The salon already holds this identity under a number it has since edited.
+        identity = find_or_create_identity(values["phone_e164"], values["email"])
+        existing = SalonCustomer.get_or_none((SalonCustomer.salon == salon) & (SalonCustomer.identity == identity))
+        raise DuplicateCustomer([existing] if existing else [], can_override=False) from None
+    audit.record(
+        "customer.created", salon=salon, user=user, object_type="customer", object_id=customer.id, ip=ip,
+        detail={"after": {"full_name": customer.full_name, "phone": customer.phone_e164, "email": customer.email}},
+    )
+    return customer

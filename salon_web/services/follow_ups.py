@@ -1,0 +1,73 @@
+"""Follow-up dates: set a date, the quick choices (2 weeks, 1 month, 3 months), clear.
+
+Used by the customer card and by the Today page ("done", "snooze").
+"""
+import calendar
+import datetime
+
+from salon_web.services.customer_edit import InvalidEdit, apply_changes
+
+QUICK_CHOICES = {"2w": "In 2 weeks", "1m": "In 1 month", "3m": "In 3 months"}
+MAX_DAYS_AHEAD = 3 * 366
+
+
+def add_months(day, months):
+    """Return the same day `months` later, clamped to the month's last day (31 Jan + 1 month = 28/29 Feb)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def quick_choice_date(choice, today):
+    """Return the date a quick choice stands for, or None for an unknown choice."""
+    if choice == "2w":
+        return today + datetime.timedelta(days=14)
+    if choice == "1m":
+        return add_months(today, 1)
+    if choice == "3m":
+        return add_months(today, 3)
+    return None
+
+
+def parse_follow_up(form, today):
+    """Return (date or None, errors) from a form's `quick` choice, `clear` flag or `follow_up_on` date."""
+    if form.get("clear"):
+        return None, {}
+    quick = form.get("quick")
+    if quick:
+        day = quick_choice_date(quick, today)
+        return (day, {}) if day else (None, {"follow_up_on": "Choose 2 weeks, 1 month or 3 months."})
+    text = (form.get("follow_up_on") or "").strip()
+    if not text:
+        return None, {"follow_up_on": "Pick a date, a quick choice, or clear."}
+    try:
+        day = datetime.date.fromisoformat(text)
+    except ValueError:
+        return None, {"follow_up_on": "Enter a date such as 2026-12-01."}
+    if day < today - datetime.timedelta(days=1) or day > today + datetime.timedelta(days=MAX_DAYS_AHEAD):
+        return None, {"follow_up_on": "Choose a date from today up to three years ahead."}
+    return day, {}
+
+
+def set_follow_up(customer, day, *, expected_version=None, basis=None, user=None, ip=None):
+    """Set (or with None, clear) the follow-up date; return the fresh customer."""
+    return apply_changes(customer, {"follow_up_on": day}, expected_version=expected_version,
+                         widget="follow_up", basis=basis, user=user, ip=ip)
+
+
+def clear_follow_up(customer, *, expected_version=None, user=None, ip=None):
+    """Clear the follow-up date (the call was made); return the fresh customer."""
+    return set_follow_up(customer, None, expected_version=expected_version, user=user, ip=ip)
+
+
+def update_follow_up(customer, form, *, today, user=None, ip=None):
+    """The card's follow-up widget: validate the form and save with the optimistic check."""
+    from salon_web.services.customer_edit import parse_version
+
+    day, errors = parse_follow_up(form, today)
+    expected = parse_version(form.get("version"))
+    if expected is None and not errors:
+        errors = {"version": "This form is out of date. Reload the page and try again."}
+    if errors:
+        raise InvalidEdit(errors, {"follow_up_on": form.get("follow_up_on")})
+    return set_follow_up(customer, day, expected_version=expected, basis=form.get("basis"), user=user, ip=ip)
