@@ -1,0 +1,254 @@
+"""The visit hook: the only writer of visit figures (visit_count, total_spent, first/last visit).
+
+A visit is one `visit` row, a pure function of its source:
+- a completed sale without appointment, with a customer: its own visit, amount = sale total;
+- a completed appointment: one visit, amount = sum of its live sales, or its price while it has none.
+Sales linked to an appointment never make a visit of their own.
+
+Callers (services/sales.py, services/appointments.py) call `record_new_sale` or `sync_sources`
+inside their own db.atomic(), after writing the sale or appointment row.
+
+Concurrency. Figures change only through atomic SQL (`x = x + ?`, CASE for first/last, MIN/MAX
+subqueries when a visit disappears), so concurrent writers never lose an update. Every path except
+"new sale without appointment" first locks the customer's salon_customer row (`lock_customer`), so all
+writers that read a visit row (to compute a delta) are serialised per customer; under PostgreSQL's
+READ COMMITTED each later statement then sees everything committed before the lock was granted.
+The new-sale path touches only its own brand-new visit row and one atomic UPDATE, which PostgreSQL
+re-evaluates against the latest row version, so it needs no lock. On SQLite writers are serialised.
+"""
+import datetime
+
+from peewee import JOIN, Case, fn
+
+from salon_web.db import db, is_postgres
+from salon_web.models import Appointment, Sale, SalonCustomer, Visit, utcnow
+from salon_web.models.appointments import COMPLETED as APPOINTMENT_COMPLETED
+from salon_web.models.sales import COMPLETED as SALE_COMPLETED
+from salon_web.models.visits import SOURCE_APPOINTMENT, SOURCE_SALE
+
+FIGURES = ("visit_count", "total_spent", "first_visit_at", "last_visit_at")
+
+
+def lock_customer(customer_id):
+    """Lock the salon_customer row for the rest of the transaction (serialises visit writers per customer)."""
+    if is_postgres():
+        # NO KEY UPDATE: the lock an UPDATE takes; it does not block inserts that reference the row.
+        list(SalonCustomer.select(SalonCustomer.id).where(SalonCustomer.id == customer_id)
+             .for_update("FOR NO KEY UPDATE"))
+    else:
+        # SQLite: take the write lock now, so the transaction never upgrades from a stale read snapshot.
+        SalonCustomer.update(visit_count=SalonCustomer.visit_count).where(SalonCustomer.id == customer_id).execute()
+
+
+def _not_future(moment, now=None):
+    now = now or utcnow()
+    return min(moment, now) if moment else now
+
+
+def desired_sale_visit(sale):
+    """Return (customer_id, occurred_at, amount) of the visit a sale makes on its own, or None."""
+    if sale.status != SALE_COMPLETED or sale.customer_id is None or sale.appointment_id is not None:
+        return None
+    return sale.customer_id, _not_future(sale.sold_at, sale.created_at), sale.total
+
+
+def desired_appointment_visit(appointment):
+    """Return (customer_id, occurred_at, amount) of an appointment's visit, or None if it is not one."""
+    if appointment.status != APPOINTMENT_COMPLETED:
+        return None
+    live = (Sale.select(fn.COUNT(Sale.id), fn.COALESCE(fn.SUM(Sale.total), 0))
+            .where((Sale.appointment == appointment.id) & (Sale.status == SALE_COMPLETED)).tuples().get())
+    amount = int(live[1]) if live[0] else appointment.price
+    occurred_at = _not_future(appointment.scheduled_at, appointment.completed_at)
+    return appointment.customer_id, occurred_at, amount
+
+
+def record_new_sale(sale):
+    """Add the visit of a just-inserted sale; a sale linked to an appointment syncs that appointment's visit."""
+    if sale.customer_id is None:
+        return
+    if sale.appointment_id is not None:
+        lock_customer(sale.customer_id)
+        sync_appointment(Appointment.get_by_id(sale.appointment_id))
+        return
+    desired = desired_sale_visit(sale)
+    if desired is None:
+        return
+    customer_id, occurred_at, amount = desired
+    # A brand-new sale: its visit cannot exist yet (the unique key would refuse a second one).
+    Visit.insert(salon=sale.salon_id, customer=customer_id, occurred_at=occurred_at, amount=amount,
+                 source_type=SOURCE_SALE, source_id=sale.id).execute()
+    _add_visit_figures(customer_id, occurred_at, amount)
+
+
+def sync_sale(sale):
+    """Make the ledger agree with one sale (caller holds the customer lock)."""
+    if sale.appointment_id is not None:
+        sync_appointment(Appointment.get_by_id(sale.appointment_id))
+    else:
+        _sync(SOURCE_SALE, sale.id, sale.salon_id, desired_sale_visit(sale))
+
+
+def sync_appointment(appointment):
+    """Make the ledger agree with one appointment (caller holds the customer lock)."""
+    _sync(SOURCE_APPOINTMENT, appointment.id, appointment.salon_id, desired_appointment_visit(appointment))
+
+
+def _sync(source_type, source_id, salon_id, desired):
+    """Insert, delete or re-amount one visit row and apply the same change to the figures as deltas."""
+    current = (Visit.select(Visit.id, Visit.customer, Visit.occurred_at, Visit.amount)
+               .where((Visit.source_type == source_type) & (Visit.source_id == source_id)).first())
+    if desired is None:
+        if current is not None:
+            Visit.delete().where(Visit.id == current.id).execute()
+            _remove_visit_figures(current.customer_id, current.amount)
+        return
+    customer_id, occurred_at, amount = desired
+    if current is None:
+        Visit.insert(salon=salon_id, customer=customer_id, occurred_at=occurred_at, amount=amount,
+                     source_type=source_type, source_id=source_id).execute()
+        _add_visit_figures(customer_id, occurred_at, amount)
+        return
+    if (current.customer_id, current.occurred_at, current.amount) == (customer_id, occurred_at, amount):
+        return  # retry, double submit, second completion: nothing changes
+    Visit.update(customer=customer_id, occurred_at=occurred_at, amount=amount).where(Visit.id == current.id).execute()
+    if current.customer_id != customer_id or current.occurred_at != occurred_at:
+        _remove_visit_figures(current.customer_id, current.amount)
+        _add_visit_figures(customer_id, occurred_at, amount, refresh_dates=True)
+    else:
+        SalonCustomer.update(total_spent=SalonCustomer.total_spent + (amount - current.amount)).where(
+            SalonCustomer.id == customer_id).execute()
+
+
+def _add_visit_figures(customer_id, occurred_at, amount, refresh_dates=False):
+    first, last = SalonCustomer.first_visit_at, SalonCustomer.last_visit_at
+    if refresh_dates:
+        first_value, last_value = _ledger_min(customer_id), _ledger_max(customer_id)
+    else:
+        # Portable LEAST/GREATEST (PITFALLS.md): back-dated visits move first_visit_at, never last_visit_at.
+        first_value = Case(None, [(first.is_null() | (first > occurred_at), occurred_at)], first)
+        last_value = Case(None, [(last.is_null() | (last < occurred_at), occurred_at)], last)
+    SalonCustomer.update(
+        visit_count=SalonCustomer.visit_count + 1,
+        total_spent=SalonCustomer.total_spent + amount,
+        first_visit_at=first_value,
+        last_visit_at=last_value,
+    ).where(SalonCustomer.id == customer_id).execute()
+
+
+def _remove_visit_figures(customer_id, amount):
+    # The visit row is already deleted: first/last come back from the remaining ledger.
+    SalonCustomer.update(
+        visit_count=SalonCustomer.visit_count - 1,
+        total_spent=SalonCustomer.total_spent - amount,
+        first_visit_at=_ledger_min(customer_id),
+        last_visit_at=_ledger_max(customer_id),
+    ).where(SalonCustomer.id == customer_id).execute()
+
+
+def _ledger_min(customer_id):
+    return Visit.select(fn.MIN(Visit.occurred_at)).where(Visit.customer == customer_id)
+
+
+def _ledger_max(customer_id):
+    return Visit.select(fn.MAX(Visit.occurred_at)).where(Visit.customer == customer_id)
+
+
+# --- Repair and backfill -------------------------------------------------------------------------
+
+
+def ledger_figures(salon=None):
+    """Return {customer_id: (visit_count, total_spent, first_visit_at, last_visit_at)} computed from the ledger."""
+    query = (SalonCustomer.select(
+        SalonCustomer.id,
+        fn.COUNT(Visit.id), fn.COALESCE(fn.SUM(Visit.amount), 0), fn.MIN(Visit.occurred_at), fn.MAX(Visit.occurred_at))
+        .join(Visit, join_type=JOIN.LEFT_OUTER, on=(Visit.customer == SalonCustomer.id))
+        .group_by(SalonCustomer.id))
+    if salon is not None:
+        query = query.where(SalonCustomer.salon == salon)
+    return {row[0]: (row[1], int(row[2]), _as_datetime(row[3]), _as_datetime(row[4])) for row in query.tuples()}
+
+
+def _as_datetime(value):
+    # SQLite's MIN/MAX over a datetime column come back as text.
+    if isinstance(value, str):
+        return datetime.datetime.fromisoformat(value)
+    return value
+
+
+def ledger_drift(salon=None):
+    """Return descriptions of ledger rows that disagree with their sales and appointments (missing, stale, wrong)."""
+    problems, fixes = [], []
+    sales = Sale.select().where(Sale.customer.is_null(False) & Sale.appointment.is_null())
+    appointments = Appointment.select().where(Appointment.status == APPOINTMENT_COMPLETED)
+    visits = Visit.select()
+    if salon is not None:
+        sales, appointments, visits = (q.where(q.model.salon == salon) for q in (sales, appointments, visits))
+    current = {(v.source_type, v.source_id): v for v in visits}
+    expected = {}
+    for sale in sales:
+        expected[(SOURCE_SALE, sale.id)] = (sale, desired_sale_visit(sale))
+    for appointment in appointments:
+        expected[(SOURCE_APPOINTMENT, appointment.id)] = (appointment, desired_appointment_visit(appointment))
+    for key, (source, desired) in expected.items():
+        visit = current.get(key)
+        have = None if visit is None else (visit.customer_id, visit.occurred_at, visit.amount)
+        if have != desired:
+            problems.append(f"ledger {key[0]} {key[1]}: has {_describe(have)}, sources say {_describe(desired)}")
+            fixes.append(source)
+    # A visit whose sale was voided or whose appointment is no longer completed.
+    for key, visit in current.items():
+        if key not in expected and _source_exists(key):
+            problems.append(f"ledger {key[0]} {key[1]}: has {_describe((visit.customer_id, visit.occurred_at, visit.amount))}, "
+                            f"sources say {_describe(None)}")
+            fixes.append(Sale.get_by_id(key[1]) if key[0] == SOURCE_SALE else Appointment.get_by_id(key[1]))
+    return problems, fixes
+
+
+def _source_exists(key):
+    model = Sale if key[0] == SOURCE_SALE else Appointment
+    return model.select().where(model.id == key[1]).exists()
+
+
+def _describe(visit):
+    if visit is None:
+        return "no visit"
+    return f"visit of customer {visit[0]} at {visit[1]:%Y-%m-%d %H:%M} amount {visit[2]}"
+
+
+def recompute_figures(salon=None, *, check=False):
+    """Rebuild the ledger from sources and every figure from the ledger; return the drift found.
+
+    With check=True nothing changes; the returned list describes each drifting row.
+    """
+    with db.atomic():
+        problems, fixes = ledger_drift(salon)
+        if not check:
+            for source in fixes:  # backfill: sales and appointments recorded before the hook existed
+                lock_customer(source.customer_id)
+                (sync_appointment if isinstance(source, Appointment) else sync_sale)(source)
+        expected = ledger_figures(salon)
+        customers = SalonCustomer.select(SalonCustomer.id, *(getattr(SalonCustomer, f) for f in FIGURES))
+        if salon is not None:
+            customers = customers.where(SalonCustomer.salon == salon)
+        for customer in customers:
+            have = tuple(getattr(customer, f) for f in FIGURES)
+            want = expected.get(customer.id, (0, 0, None, None))
+            if have != want:
+                differences = ", ".join(f"{name} {h!r} != ledger {w!r}" for name, h, w in zip(FIGURES, have, want) if h != w)
+                problems.append(f"salon_customer {customer.id}: {differences}")
+                if not check:
+                    _rebuild_figures(customer.id)
+    return problems
+
+
+def _rebuild_figures(customer_id):
+    """Set one customer's figures from the ledger, in one statement under the customer lock."""
+    lock_customer(customer_id)
+    mine = Visit.customer == customer_id
+    SalonCustomer.update(
+        visit_count=Visit.select(fn.COUNT(Visit.id)).where(mine),
+        total_spent=Visit.select(fn.COALESCE(fn.SUM(Visit.amount), 0)).where(mine),
+        first_visit_at=_ledger_min(customer_id),
+        last_visit_at=_ledger_max(customer_id),
+    ).where(SalonCustomer.id == customer_id).execute()
