@@ -181,3 +181,18 @@ def test_other_salon_untouched(world):
     assert figures(world.other_customer) == (0, 0, None, None)
     with pytest.raises(SaleInvalid):
         sale(world.salon, world.other_customer, 1000)
+
+
+def test_recompute_visits_command(app, world):
+    runner = app.test_cli_runner()
+    sale(world.salon, world.customer, 1000)
+    result = runner.invoke(args=["recompute-visits", "--check"])
+    assert result.exit_code == 0 and "no drift" in result.output
+    SalonCustomer.update(total_spent=5).where(SalonCustomer.id == world.customer.id).execute()
+    result = runner.invoke(args=["recompute-visits", "--check", "--salon", str(world.salon.id)])
+    assert result.exit_code == 1 and f"salon_customer {world.customer.id}: total_spent 5 != ledger 1000" in result.output
+    assert runner.invoke(args=["recompute-visits", "--check", "--salon", str(world.other_salon.id)]).exit_code == 0
+    result = runner.invoke(args=["recompute-visits"])
+    assert result.exit_code == 0 and "repaired 1" in result.output
+    assert figures(world.customer)[:2] == (1, 1000)
+    assert runner.invoke(args=["recompute-visits", "--salon", "99999"]).exit_code != 0

@@ -92,7 +92,8 @@ def change_appointment_status(appointment, status, *, user=None, now=None):
         if status == COMPLETED:
             changes[Appointment.completed_at] = now
         Appointment.update(changes).where(Appointment.id == current.id).execute()
-        current = Appointment.get_by_id(current.id)
+        for field, value in changes.items():
+            setattr(current, field.name, value)
         visits.sync_appointment(current)
     return current
 

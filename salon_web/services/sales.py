@@ -78,6 +78,9 @@ def post_sale(salon, *, customer, items, sold_at=None, appointment=None, idempot
         created_at=now,
     )
     with db.atomic():
+        if appointment is None and is_postgres():  # the common till sale: one statement with its visit
+            sale_id = visits.insert_sale_with_visit(fields, items)
+            return Sale(id=sale_id, **fields) if sale_id else _existing(salon, idempotency_key)
         if appointment is not None:
             # Serialise with every other writer of this customer's figures before reading the appointment.
             visits.lock_customer(customer.id)
@@ -93,11 +96,15 @@ def post_sale(salon, *, customer, items, sold_at=None, appointment=None, idempot
         SaleItem.insert_many(
             [{"salon": salon.id, "sale": sale_id, "description": d, "quantity": q, "unit_price": p} for d, q, p in items]
         ).execute()
-        if appointment is not None and appointment.status != APPOINTMENT_COMPLETED:
+        sale = Sale(id=sale_id, **fields)
+        if appointment is None:
+            visits.record_new_sale(sale)
+            return sale
+        if appointment.status != APPOINTMENT_COMPLETED:  # paying for it means it happened
             Appointment.update(status=APPOINTMENT_COMPLETED, completed_at=now, status_updated_at=now).where(
                 Appointment.id == appointment.id).execute()
-        sale = Sale(id=sale_id, **fields)
-        visits.record_new_sale(sale)
+            appointment.status, appointment.completed_at, appointment.status_updated_at = APPOINTMENT_COMPLETED, now, now
+        visits.sync_appointment(appointment)  # the customer is locked above
     return sale
 
 

@@ -76,9 +76,67 @@ def record_new_sale(sale):
         return
     customer_id, occurred_at, amount = desired
     # A brand-new sale: its visit cannot exist yet (the unique key would refuse a second one).
-    Visit.insert(salon=sale.salon_id, customer=customer_id, occurred_at=occurred_at, amount=amount,
-                 source_type=SOURCE_SALE, source_id=sale.id).execute()
-    _add_visit_figures(customer_id, occurred_at, amount)
+    # Hot path (every till sale): fixed SQL text, no query building; one statement on PostgreSQL.
+    at = Visit.occurred_at.db_value(occurred_at)
+    if is_postgres():
+        db.execute_sql(_NEW_SALE_VISIT_PG, (sale.salon_id, customer_id, at, amount, sale.id, amount, at, at, at, at))
+    else:
+        db.execute_sql(_INSERT_VISIT_SQLITE, (sale.salon_id, customer_id, at, amount, sale.id))
+        _add_visit_figures(customer_id, occurred_at, amount)
+
+
+# Portable LEAST/GREATEST (PITFALLS.md): a back-dated visit moves first_visit_at, never last_visit_at.
+_ADD_FIGURES = """UPDATE salon_customer SET visit_count = visit_count + 1, total_spent = total_spent + {p},
+  first_visit_at = CASE WHEN first_visit_at IS NULL OR first_visit_at > {p} THEN {p} ELSE first_visit_at END,
+  last_visit_at = CASE WHEN last_visit_at IS NULL OR last_visit_at < {p} THEN {p} ELSE last_visit_at END"""
+_INSERT_VISIT = """INSERT INTO visit (salon_id, customer_id, occurred_at, amount, source_type, source_id)
+  VALUES ({p}, {p}, {p}, {p}, 'sale', {p})"""
+_NEW_SALE_VISIT_PG = ("WITH new_visit AS (" + _INSERT_VISIT.format(p="%s") + " RETURNING customer_id) "
+                      + _ADD_FIGURES.format(p="%s") + " WHERE id = (SELECT customer_id FROM new_visit)")
+_INSERT_VISIT_SQLITE = _INSERT_VISIT.format(p="?")
+_ADD_FIGURES_SQLITE = _ADD_FIGURES.format(p="?") + " WHERE id = ?"
+_ADD_FIGURES_PG = _ADD_FIGURES.format(p="%s") + " WHERE id = %s"
+
+
+def insert_sale_with_visit(fields, items):
+    """PostgreSQL, sale without appointment: insert the sale, its items, its visit and the figures in ONE statement.
+
+    Returns the new sale's id, or None when its idempotency key was used already (then nothing is written).
+    The visit part is the same as record_new_sale's; one round trip instead of four keeps the hook's
+    cost close to a bare INSERT (bench/bench_visits.py).
+    """
+    values = ", ".join(["(%s, %s::integer, %s::bigint)"] * len(items))
+    sql = _SALE_WITH_VISIT_PG.format(items=values)
+    params = [fields["salon"], fields["customer"], fields["total"], fields["sold_at"], fields["idempotency_key"],
+              fields["created_by"], fields["created_at"]]
+    for description, quantity, unit_price in items:
+        params += [description, quantity, unit_price]
+    row = db.execute_sql(sql, params).fetchone()
+    return row[0] if row else None
+
+
+# Data-modifying CTEs run once and to completion; the salon_customer UPDATE is re-evaluated against
+# the latest row version under concurrency, like the two-statement path.
+_SALE_WITH_VISIT_PG = """WITH new_sale AS (
+  INSERT INTO sale (salon_id, customer_id, appointment_id, total, status, sold_at, idempotency_key, created_by_id, created_at)
+  VALUES (%s, %s, NULL, %s, 'completed', %s, %s, %s, %s) ON CONFLICT DO NOTHING
+  RETURNING id, salon_id, customer_id, total, sold_at),
+new_items AS (
+  INSERT INTO sale_item (salon_id, sale_id, description, quantity, unit_price)
+  SELECT new_sale.salon_id, new_sale.id, item.description, item.quantity, item.unit_price
+  FROM new_sale, (VALUES {items}) AS item (description, quantity, unit_price)),
+new_visit AS (
+  INSERT INTO visit (salon_id, customer_id, occurred_at, amount, source_type, source_id)
+  SELECT salon_id, customer_id, sold_at, total, 'sale', id FROM new_sale WHERE customer_id IS NOT NULL
+  RETURNING customer_id, occurred_at, amount),
+figures AS (
+  UPDATE salon_customer SET visit_count = visit_count + 1, total_spent = total_spent + new_visit.amount,
+    first_visit_at = CASE WHEN first_visit_at IS NULL OR first_visit_at > new_visit.occurred_at
+                          THEN new_visit.occurred_at ELSE first_visit_at END,
+    last_visit_at = CASE WHEN last_visit_at IS NULL OR last_visit_at < new_visit.occurred_at
+                         THEN new_visit.occurred_at ELSE last_visit_at END
+  FROM new_visit WHERE salon_customer.id = new_visit.customer_id)
+SELECT id FROM new_sale"""
 
 
 def sync_sale(sale):
@@ -121,18 +179,16 @@ def _sync(source_type, source_id, salon_id, desired):
 
 
 def _add_visit_figures(customer_id, occurred_at, amount, refresh_dates=False):
-    first, last = SalonCustomer.first_visit_at, SalonCustomer.last_visit_at
-    if refresh_dates:
-        first_value, last_value = _ledger_min(customer_id), _ledger_max(customer_id)
-    else:
-        # Portable LEAST/GREATEST (PITFALLS.md): back-dated visits move first_visit_at, never last_visit_at.
-        first_value = Case(None, [(first.is_null() | (first > occurred_at), occurred_at)], first)
-        last_value = Case(None, [(last.is_null() | (last < occurred_at), occurred_at)], last)
+    if not refresh_dates:
+        at = Visit.occurred_at.db_value(occurred_at)
+        sql = _ADD_FIGURES_PG if is_postgres() else _ADD_FIGURES_SQLITE
+        db.execute_sql(sql, (amount, at, at, at, at, customer_id))
+        return
     SalonCustomer.update(
         visit_count=SalonCustomer.visit_count + 1,
         total_spent=SalonCustomer.total_spent + amount,
-        first_visit_at=first_value,
-        last_visit_at=last_value,
+        first_visit_at=_ledger_min(customer_id),
+        last_visit_at=_ledger_max(customer_id),
     ).where(SalonCustomer.id == customer_id).execute()
 
 
