@@ -36,14 +36,14 @@ def _visit_days(rng, profile):
         day, days = rng.randrange(DAYS - 120, DAYS), []
         while day > 3:
             days.append(day)
-            day -= rng.randrange(21, 45)
+            day -= rng.randrange(35, 77)  # every five to eleven weeks
         return days
     if profile == "lapsed":
         stop = rng.randrange(180, 420)
         day, days = rng.randrange(stop + 60, DAYS), []
         while day > stop:
             days.append(day)
-            day -= rng.randrange(25, 60)
+            day -= rng.randrange(35, 80)
         return days
     if profile == "occasional":
         return sorted((rng.randrange(1, DAYS) for _ in range(rng.randrange(2, 6))), reverse=True)
