@@ -196,3 +196,24 @@ def test_recompute_visits_command(app, world):
     assert result.exit_code == 0 and "repaired 1" in result.output
     assert figures(world.customer)[:2] == (1, 1000)
     assert runner.invoke(args=["recompute-visits", "--salon", "99999"]).exit_code != 0
+
+
+def test_demo_history_goes_through_the_hook_and_seeding_twice_adds_nothing(app):
+    from salon_web.models import Salon
+    from salon_web.services.demo import seed_demo
+
+    summary = seed_demo("demo-password-123", customers_per_salon=15)
+    assert summary["sales"] > 50
+    assert visits.recompute_figures(check=True) == []
+    statuses = {a.status for a in Appointment.select()}
+    assert "completed" in statuses and statuses & {"cancelled", "no_show"} and statuses & {"scheduled", "confirmed"}
+    assert Sale.select().where(Sale.status == "voided").count() >= 1
+    assert Sale.select().where(Sale.appointment.is_null(False)).count() >= 1
+    oldest = Visit.select(Visit.occurred_at).order_by(Visit.occurred_at).first().occurred_at
+    assert oldest < utcnow() - 300 * DAY and Visit.select().where(Visit.occurred_at > utcnow()).count() == 0
+    kigali = Salon.get(Salon.slug == "kigali-glow")
+    counts = [c.visit_count for c in SalonCustomer.select().where(SalonCustomer.salon == kigali)]
+    assert max(counts) >= 8 and 1 in counts and 0 in counts  # regulars, one-time visitors, never came
+    before = (Sale.select().count(), Appointment.select().count(), Visit.select().count())
+    assert seed_demo("demo-password-123", customers_per_salon=15)["sales"] == 0
+    assert (Sale.select().count(), Appointment.select().count(), Visit.select().count()) == before

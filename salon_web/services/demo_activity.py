@@ -104,8 +104,9 @@ def _upcoming(salon, customer, rng, service, employee, today, now):
     day = today + datetime.timedelta(days=rng.randrange(0, 21))
     local = datetime.datetime.combine(day, datetime.time(rng.randrange(9, 18), rng.choice([0, 30])))
     at = to_utc(local, salon.timezone)
+    later_today = now + datetime.timedelta(hours=rng.randrange(1, 6))  # drawn always: same data at any hour
     if at <= now:
-        at = now + datetime.timedelta(hours=rng.randrange(1, 6))
+        at = later_today
     appointment = book_appointment(salon, customer=customer, service_name=service[0],
                                    price=_price(rng, salon.currency, service), scheduled_at=at, employee=employee)
     if rng.random() < 0.5:
