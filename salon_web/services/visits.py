@@ -33,11 +33,15 @@ def lock_customer(customer_id):
     """Lock the salon_customer row for the rest of the transaction (serialises visit writers per customer)."""
     if is_postgres():
         # NO KEY UPDATE: the lock an UPDATE takes; it does not block inserts that reference the row.
-        list(SalonCustomer.select(SalonCustomer.id).where(SalonCustomer.id == customer_id)
-             .for_update("FOR NO KEY UPDATE"))
+        db.execute_sql("SELECT id FROM salon_customer WHERE id = %s FOR NO KEY UPDATE", (customer_id,))
     else:
         # SQLite: take the write lock now, so the transaction never upgrades from a stale read snapshot.
-        SalonCustomer.update(visit_count=SalonCustomer.visit_count).where(SalonCustomer.id == customer_id).execute()
+        db.execute_sql("UPDATE salon_customer SET visit_count = visit_count WHERE id = ?", (customer_id,))
+
+
+def _sql(template):
+    """Fixed SQL text with the database's parameter marker (hot paths skip query building)."""
+    return template.format(p="%s" if is_postgres() else "?")
 
 
 def _not_future(moment, now=None):
@@ -56,8 +60,8 @@ def desired_appointment_visit(appointment):
     """Return (customer_id, occurred_at, amount) of an appointment's visit, or None if it is not one."""
     if appointment.status != APPOINTMENT_COMPLETED:
         return None
-    live = (Sale.select(fn.COUNT(Sale.id), fn.COALESCE(fn.SUM(Sale.total), 0))
-            .where((Sale.appointment == appointment.id) & (Sale.status == SALE_COMPLETED)).tuples().get())
+    live = db.execute_sql(_sql("SELECT COUNT(id), COALESCE(SUM(total), 0) FROM sale "
+                               "WHERE appointment_id = {p} AND status = {p}"), (appointment.id, SALE_COMPLETED)).fetchone()
     amount = int(live[1]) if live[0] else appointment.price
     occurred_at = _not_future(appointment.scheduled_at, appointment.completed_at)
     return appointment.customer_id, occurred_at, amount
@@ -154,8 +158,11 @@ def sync_appointment(appointment):
 
 def _sync(source_type, source_id, salon_id, desired):
     """Insert, delete or re-amount one visit row and apply the same change to the figures as deltas."""
-    current = (Visit.select(Visit.id, Visit.customer, Visit.occurred_at, Visit.amount)
-               .where((Visit.source_type == source_type) & (Visit.source_id == source_id)).first())
+    row = db.execute_sql(_sql("SELECT id, customer_id, occurred_at, amount FROM visit "
+                              "WHERE source_type = {p} AND source_id = {p}"), (source_type, source_id)).fetchone()
+    current = None
+    if row is not None:
+        current = Visit(id=row[0], customer=row[1], occurred_at=Visit.occurred_at.python_value(row[2]), amount=row[3])
     if desired is None:
         if current is not None:
             Visit.delete().where(Visit.id == current.id).execute()
@@ -163,8 +170,9 @@ def _sync(source_type, source_id, salon_id, desired):
         return
     customer_id, occurred_at, amount = desired
     if current is None:
-        Visit.insert(salon=salon_id, customer=customer_id, occurred_at=occurred_at, amount=amount,
-                     source_type=source_type, source_id=source_id).execute()
+        db.execute_sql(_sql("INSERT INTO visit (salon_id, customer_id, occurred_at, amount, source_type, source_id) "
+                            "VALUES ({p}, {p}, {p}, {p}, {p}, {p})"),
+                       (salon_id, customer_id, Visit.occurred_at.db_value(occurred_at), amount, source_type, source_id))
         _add_visit_figures(customer_id, occurred_at, amount)
         return
     if (current.customer_id, current.occurred_at, current.amount) == (customer_id, occurred_at, amount):
