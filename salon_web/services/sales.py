@@ -1,13 +1,14 @@
 """Posting and voiding sales; each write records its visit through the hook in the same transaction."""
 import datetime
 
-from peewee import JOIN, IntegrityError, prefetch
+from peewee import JOIN, Case, IntegrityError, prefetch
 
 from salon_web.db import db, is_postgres
 from salon_web.models import Appointment, Sale, SaleItem, SalonCustomer, utcnow
 from salon_web.models.appointments import CANCELLED, COMPLETED as APPOINTMENT_COMPLETED, NO_SHOW
 from salon_web.models.sales import COMPLETED, VOIDED
 from salon_web.services import audit, visits
+from salon_web.services.text import fold
 
 MAX_ITEMS = 50
 MAX_QUANTITY = 1000
@@ -123,6 +124,7 @@ def _insert_sale(fields):
 
 
 def _existing(salon, idempotency_key):
+    """Return the sale first posted with this key, or None."""
     if idempotency_key is None:
         return None
     return Sale.get((Sale.salon == salon.id) & (Sale.idempotency_key == idempotency_key))
@@ -176,10 +178,6 @@ def sale_page(salon, *, day_from=None, day_to=None, customer=None, page=1, per_p
 
 def customer_options(salon, q, limit=8):
     """Return up to `limit` customers matching a name or phone fragment, most recent visitors first."""
-    from peewee import Case
-
-    from salon_web.services.text import fold
-
     query = SalonCustomer.select().where(SalonCustomer.salon == salon)
     q = (q or "").strip()
     digits = "".join(ch for ch in q if ch.isdigit())

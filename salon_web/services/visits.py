@@ -187,6 +187,7 @@ def _sync(source_type, source_id, salon_id, desired):
 
 
 def _add_visit_figures(customer_id, occurred_at, amount, refresh_dates=False):
+    """Count one more visit; first/last move with CASE, or come back from the ledger when refresh_dates."""
     if not refresh_dates:
         at = Visit.occurred_at.db_value(occurred_at)
         sql = _ADD_FIGURES_PG if is_postgres() else _ADD_FIGURES_SQLITE
@@ -201,6 +202,7 @@ def _add_visit_figures(customer_id, occurred_at, amount, refresh_dates=False):
 
 
 def _remove_visit_figures(customer_id, amount):
+    """Count one visit less (its ledger row is already deleted)."""
     # The visit row is already deleted: first/last come back from the remaining ledger.
     SalonCustomer.update(
         visit_count=SalonCustomer.visit_count - 1,
@@ -211,10 +213,12 @@ def _remove_visit_figures(customer_id, amount):
 
 
 def _ledger_min(customer_id):
+    """Subquery: the customer's earliest visit in the ledger."""
     return Visit.select(fn.MIN(Visit.occurred_at)).where(Visit.customer == customer_id)
 
 
 def _ledger_max(customer_id):
+    """Subquery: the customer's latest visit in the ledger."""
     return Visit.select(fn.MAX(Visit.occurred_at)).where(Visit.customer == customer_id)
 
 
