@@ -23,6 +23,7 @@ PRODUCTS = [("Shampoo", 6000, 18), ("Hair oil", 9000, 24), ("Conditioner", 7000,
 
 
 def _price(rng, currency, entry):
+    """Return a plausible price in minor units for the salon's currency."""
     _, zero_decimal_price, decimal_price = entry
     factor = rng.choice([1, 1, 1.2, 0.8])
     if minor_digits(currency) == 0:
@@ -74,6 +75,7 @@ def seed_activity(salon, rng, *, now=None):
 
 
 def _one_visit(salon, customer, rng, service, at, employee, now):
+    """Post one past visit (walk-in, paid or unpaid appointment, cancellation); return sales posted."""
     name = service[0]
     price = _price(rng, salon.currency, service)
     items = [(name, 1, price)]
@@ -101,6 +103,7 @@ def _one_visit(salon, customer, rng, service, at, employee, now):
 
 
 def _upcoming(salon, customer, rng, service, employee, today, now):
+    """Book one upcoming appointment, some of them confirmed."""
     day = today + datetime.timedelta(days=rng.randrange(0, 21))
     local = datetime.datetime.combine(day, datetime.time(rng.randrange(9, 18), rng.choice([0, 30])))
     at = to_utc(local, salon.timezone)

@@ -45,6 +45,7 @@ def _sql(template):
 
 
 def _not_future(moment, now=None):
+    """Return the moment, or now if it lies in the future: a visit never happens later than today."""
     now = now or utcnow()
     return min(moment, now) if moment else now
 
@@ -238,6 +239,7 @@ def ledger_figures(salon=None):
 
 
 def _as_datetime(value):
+    """Return a datetime from what MIN/MAX gave back."""
     # SQLite's MIN/MAX over a datetime column come back as text.
     if isinstance(value, str):
         return datetime.datetime.fromisoformat(value)
@@ -274,11 +276,13 @@ def ledger_drift(salon=None):
 
 
 def _source_exists(key):
+    """True when the sale or appointment behind a ledger key still exists."""
     model = Sale if key[0] == SOURCE_SALE else Appointment
     return model.select().where(model.id == key[1]).exists()
 
 
 def _describe(visit):
+    """Return a (customer, when, amount) visit as text for drift reports."""
     if visit is None:
         return "no visit"
     return f"visit of customer {visit[0]} at {visit[1]:%Y-%m-%d %H:%M} amount {visit[2]}"

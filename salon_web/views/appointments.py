@@ -47,6 +47,7 @@ def _filters(salon, source):
 
 
 def _context(salon, *, day, status, employee_id, filter_errors=None, form=None, errors=None, error=None):
+    """Everything the appointments page shows: the day's list, filters, the booking form."""
     form = form or {"scheduled_at": f"{day.isoformat()}T09:00", "duration_minutes": "60"}
     selected = find_customer(salon, form.get("customer_id"))
     options = customer_options(salon, form.get("customer_q", ""))

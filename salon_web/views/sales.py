@@ -78,6 +78,7 @@ def _list_context(salon, *, form=None, errors=None):
 
 
 def _item_rows(form):
+    """Return the item rows to show: what was typed, padded to ITEM_ROWS empty rows."""
     rows = list(zip(form.get("item_description", []), form.get("item_quantity", []), form.get("item_price", [])))
     rows += [("", "1", "")] * max(ITEM_ROWS - len(rows), 0)
     return rows
