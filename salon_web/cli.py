@@ -1,4 +1,4 @@
-"""Flask commands: migrate, seed-demo, create-user, create-salon."""
+"""Flask commands: migrate, seed-demo, create-user, create-salon, recompute-visits."""
 from pathlib import Path
 
 import click
@@ -23,6 +23,9 @@ def migrate_database(database=None):
 def register_commands(app):
     for command in (migrate, seed_demo, create_user, create_salon, create_api_token):
         app.cli.add_command(command)
+    from salon_web.visits_cli import recompute_visits
+
+    app.cli.add_command(recompute_visits)
 
 
 @click.command("migrate")
@@ -46,7 +49,8 @@ def seed_demo(if_empty):
             click.echo("database has salons already; demo data not loaded")
             return
         summary = run_seed(current_app.config["DEMO_PASSWORD"])
-    click.echo(f"demo data: {summary['salons']} salons, {summary['users']} users, {summary['customers']} customers added")
+    click.echo(f"demo data: {summary['salons']} salons, {summary['users']} users, {summary['customers']} customers, "
+               f"{summary['sales']} sales added")
 
 
 @click.command("create-salon")

@@ -61,3 +61,32 @@
     }
   });
 })();
+
+// Sales form (issue 3): "Add another line" copies the last empty item row. Without JS the form has five rows.
+(function () {
+  "use strict";
+  function reveal(root) {
+    (root || document).querySelectorAll("[data-add-item-row]").forEach(function (button) { button.hidden = false; });
+  }
+  document.addEventListener("DOMContentLoaded", function () { reveal(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { reveal(event.target); });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-add-item-row]");
+    if (!button) return;
+    var rows = document.getElementById(button.getAttribute("data-add-item-row"));
+    if (!rows || !rows.lastElementChild) return;
+    var copy = rows.lastElementChild.cloneNode(true);
+    var index = rows.children.length + 1;
+    copy.querySelectorAll("input").forEach(function (input) {
+      input.value = input.name === "item_quantity" ? "1" : "";
+      input.id = input.id.replace(/\d+$/, String(index));
+    });
+    copy.querySelectorAll("label").forEach(function (label) {
+      label.htmlFor = label.htmlFor.replace(/\d+$/, String(index));
+      label.textContent = label.textContent.replace(/\d+$/, String(index));
+    });
+    rows.appendChild(copy);
+    var first = copy.querySelector("input");
+    if (first) first.focus();
+  });
+})();

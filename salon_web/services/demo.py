@@ -1,4 +1,5 @@
-"""Demo data: three salons in three countries, their staff and a few hundred customers each.
+"""Demo data: three salons in three countries, their staff, a few hundred customers each and 24 months
+of sales and appointments (services/demo_activity.py, posted through the visit hook).
 
 Deterministic (seeded random) and idempotent: running it twice adds nothing.
 """
@@ -7,6 +8,7 @@ import random
 
 from salon_web.db import db
 from salon_web.models import EMPLOYEE, OWNER, Membership, Salon, SalonCustomer, User, utcnow
+from salon_web.services.demo_activity import seed_activity
 from salon_web.services.customers import add_tag, create_salon_customer, ensure_tag
 from salon_web.services.passwords import hash_password
 from salon_web.services.phones import normalize_phone
@@ -88,13 +90,14 @@ def seed_demo(password, *, today=None, customers_per_salon=None):
     `customers_per_salon` shrinks the data set (browser tests use a handful).
     """
     today = today or utcnow().date()
-    summary = {"salons": 0, "users": 0, "customers": 0}
+    summary = {"salons": 0, "users": 0, "customers": 0, "sales": 0}
     with db.atomic():
-        salons = {}
+        salons, new_salons = {}, []
         for index, spec in enumerate(DEMO_SALONS):
             salon, created = _get_or_create_salon(spec)
             salons[spec["slug"]] = salon
             if created:
+                new_salons.append((index, salon))
                 summary["salons"] += 1
                 count = customers_per_salon or spec["customers"]
                 summary["customers"] += _seed_customers(salon, spec, count, random.Random(1000 + index), today)
@@ -107,6 +110,8 @@ def seed_demo(password, *, today=None, customers_per_salon=None):
             summary["users"] += int(created)
             for slug, role in memberships:
                 Membership.insert(salon=salons[slug], user=user, role=role).on_conflict_ignore().execute()
+        for index, salon in new_salons:  # only new salons: seeding twice adds no history
+            summary["sales"] += seed_activity(salon, random.Random(2000 + index))
     return summary
 
 

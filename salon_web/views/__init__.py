@@ -1,4 +1,13 @@
 """Blueprints, registered in this order by create_app."""
-from salon_web.views import auth, communications, customer_detail, customers, profile, salons
+from salon_web.views import appointments, auth, communications, customer_detail, customers, profile, sales, salons
 
-BLUEPRINTS = [auth.bp, salons.bp, profile.bp, customers.bp, customer_detail.bp, communications.bp]
+BLUEPRINTS = [
+    auth.bp,
+    salons.bp,
+    profile.bp,
+    customers.bp,
+    customer_detail.bp,
+    communications.bp,
+    sales.bp,
+    appointments.bp,
+]

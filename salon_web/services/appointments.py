@@ -1,0 +1,139 @@
+"""Booking appointments and moving them through their statuses; completing one records its visit."""
+import datetime
+
+from peewee import JOIN
+
+from salon_web.db import db
+from salon_web.models import Appointment, Membership, SalonCustomer, User, utcnow
+from salon_web.models.appointments import (
+    APPOINTMENT_STATUSES,
+    CANCELLED,
+    COMPLETED,
+    CONFIRMED,
+    NO_SHOW,
+    SCHEDULED,
+)
+from salon_web.services import visits
+from salon_web.services.clock import local_day_bounds
+
+# Which status may follow which. Completed, cancelled and no-show are final.
+TRANSITIONS = {
+    SCHEDULED: {CONFIRMED, COMPLETED, CANCELLED, NO_SHOW},
+    CONFIRMED: {SCHEDULED, COMPLETED, CANCELLED, NO_SHOW},
+    COMPLETED: set(),
+    CANCELLED: set(),
+    NO_SHOW: set(),
+}
+LABELS = {SCHEDULED: "scheduled", CONFIRMED: "confirmed", COMPLETED: "completed", CANCELLED: "cancelled",
+          NO_SHOW: "no-show"}
+ACTIONS = {CONFIRMED: "Confirm", COMPLETED: "Complete", CANCELLED: "Cancel", NO_SHOW: "No-show", SCHEDULED: "Unconfirm"}
+OPEN_STATUSES = (SCHEDULED, CONFIRMED)
+
+
+class AppointmentInvalid(ValueError):
+    """Booking data that cannot be accepted; `errors` is a dict keyed by form field."""
+
+    def __init__(self, errors):
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+class TransitionNotAllowed(ValueError):
+    """A status change the rules forbid (e.g. cancelling a completed appointment)."""
+
+
+def book_appointment(salon, *, customer, service_name, price, scheduled_at, employee=None, duration_minutes=60):
+    """Create a scheduled appointment for one of the salon's customers and return it."""
+    errors = {}
+    if customer is None or customer.salon_id != salon.id:
+        errors["customer"] = "Choose a customer of this salon."
+    service_name = " ".join((service_name or "").split())
+    if not service_name:
+        errors["service_name"] = "Enter the service, e.g. Haircut."
+    elif len(service_name) > 200:
+        errors["service_name"] = "Keep the service under 200 characters."
+    if not isinstance(price, int) or price < 0:
+        errors["price"] = "Enter a price of zero or more."
+    if not isinstance(scheduled_at, datetime.datetime):
+        errors["scheduled_at"] = "Enter the date and time."
+    if not isinstance(duration_minutes, int) or not 5 <= duration_minutes <= 720:
+        errors["duration_minutes"] = "Enter a duration between 5 and 720 minutes."
+    if employee is not None and not Membership.select().where(
+        (Membership.salon == salon) & (Membership.user == employee)
+    ).exists():
+        errors["employee"] = "Choose a member of this salon's staff."
+    if errors:
+        raise AppointmentInvalid(errors)
+    return Appointment.create(
+        salon=salon, customer=customer, employee=employee, service_name=service_name, price=price,
+        scheduled_at=scheduled_at, duration_minutes=duration_minutes,
+    )
+
+
+def change_appointment_status(appointment, status, *, user=None, now=None):
+    """Move an appointment to `status` and record or reverse its visit; return the updated appointment.
+
+    Setting the status it already has changes nothing (completing twice counts one visit).
+    Raises TransitionNotAllowed for a change the rules forbid.
+    """
+    if status not in APPOINTMENT_STATUSES:
+        raise TransitionNotAllowed(f"Unknown status {status!r}.")
+    now = now or utcnow()
+    with db.atomic():
+        visits.lock_customer(appointment.customer_id)
+        current = Appointment.get_by_id(appointment.id)  # fresh, now that concurrent writers are serialised
+        if current.status == status:
+            return current
+        if status not in TRANSITIONS[current.status]:
+            raise TransitionNotAllowed(
+                f"A {LABELS[current.status]} appointment cannot be marked {LABELS[status]}."
+            )
+        changes = {Appointment.status: status, Appointment.status_updated_at: now}
+        if status == COMPLETED:
+            changes[Appointment.completed_at] = now
+        Appointment.update(changes).where(Appointment.id == current.id).execute()
+        for field, value in changes.items():
+            setattr(current, field.name, value)
+        visits.sync_appointment(current)
+    return current
+
+
+def allowed_next(appointment):
+    """Return the statuses this appointment may move to, in button order."""
+    order = (CONFIRMED, COMPLETED, NO_SHOW, CANCELLED, SCHEDULED)
+    return [s for s in order if s in TRANSITIONS[appointment.status]]
+
+
+def day_appointments(salon, day, *, status=None, employee_id=None):
+    """Return the salon's appointments on a local calendar day, earliest first, with customer and employee."""
+    start, end = local_day_bounds(day, salon.timezone)
+    query = (Appointment.select(Appointment, SalonCustomer, User)
+             .join(SalonCustomer, on=(Appointment.customer == SalonCustomer.id))
+             .switch(Appointment).join(User, join_type=JOIN.LEFT_OUTER, on=(Appointment.employee == User.id))
+             .where((Appointment.salon == salon) & (Appointment.scheduled_at >= start) & (Appointment.scheduled_at < end))
+             .order_by(Appointment.scheduled_at, Appointment.id))
+    if status:
+        query = query.where(Appointment.status == status)
+    if employee_id:
+        query = query.where(Appointment.employee == employee_id)
+    return list(query)
+
+
+def salon_staff(salon):
+    """Return the users who work in the salon, by name."""
+    return list(User.select().join(Membership).where((Membership.salon == salon) & User.is_active).order_by(User.name))
+
+
+def linkable_appointments(salon, *, now=None, customer=None):
+    """Return recent and upcoming appointments a sale may be linked to (not cancelled or no-show)."""
+    now = now or utcnow()
+    query = (Appointment.select(Appointment, SalonCustomer)
+             .join(SalonCustomer, on=(Appointment.customer == SalonCustomer.id))
+             .where((Appointment.salon == salon)
+                    & Appointment.status.in_((SCHEDULED, CONFIRMED, COMPLETED))
+                    & (Appointment.scheduled_at >= now - datetime.timedelta(days=2))
+                    & (Appointment.scheduled_at < now + datetime.timedelta(days=1)))
+             .order_by(Appointment.scheduled_at).limit(50))
+    if customer is not None:
+        query = query.where(Appointment.customer == customer)
+    return list(query)

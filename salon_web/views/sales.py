@@ -1,0 +1,188 @@
+"""Sales: the list, posting a sale (customer search, line items, idempotency key) and voiding."""
+import datetime
+import uuid
+
+from flask import Blueprint, flash, g, request, url_for
+from flask_login import current_user
+
+from salon_web import htmx
+from salon_web.models import Appointment, Sale, SalonCustomer
+from salon_web.services.appointments import linkable_appointments
+from salon_web.services.clock import local_day_bounds, to_utc
+from salon_web.services.money import InvalidAmount, format_money, parse_money
+from salon_web.services.sales import PER_PAGE, SaleInvalid, customer_options, post_sale, sale_page, void_sale
+from salon_web.tenancy import MANAGERS, get_in_salon_or_404, salon_view
+
+bp = Blueprint("sales", __name__)
+
+ITEM_ROWS = 5
+
+
+def parse_local_datetime(text, salon):
+    """Return naive UTC for a datetime-local value typed in the salon's zone; None if empty; ValueError if bad."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    return to_utc(datetime.datetime.fromisoformat(text), salon.timezone)
+
+
+def parse_local_date(text):
+    """Return a date from YYYY-MM-DD, None if empty; raise ValueError if malformed."""
+    text = (text or "").strip()
+    return datetime.date.fromisoformat(text) if text else None
+
+
+def find_customer(salon, value):
+    """Return the salon's customer with this id (form value), or None."""
+    try:
+        customer_id = int(value)
+    except (TypeError, ValueError):
+        return None
+    return SalonCustomer.get_or_none((SalonCustomer.id == customer_id) & (SalonCustomer.salon == salon))
+
+
+def _list_context(salon, *, form=None, errors=None):
+    """Everything the sales page shows: filters, results, the form."""
+    filter_errors = {}
+    args = request.args
+    try:
+        day_from = parse_local_date(args.get("from"))
+    except ValueError:
+        day_from, filter_errors["from"] = None, "Use a date like 2026-03-31."
+    try:
+        day_to = parse_local_date(args.get("to"))
+    except ValueError:
+        day_to, filter_errors["to"] = None, "Use a date like 2026-03-31."
+    customer = find_customer(salon, args.get("customer")) if args.get("customer") else None
+    if args.get("customer") and customer is None:
+        filter_errors["customer"] = "That customer does not exist in this salon."
+    page = max(args.get("page", 1, type=int) or 1, 1)
+    bounds = (
+        local_day_bounds(day_from, salon.timezone)[0] if day_from else None,
+        local_day_bounds(day_to, salon.timezone)[1] if day_to else None,
+    )
+    sales, total = sale_page(salon, customer=customer, bounds=bounds, page=page)
+    form = form or {"idempotency_key": uuid.uuid4().hex, "customer_id": str(customer.id) if customer else ""}
+    selected = find_customer(salon, form.get("customer_id"))
+    options = customer_options(salon, form.get("customer_q", ""))
+    if selected and selected not in options:
+        options.insert(0, selected)
+    return dict(
+        salon=salon, sales=sales, total=total, page=page, per_page=PER_PAGE, customer=customer,
+        filters={"from": args.get("from", ""), "to": args.get("to", ""), "customer": customer.id if customer else None},
+        filter_args={"customer": customer.id if customer else None, "from": args.get("from") or None,
+                     "to": args.get("to") or None},
+        filter_errors=filter_errors, form=form, errors=errors or {}, options=options, item_rows=_item_rows(form),
+        appointments=linkable_appointments(salon), can_void=g.role in MANAGERS,
+    )
+
+
+def _item_rows(form):
+    """Return the item rows to show: what was typed, padded to ITEM_ROWS empty rows."""
+    rows = list(zip(form.get("item_description", []), form.get("item_quantity", []), form.get("item_price", [])))
+    rows += [("", "1", "")] * max(ITEM_ROWS - len(rows), 0)
+    return rows
+
+
+@bp.route("/salons/<int:salon_id>/sales")
+@salon_view()
+def sale_list(salon):
+    """The salon's sales, newest first, with the form to post one; htmx gets only the results."""
+    return htmx.render("sales/list.html", "results", target="results", **_list_context(salon))
+
+
+@bp.route("/salons/<int:salon_id>/sales/customers")
+@salon_view()
+def customer_search(salon):
+    """The customer picker's options for what was typed (search as you type)."""
+    q = request.args.get("customer_q", "").strip()[:100]
+    selected = request.args.get("customer_id", "")
+    return htmx.render("sales/_customer_options.html", "options", salon=salon, options=customer_options(salon, q),
+                       selected=selected, q=q)
+
+
+def _parse_sale_form(salon):
+    """Return (fields for post_sale, errors, raw form) from the posted form."""
+    raw = {
+        "customer_id": request.form.get("customer_id", ""),
+        "customer_q": request.form.get("customer_q", "")[:100],
+        "appointment_id": request.form.get("appointment_id", ""),
+        "sold_at": request.form.get("sold_at", ""),
+        "idempotency_key": request.form.get("idempotency_key", "")[:64],
+        "item_description": request.form.getlist("item_description")[:50],
+        "item_quantity": request.form.getlist("item_quantity")[:50],
+        "item_price": request.form.getlist("item_price")[:50],
+    }
+    errors = {}
+    customer = find_customer(salon, raw["customer_id"])
+    if customer is None:
+        errors["customer"] = "Choose the customer (type a name or phone digits)."
+    appointment = None
+    if raw["appointment_id"]:
+        try:
+            appointment = Appointment.get_or_none((Appointment.id == int(raw["appointment_id"])) & (Appointment.salon == salon))
+        except ValueError:
+            pass
+        if appointment is None:
+            errors["appointment"] = "Choose an appointment from the list."
+    try:
+        sold_at = parse_local_datetime(raw["sold_at"], salon)
+    except ValueError:
+        sold_at, errors["sold_at"] = None, "Enter a date and time, or leave it empty for now."
+    items = []
+    for description, quantity, price in zip(raw["item_description"], raw["item_quantity"], raw["item_price"]):
+        if not description.strip() and not price.strip():
+            continue  # an unused row
+        try:
+            items.append((description, int(quantity or "1"), parse_money(price, salon.currency)))
+        except ValueError as error:
+            errors["items"] = str(error) if isinstance(error, InvalidAmount) else "Quantities are whole numbers."
+    if not items and "items" not in errors:
+        errors["items"] = "Add at least one line: a description and its price."
+    fields = dict(customer=customer, appointment=appointment, sold_at=sold_at, items=items,
+                  idempotency_key=raw["idempotency_key"] or None)
+    return fields, errors, raw
+
+
+@bp.route("/salons/<int:salon_id>/sales", methods=["POST"])
+@salon_view()
+def sale_create(salon):
+    """Post a sale; a resubmitted form (same key) returns the first sale. Errors come back beside the fields, 422."""
+    fields, errors, raw = _parse_sale_form(salon)
+    if not errors:
+        try:
+            sale = post_sale(salon, user=current_user, **fields)
+        except SaleInvalid as error:
+            errors = error.errors
+    if errors:
+        context = _list_context(salon, form=raw, errors=errors)
+        return htmx.render("sales/list.html", "sale_form", target="sale-form", status=422, **context)
+    customer = SalonCustomer.get_by_id(sale.customer_id)
+    flash(f"Sale of {format_money(sale.total, salon.currency)} recorded for {customer.full_name}: "
+          f"{customer.visit_count} visit{'' if customer.visit_count == 1 else 's'}, "
+          f"{format_money(customer.total_spent, salon.currency)} spent.", "success")
+    return htmx.redirect_to(url_for("sales.sale_list", salon_id=salon.id, customer=customer.id))
+
+
+@bp.route("/salons/<int:salon_id>/sales/<int:sale_id>/void", methods=["POST"])
+@salon_view(*MANAGERS)
+def sale_void(salon, sale_id):
+    """Void a sale with a reason (owners and admins); its visit is reversed, the sale stays."""
+    sale = get_in_salon_or_404(Sale, salon, sale_id)
+    try:
+        void_sale(sale, reason=request.form.get("reason", "")[:600], user=current_user)
+    except SaleInvalid as error:
+        if htmx.is_htmx():
+            return htmx.render("sales/_void_form.html", "void_form", salon=salon, sale=sale,
+                               void_error=error.errors["reason"], status=422)
+        context = _list_context(salon)
+        return htmx.render("sales/list.html", "results", status=422, void_error=(sale.id, error.errors["reason"]),
+                           **context)
+    flash(f"Sale of {format_money(sale.total, salon.currency)} voided.", "success")
+    return htmx.redirect_to(request.form.get("next_url") if _safe_next(salon) else url_for("sales.sale_list", salon_id=salon.id))
+
+
+def _safe_next(salon):
+    """Only a path inside this salon's sales page is followed after voiding."""
+    target = request.form.get("next_url", "")
+    return target.startswith(url_for("sales.sale_list", salon_id=salon.id)) and "//" not in target

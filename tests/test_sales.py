@@ -1,0 +1,165 @@
+"""The sales page: posting with line items and an idempotency key, searching customers, voiding, filters."""
+import datetime
+import re
+
+from playhouse.test_utils import count_queries
+
+from salon_web.models import AuditEvent, Sale, SaleItem, SalonCustomer, utcnow
+from salon_web.services.appointments import book_appointment
+from salon_web.services.sales import post_sale
+
+KEY = re.compile(r'name="idempotency_key" value="([0-9a-f]+)"')
+
+
+def sale_form(customer, key="form-key-1", lines=(("Haircut", "1", "5,000"), ("Oil", "2", "1500")), **extra):
+    data = {"customer_id": str(customer.id), "idempotency_key": key,
+            "item_description": [d for d, _, _ in lines], "item_quantity": [q for _, q, _ in lines],
+            "item_price": [p for _, _, p in lines]}
+    data.update(extra)
+    return data
+
+
+def test_page_shows_form_with_a_fresh_key_and_fragment_for_htmx(client, world, login_as):
+    login_as("employee")
+    page = client.get(f"/salons/{world.salon.id}/sales")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Post a sale" in html and len(KEY.findall(html)) == 1 and html.count('name="item_description"') == 5
+    again = client.get(f"/salons/{world.salon.id}/sales").get_data(as_text=True)
+    assert KEY.findall(again) != KEY.findall(html)
+    fragment = client.get(f"/salons/{world.salon.id}/sales", headers={"HX-Request": "true", "HX-Target": "results"})
+    assert fragment.status_code == 200 and "<html" not in fragment.get_data(as_text=True)
+
+
+def test_posting_computes_the_total_and_updates_figures(client, world, login_as):
+    login_as("employee")
+    response = client.post(f"/salons/{world.salon.id}/sales", data=sale_form(world.customer))
+    assert response.status_code == 303
+    assert f"customer={world.customer.id}" in response.headers["Location"]
+    sale = Sale.get()
+    assert sale.total == 8000 and sale.created_by_id == world.users["employee"].id
+    assert [(i.description, i.quantity, i.unit_price) for i in SaleItem.select().order_by(SaleItem.id)] == [
+        ("Haircut", 1, 5000), ("Oil", 2, 1500)]
+    customer = SalonCustomer.get_by_id(world.customer.id)
+    assert (customer.visit_count, customer.total_spent) == (1, 8000)
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "RWF 8,000 recorded for Aline Uwase: 1 visit" in page
+    assert 'data-figure="visit_count">1<' in page
+
+
+def test_double_submit_posts_one_sale(client, world, login_as):
+    login_as("owner")
+    for _ in range(2):
+        assert client.post(f"/salons/{world.salon.id}/sales", data=sale_form(world.customer)).status_code == 303
+    assert Sale.select().count() == 1
+    assert SalonCustomer.get_by_id(world.customer.id).visit_count == 1
+
+
+def test_htmx_post_redirects_with_hx_redirect(client, world, login_as):
+    login_as("employee")
+    response = client.post(f"/salons/{world.salon.id}/sales", data=sale_form(world.customer),
+                           headers={"HX-Request": "true", "HX-Target": "sale-form"})
+    assert response.status_code == 204 and "/sales?customer=" in response.headers["HX-Redirect"]
+
+
+def test_errors_come_back_beside_the_fields_with_422(client, world, login_as):
+    login_as("employee")
+    future = (datetime.datetime.now() + datetime.timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+    data = sale_form(world.customer, lines=(("Cut", "1", "12.5.0"),), sold_at=future)
+    response = client.post(f"/salons/{world.salon.id}/sales", data=data,
+                           headers={"HX-Request": "true", "HX-Target": "sale-form"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "<html" not in html
+    assert "Enter an amount such as 12.50." in html
+    assert 'value="form-key-1"' in html and 'value="Cut"' in html  # nothing typed is lost
+    response = client.post(f"/salons/{world.salon.id}/sales", data=sale_form(world.customer, sold_at=future))
+    assert response.status_code == 422 and "cannot be dated in the future" in response.get_data(as_text=True)
+    response = client.post(f"/salons/{world.salon.id}/sales", data={"idempotency_key": "x"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Choose the customer" in html and "Add at least one line" in html
+    assert Sale.select().count() == 0
+
+
+def test_foreign_customer_is_refused(client, world, login_as):
+    login_as("owner")
+    response = client.post(f"/salons/{world.salon.id}/sales", data=sale_form(world.other_customer))
+    assert response.status_code == 422 and Sale.select().count() == 0
+
+
+def test_back_dated_sale_in_salon_time(client, world, login_as):
+    login_as("employee")
+    response = client.post(f"/salons/{world.salon.id}/sales", data=sale_form(world.customer, sold_at="2025-01-10T10:30"))
+    assert response.status_code == 303
+    # Kigali is UTC+2
+    assert Sale.get().sold_at == datetime.datetime(2025, 1, 10, 8, 30)
+    assert SalonCustomer.get_by_id(world.customer.id).first_visit_at == datetime.datetime(2025, 1, 10, 8, 30)
+
+
+def test_sale_linked_to_appointment(client, world, login_as):
+    login_as("employee")
+    appointment = book_appointment(world.salon, customer=world.customer, service_name="Braids", price=20000,
+                                   scheduled_at=utcnow() - datetime.timedelta(hours=2))
+    assert "Braids (scheduled)" in client.get(f"/salons/{world.salon.id}/sales").get_data(as_text=True)
+    response = client.post(f"/salons/{world.salon.id}/sales",
+                           data=sale_form(world.customer, appointment_id=str(appointment.id)))
+    assert response.status_code == 303
+    customer = SalonCustomer.get_by_id(world.customer.id)
+    assert (customer.visit_count, customer.total_spent) == (1, 8000)
+
+
+def test_customer_search_returns_options(client, world, login_as):
+    login_as("employee")
+    response = client.get(f"/salons/{world.salon.id}/sales/customers?customer_q=ALI",
+                          headers={"HX-Request": "true", "HX-Target": "customer-options"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in html
+    assert f'value="{world.customer.id}"' in html and "Aline Uwase" in html
+    by_phone = client.get(f"/salons/{world.salon.id}/sales/customers?customer_q=123456").get_data(as_text=True)
+    assert "Aline Uwase" in by_phone
+    none = client.get(f"/salons/{world.salon.id}/sales/customers?customer_q=Emilie").get_data(as_text=True)
+    assert "No customer matches" in none and "Martin" not in none  # never another salon's customer
+
+
+def test_owner_voids_with_reason_employee_cannot(client, world, login_as):
+    sale = post_sale(world.salon, customer=world.customer, items=[("Cut", 1, 3000)])
+    login_as("employee")
+    assert client.post(f"/salons/{world.salon.id}/sales/{sale.id}/void", data={"reason": "x"}).status_code == 403
+    assert "Reason" not in client.get(f"/salons/{world.salon.id}/sales").get_data(as_text=True)
+    login_as("owner")
+    response = client.post(f"/salons/{world.salon.id}/sales/{sale.id}/void", data={"reason": ""},
+                           headers={"HX-Request": "true"})
+    assert response.status_code == 422 and "Say why" in response.get_data(as_text=True)
+    response = client.post(f"/salons/{world.salon.id}/sales/{sale.id}/void", data={"reason": "Wrong customer"})
+    assert response.status_code == 303
+    assert Sale.get_by_id(sale.id).status == "voided"
+    assert SalonCustomer.get_by_id(world.customer.id).visit_count == 0
+    assert AuditEvent.select().where(AuditEvent.action == "sale.voided").count() == 1
+    assert "Wrong customer" in client.get(f"/salons/{world.salon.id}/sales").get_data(as_text=True)
+
+
+def test_filters_by_date_and_customer_and_bad_values_do_not_fail(client, world, login_as):
+    now = utcnow()
+    post_sale(world.salon, customer=world.customer, items=[("Old cut", 1, 100)], sold_at=now - datetime.timedelta(days=40))
+    post_sale(world.salon, customer=world.customer, items=[("New cut", 1, 100)])
+    post_sale(world.salon, customer=None, items=[("Gel", 1, 100)])
+    login_as("employee")
+    base = f"/salons/{world.salon.id}/sales"
+    recent = client.get(f"{base}?from={(now - datetime.timedelta(days=5)).date()}").get_data(as_text=True)
+    assert "New cut" in recent and "Old cut" not in recent
+    mine = client.get(f"{base}?customer={world.customer.id}").get_data(as_text=True)
+    assert "Gel" not in mine and "Old cut" in mine
+    bad = client.get(f"{base}?from=yesterday&customer=abc&page=-3")
+    assert bad.status_code == 200 and "Use a date like" in bad.get_data(as_text=True)
+    foreign = client.get(f"{base}?customer={world.other_customer.id}").get_data(as_text=True)
+    assert "does not exist in this salon" in foreign
+
+
+def test_list_has_no_n_plus_one(client, world, login_as):
+    for n in range(30):
+        post_sale(world.salon, customer=world.customer, items=[(f"Item {n}", 1, 100), ("Extra", 1, 1)])
+    login_as("employee")
+    with count_queries() as few:
+        client.get(f"/salons/{world.salon.id}/sales", headers={"HX-Request": "true", "HX-Target": "results"})
+    with count_queries() as many:
+        client.get(f"/salons/{world.salon.id}/sales?page=2", headers={"HX-Request": "true", "HX-Target": "results"})
+    assert few.count == many.count and few.count < 20
