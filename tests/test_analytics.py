@@ -170,3 +170,9 @@ def test_add_visit_keeps_figures_consistent(salon):
     customer = type(customer).get_by_id(customer.id)
     assert (customer.visit_count, customer.total_spent) == (2, 150)
     assert customer.first_visit_at == datetime.datetime(2026, 1, 1, 8)
+
+
+def test_headline_with_segments_counts_the_same_in_one_scan(salon, people):
+    combined = analytics.headline(salon, TODAY, with_segments=True)
+    assert combined["segments"] == analytics.segments(salon, TODAY)
+    assert {k: v for k, v in combined.items() if k != "segments"} == analytics.headline(salon, TODAY)

@@ -10,6 +10,7 @@ from peewee import JOIN, SQL, Case, fn
 from salon_web.db import db, is_postgres
 from salon_web.models import Appointment, SalonCustomer, User, utcnow
 from salon_web.services import audit
+from salon_web.services.analytics import report_transaction
 from salon_web.services.clock import local_day_bounds, local_today, to_local
 
 UPCOMING_DAYS = 7  # birthdays and anniversaries: today and the next 7 days
@@ -137,13 +138,13 @@ def follow_ups_due(salon, today=None, limit=LIST_LIMIT):
 def _elapsed_days(column, now):
     """SQL for the days from a timestamp column to `now`, and its parameter."""
     if is_postgres():
-        return SQL(f"(EXTRACT(EPOCH FROM (%s - {column})) / 86400.0)", [now])
+        return SQL(f"(date_part('epoch', %s - {column}) / 86400.0)", [now])
     return SQL(f"(julianday(?) - julianday({column}))", [now.strftime("%Y-%m-%d %H:%M:%S")])
 
 
 def _span_days():
     if is_postgres():
-        return SQL("(EXTRACT(EPOCH FROM (last_visit_at - first_visit_at)) / 86400.0)")
+        return SQL("(date_part('epoch', last_visit_at - first_visit_at) / 86400.0)")
     return SQL("(julianday(last_visit_at) - julianday(first_visit_at))")
 
 
@@ -179,6 +180,11 @@ def overdue_by_rhythm(salon, now=None, limit=LIST_LIMIT):
 def today_page(salon, today=None, now=None):
     """Return everything the Today page shows."""
     today = today or local_today(salon.timezone, now)
+    with report_transaction():
+        return _today_lists(salon, today, now)
+
+
+def _today_lists(salon, today, now):
     return {
         "today": today,
         "appointments": appointments_today(salon, today),

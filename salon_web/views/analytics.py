@@ -20,11 +20,13 @@ def analytics_page(salon):
     today = local_today(salon.timezone)
     chosen = {key: request.args.get(key, "").strip()[:10] for key in ("days", "from", "to")}
     period, errors = analytics.choose_period(today, chosen["days"], chosen["from"], chosen["to"])
-    figures = analytics.analytics_page(salon, period, today)
+    # Changing the period in place swaps only its block: compute only its figures.
+    period_only = htmx.wants_fragment("period")
+    figures = analytics.analytics_page(salon, period, today, period_only=period_only)
     return htmx.render(
         "analytics/analytics.html", "period", target="period",
         salon=salon, figures=figures, period=period, chosen=chosen, errors=errors,
-        choices=analytics.PERIOD_CHOICES, charts=_charts(salon, figures["monthly"]),
+        choices=analytics.PERIOD_CHOICES, charts=None if period_only else _charts(salon, figures["monthly"]),
         customer_card=CUSTOMER_CARD, status=422 if errors else 200,
     )
 
