@@ -104,8 +104,8 @@ def _bucket(column, bounds):
     """
     if is_postgres():
         return f"(width_bucket({column}, ?::timestamp[]) - 1)", [list(bounds)]
-    whens = " ".join(f"WHEN {column} < ? THEN {index}" for index in range(len(bounds) - 1))
-    return f"CASE {whens} END", [_at(b) for b in bounds[1:]]
+    whens = " ".join(f"WHEN {column} < ? THEN {index}" for index in range(-1, len(bounds) - 1))
+    return f"CASE {whens} ELSE {len(bounds) - 1} END", [_at(b) for b in bounds]
 
 
 def day_start(day, timezone):
@@ -431,91 +431,62 @@ def month_starts(today, months):
 
 
 @_report
-def monthly(salon, today=None, months=CHART_MONTHS):
-    """Return per local month: visits, revenue, customers who came, new and returning customers."""
+def month_grid(salon, today=None, months=CHART_MONTHS):
+    """Return (first days of the months, {(cohort, month): (visits, amount, customers)}) in one pass over visits.
+
+    `month` indexes the last `months` local months; `cohort` is the month of the customer's first visit
+    (-1: before them). Each customer has one cohort, so summing over cohorts gives each month's figures,
+    and the diagonal (cohort == month) gives each month's newcomers.
+    """
     tz = salon.timezone
     today = today or local_today(tz)
     firsts = month_starts(today, months)
     bounds = [day_start(day, tz) for day in firsts]
-    bucket, bucket_params = _bucket("occurred_at", bounds)
-    visits = _fetchall(
+    cohort, cohort_params = _bucket("sc.first_visit_at", bounds)
+    month, month_params = _bucket("v.occurred_at", bounds)
+    rows = _fetchall(
         f"""
-        SELECT {bucket} AS month, COUNT(*), SUM(amount), COUNT(DISTINCT customer_id)
-        FROM visit WHERE salon_id = ? AND occurred_at >= ? AND occurred_at < ?
-        GROUP BY 1
+        SELECT {cohort} AS cohort, {month} AS month, COUNT(*), SUM(v.amount), COUNT(DISTINCT v.customer_id)
+        FROM visit v JOIN salon_customer sc ON sc.id = v.customer_id
+        WHERE v.salon_id = ? AND v.occurred_at >= ? AND v.occurred_at < ?
+        GROUP BY 1, 2
         """,
-        bucket_params + [salon.id, _at(bounds[0]), _at(bounds[-1])],
+        cohort_params + month_params + [salon.id, _at(bounds[0]), _at(bounds[-1])],
     )
-    first_bucket, first_params = _bucket("first_visit_at", bounds)
-    newcomers = dict(
-        _fetchall(
-            f"""
-            SELECT {first_bucket} AS month, COUNT(*)
-            FROM salon_customer WHERE salon_id = ? AND first_visit_at >= ? AND first_visit_at < ?
-            GROUP BY 1
-            """,
-            first_params + [salon.id, _at(bounds[0]), _at(bounds[-1])],
-        )
-    )
-    by_month = {int(index): (int(n), int(amount or 0), int(people)) for index, n, amount, people in visits}
+    grid = {(int(c), int(m)): (int(n), int(amount or 0), int(people)) for c, m, n, amount, people in rows}
+    return firsts[:-1], grid
+
+
+def monthly(salon, today=None, months=CHART_MONTHS, grid=None):
+    """Return per local month: visits, revenue, customers who came, new and returning customers."""
+    firsts, cells = grid or month_grid(salon, today, months)
     rows = []
-    for index, first in enumerate(firsts[:-1]):
-        count, amount, people = by_month.get(index, (0, 0, 0))
-        new = int(newcomers.get(index, 0))
+    for index, first in enumerate(firsts):
+        column = [value for (_, month), value in cells.items() if month == index]
+        people = sum(value[2] for value in column)
+        new = cells.get((index, index), (0, 0, 0))[2]
         rows.append({
-            "month": first, "visits": count, "revenue": amount, "customers": people,
-            "new": new, "returning": max(people - new, 0),
+            "month": first,
+            "visits": sum(value[0] for value in column),
+            "revenue": sum(value[1] for value in column),
+            "customers": people,
+            "new": new,
+            "returning": people - new,
         })
     return rows
 
 
-@_report
-def cohorts(salon, today=None, months=COHORT_MONTHS):
+def cohorts(salon, today=None, months=COHORT_MONTHS, grid=None):
     """Return monthly cohorts (by local month of first visit) with the share who came in each later month."""
-    tz = salon.timezone
-    today = today or local_today(tz)
-    firsts = month_starts(today, months)
-    bounds = [day_start(day, tz) for day in firsts]
-    first_bucket, first_params = _bucket("sc.first_visit_at", bounds)
-    visit_bucket, visit_params = _bucket("v.occurred_at", bounds)
-    window = [_at(bounds[0]), _at(bounds[-1])]
-    rows = _fetchall(
-        f"""
-        SELECT cohort.month, seen.month, COUNT(*)
-        FROM (
-            SELECT sc.id, {first_bucket} AS month FROM salon_customer sc
-            WHERE sc.salon_id = ? AND sc.first_visit_at >= ? AND sc.first_visit_at < ?
-        ) AS cohort
-        JOIN (
-            SELECT DISTINCT v.customer_id, {visit_bucket} AS month FROM visit v
-            WHERE v.salon_id = ? AND v.occurred_at >= ? AND v.occurred_at < ?
-        ) AS seen ON seen.customer_id = cohort.id
-        GROUP BY cohort.month, seen.month
-        """,
-        first_params + [salon.id, *window] + visit_params + [salon.id, *window],
-    )
-    sizes = dict(
-        _fetchall(
-            f"""
-            SELECT {first_bucket} AS month, COUNT(*) FROM salon_customer sc
-            WHERE sc.salon_id = ? AND sc.first_visit_at >= ? AND sc.first_visit_at < ?
-            GROUP BY 1
-            """,
-            first_params + [salon.id, *window],
-        )
-    )
-    seen = {(int(c), int(m)): int(n) for c, m, n in rows}
+    firsts, cells = grid or month_grid(salon, today, months)
     table = []
-    for index, first in enumerate(firsts[:-1]):
-        size = int(sizes.get(index, 0))
-        table.append({
-            "month": first,
-            "size": size,
-            "retention": [
-                {"count": seen.get((index, later), 0), "rate": _ratio(seen.get((index, later), 0), size)}
-                for later in range(index, months)
-            ],
-        })
+    for index, first in enumerate(firsts):
+        size = cells.get((index, index), (0, 0, 0))[2]
+        retention = []
+        for later in range(index, len(firsts)):
+            count = cells.get((index, later), (0, 0, 0))[2]
+            retention.append({"count": count, "rate": _ratio(count, size)})
+        table.append({"month": first, "size": size, "retention": retention})
     return table
 
 
@@ -526,6 +497,7 @@ def analytics_page(salon, period, today=None, *, period_only=False):
     if period_only:
         return {"today": today, "summary": period_summary(salon, period)}
     figures = headline(salon, today, with_segments=True)  # one scan of salon_customer for both
+    grid = month_grid(salon, today)  # one pass over the year's visits for charts and cohorts
     return {
         "today": today,
         "headline": figures,
@@ -533,6 +505,6 @@ def analytics_page(salon, period, today=None, *, period_only=False):
         "summary": period_summary(salon, period),
         "conversion": second_visit_conversion(salon, today),
         "segments": figures["segments"],
-        "monthly": monthly(salon, today),
-        "cohorts": cohorts(salon, today),
+        "monthly": monthly(salon, grid=grid),
+        "cohorts": cohorts(salon, grid=grid),
     }
