@@ -12,11 +12,9 @@ Two data sets:
 Goals (issue 6): the seven headline metrics under 100 ms p95 together; the whole analytics page
 under 300 ms p95.
 """
-import datetime
 import importlib.util
 
 from bench.support import ensure_database, p95, row, stopwatch, timings
-from salon_web.db import db
 from salon_web.models import Salon, SalonCustomer, User, utcnow
 from salon_web.services import analytics, reminders
 from salon_web.services.clock import local_today
