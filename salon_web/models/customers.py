@@ -70,6 +70,7 @@ class SalonCustomer(BaseModel):
             (("salon", "visit_count", "id"), False),
             (("salon", "name_search", "id"), False),
             (("salon", "follow_up_on"), False),
+            (("salon", "first_visit_at"), False),  # analytics: newcomers, cohorts (migration 0005)
         )
 
     @property

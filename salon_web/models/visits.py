@@ -25,4 +25,6 @@ class Visit(BaseModel):
             (("source_type", "source_id"), True),
             (("customer", "occurred_at"), False),
             (("salon", "occurred_at"), False),
+            # Analytics reads visits from this index alone (migration 0005).
+            (("salon", "occurred_at", "customer", "amount"), False),
         )

@@ -5,10 +5,14 @@ Used by the customer card and by the Today page ("done", "snooze").
 import calendar
 import datetime
 
+from salon_web.db import db
+from salon_web.models import SalonCustomer, utcnow
+from salon_web.services import audit
 from salon_web.services.customer_edit import InvalidEdit, apply_changes
 
 QUICK_CHOICES = {"2w": "In 2 weeks", "1m": "In 1 month", "3m": "In 3 months"}
 MAX_DAYS_AHEAD = 3 * 366
+SNOOZE_DAYS = 7
 
 
 def add_months(day, months):
@@ -71,3 +75,44 @@ def update_follow_up(customer, form, *, today, user=None, ip=None):
     if errors:
         raise InvalidEdit(errors, {"follow_up_on": form.get("follow_up_on")})
     return set_follow_up(customer, day, expected_version=expected, basis=form.get("basis"), user=user, ip=ip)
+
+
+# One-tap actions of the Today page: change only a follow-up that is still pending.
+
+
+def complete_follow_up(customer, *, user=None, ip=None):
+    """Clear the customer's follow-up date; return True if it was set (audited)."""
+    return _change_follow_up(customer, None, "customer.follow_up_done", user=user, ip=ip)
+
+
+def snooze_follow_up(customer, today, *, user=None, ip=None):
+    """Move the follow-up to 7 days from today (an overdue one would stay overdue if moved from its date)."""
+    return _change_follow_up(
+        customer, today + datetime.timedelta(days=SNOOZE_DAYS), "customer.follow_up_snoozed", user=user, ip=ip
+    )
+
+
+def _change_follow_up(customer, new_date, action, *, user, ip):
+    """One atomic UPDATE of a still-pending follow-up, plus its audit row; the customer is refreshed."""
+    with db.atomic():
+        changed = (
+            SalonCustomer.update(
+                follow_up_on=new_date, version=SalonCustomer.version + 1, updated_at=utcnow(),
+            )
+            .where(
+                (SalonCustomer.id == customer.id)
+                & (SalonCustomer.salon == customer.salon_id)
+                & SalonCustomer.follow_up_on.is_null(False)
+            )
+            .execute()
+        )
+        if changed:
+            audit.record(
+                action, salon=customer.salon_id, user=user, object_type="salon_customer", object_id=customer.id,
+                ip=ip, detail={"follow_up_on": customer.follow_up_on.isoformat() if customer.follow_up_on else None,
+                               "new_follow_up_on": new_date.isoformat() if new_date else None},
+            )
+    customer.follow_up_on = SalonCustomer.select(SalonCustomer.follow_up_on).where(
+        SalonCustomer.id == customer.id
+    ).scalar()
+    return bool(changed)

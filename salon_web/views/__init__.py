@@ -1,5 +1,16 @@
 """Blueprints, registered in this order by create_app."""
-from salon_web.views import appointments, auth, communications, customer_detail, customers, profile, sales, salons
+from salon_web.views import (
+    analytics,
+    appointments,
+    auth,
+    communications,
+    customer_detail,
+    customers,
+    profile,
+    sales,
+    salons,
+    today,
+)
 
 BLUEPRINTS = [
     auth.bp,
@@ -10,4 +21,6 @@ BLUEPRINTS = [
     communications.bp,
     sales.bp,
     appointments.bp,
+    analytics.bp,
+    today.bp,
 ]

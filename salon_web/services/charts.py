@@ -1,0 +1,67 @@
+"""Bar charts drawn on the server as accessible SVG: no JavaScript, no inline styles (our CSP forbids them).
+
+Each chart is role="img" with a <title> and <desc>; every bar carries its value as text and as a
+<title> tooltip, so screen readers and printouts get the numbers. Colours come from classes in app.css.
+"""
+import itertools
+
+from markupsafe import Markup, escape
+
+WIDTH = 720
+HEIGHT = 260
+TOP = 34  # room for the legend and value labels
+BOTTOM = 28  # room for the month labels
+SIDE = 8
+_ids = itertools.count(1)
+
+
+def bar_chart(title, description, labels, values, *, format_value=str, css="chart__bar--1"):
+    """Return an SVG bar chart of one series."""
+    return stacked_bar_chart(title, description, labels, [(title, values, css)], format_value=format_value)
+
+
+def stacked_bar_chart(title, description, labels, series, *, format_value=str):
+    """Return an SVG chart of bars stacked from `series`: a list of (name, values, css class)."""
+    chart_id = f"chart-{next(_ids)}"
+    totals = [sum(values[i] for _, values, _ in series) for i in range(len(labels))]
+    highest = max(totals, default=0) or 1
+    plot_height = HEIGHT - TOP - BOTTOM
+    slot = (WIDTH - 2 * SIDE) / max(len(labels), 1)
+    bar_width = slot * 0.7
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
+    ]
+    if len(series) > 1:
+        x = SIDE
+        for name, _, css in series:
+            parts.append(f'<rect class="{css}" x="{x}" y="4" width="12" height="12"/>')
+            parts.append(f'<text class="chart__legend" x="{x + 18}" y="15">{escape(name)}</text>')
+            x += 30 + 8 * len(name)
+    baseline = HEIGHT - BOTTOM
+    parts.append(f'<line class="chart__axis" x1="{SIDE}" y1="{baseline}" x2="{WIDTH - SIDE}" y2="{baseline}"/>')
+    for index, label in enumerate(labels):
+        x = SIDE + index * slot + (slot - bar_width) / 2
+        details = "; ".join(f"{name} {format_value(values[index])}" for name, values, _ in series)
+        parts.append(f"<g><title>{escape(label)}: {escape(details)}</title>")
+        top = baseline
+        for _, values, css in series:
+            height = plot_height * values[index] / highest
+            top -= height
+            if height > 0:
+                parts.append(
+                    f'<rect class="{css}" x="{x:.1f}" y="{top:.1f}" width="{bar_width:.1f}" height="{height:.1f}"/>'
+                )
+        middle = x + bar_width / 2
+        parts.append(
+            f'<text class="chart__value" x="{middle:.1f}" y="{top - 4:.1f}" text-anchor="middle">'
+            f"{escape(format_value(totals[index]))}</text>"
+        )
+        parts.append(
+            f'<text class="chart__label" x="{middle:.1f}" y="{baseline + 18}" text-anchor="middle">{escape(label)}</text>'
+        )
+        parts.append("</g>")
+    parts.append("</svg>")
+    return Markup("".join(parts))

@@ -1,0 +1,194 @@
+"""The Today page: who is booked today, whose birthday or anniversary is near, who to call.
+
+Everything is selected by SQL with the salon's local calendar turned into UTC bounds in Python;
+only the short lists shown on the page are fetched.
+"""
+import datetime
+
+from peewee import JOIN, SQL, Case, fn
+
+from salon_web.db import db, is_postgres
+from salon_web.models import Appointment, SalonCustomer, User, utcnow
+from salon_web.services import audit
+from salon_web.services.analytics import report_transaction
+from salon_web.services.clock import local_day_bounds, local_today, to_local
+
+UPCOMING_DAYS = 7  # birthdays and anniversaries: today and the next 7 days
+ANNIVERSARY_YEARS = 40
+RHYTHM_FACTOR = 1.5
+RHYTHM_MIN_VISITS = 3
+LIST_LIMIT = 50
+
+
+def appointments_today(salon, today=None):
+    """Return today's appointments (local day) in time order, with customer and employee names."""
+    today = today or local_today(salon.timezone)
+    start, end = local_day_bounds(today, salon.timezone)
+    return list(
+        Appointment.select(Appointment, SalonCustomer.full_name, User.name)
+        .join(SalonCustomer, on=(Appointment.customer == SalonCustomer.id))
+        .switch(Appointment)
+        .join(User, join_type=JOIN.LEFT_OUTER, on=(Appointment.employee == User.id))
+        .where((Appointment.salon == salon) & (Appointment.scheduled_at >= start) & (Appointment.scheduled_at < end))
+        .order_by(Appointment.scheduled_at, Appointment.id)
+        .objects()
+    )
+
+
+def _is_leap(year):
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+def upcoming_days(today, days=UPCOMING_DAYS):
+    """Today and the next `days` days."""
+    return [today + datetime.timedelta(days=offset) for offset in range(days + 1)]
+
+
+def _month_day_keys(window):
+    """Map "MM-DD" to the date it is celebrated in the window; 29 Feb goes to 28 Feb in other years."""
+    keys = {}
+    for day in window:
+        keys[day.strftime("%m-%d")] = day
+        if day.month == 2 and day.day == 28 and not _is_leap(day.year):
+            keys["02-29"] = day
+    return keys
+
+
+def _month_day(column):
+    """SQL "MM-DD" of a date column."""
+    if is_postgres():
+        return fn.to_char(column, "MM-DD")
+    return fn.strftime("%m-%d", column)
+
+
+def birthdays(salon, today=None, limit=LIST_LIMIT):
+    """Return (rows, total) of customers whose birthday falls today or in the next 7 days, soonest first."""
+    today = today or local_today(salon.timezone)
+    keys = _month_day_keys(upcoming_days(today))
+    month_day = _month_day(SalonCustomer.birthday)
+    query = SalonCustomer.select(
+        SalonCustomer.id, SalonCustomer.full_name, SalonCustomer.phone_e164, SalonCustomer.birthday,
+    ).where((SalonCustomer.salon == salon) & SalonCustomer.birthday.is_null(False) & month_day.in_(list(keys)))
+    rows = []
+    # Soonest first, also when the window crosses New Year ("12-31" before "01-01").
+    soonest = Case(month_day, [(key, (day - today).days) for key, day in keys.items()])
+    rows = []
+    for customer in query.order_by(soonest, SalonCustomer.full_name, SalonCustomer.id).limit(limit):
+        day = keys[customer.birthday.strftime("%m-%d")]
+        rows.append({"customer": customer, "day": day, "age": day.year - customer.birthday.year})
+    return rows, query.count()
+
+
+def _anniversary_ranges(window, timezone, years=ANNIVERSARY_YEARS):
+    """UTC ranges in past years whose local days are celebrated in the window, with each day's window date."""
+    ranges, celebrated = [], {}
+    for back in range(1, years + 1):
+        source_days = []
+        for day in window:
+            try:
+                source = day.replace(year=day.year - back)
+            except ValueError:  # 29 Feb in the window, no 29 Feb that year: nobody to celebrate
+                continue
+            source_days.append(source)
+            celebrated[source] = day
+            if day.month == 2 and day.day == 28 and not _is_leap(day.year) and _is_leap(source.year):
+                leap_day = source.replace(day=29)
+                source_days.append(leap_day)
+                celebrated[leap_day] = day
+        if source_days:
+            ranges.append((local_day_bounds(min(source_days), timezone)[0], local_day_bounds(max(source_days), timezone)[1]))
+    return ranges, celebrated
+
+
+def anniversaries(salon, today=None, limit=LIST_LIMIT):
+    """Return (rows, total) of customers whose first visit was on this local day in a past year, longest first.
+
+    A first visit on 29 February is celebrated on 28 February in other years.
+    """
+    tz = salon.timezone
+    today = today or local_today(tz)
+    ranges, celebrated = _anniversary_ranges([today], tz)
+    in_range = None
+    for start, end in ranges:
+        condition = (SalonCustomer.first_visit_at >= start) & (SalonCustomer.first_visit_at < end)
+        in_range = condition if in_range is None else in_range | condition
+    query = SalonCustomer.select(
+        SalonCustomer.id, SalonCustomer.full_name, SalonCustomer.phone_e164,
+        SalonCustomer.first_visit_at, SalonCustomer.visit_count,
+    ).where((SalonCustomer.salon == salon) & (in_range))
+    rows = []
+    for customer in query.order_by(SalonCustomer.first_visit_at, SalonCustomer.id).limit(limit):
+        first_day = to_local(customer.first_visit_at, tz).date()
+        day = celebrated[first_day]
+        rows.append({"customer": customer, "day": day, "years": day.year - first_day.year})
+    return rows, query.count()
+
+
+def follow_ups_due(salon, today=None, limit=LIST_LIMIT):
+    """Return (customers, total) whose follow-up date is today or earlier, oldest first."""
+    today = today or local_today(salon.timezone)
+    query = SalonCustomer.select(
+        SalonCustomer.id, SalonCustomer.full_name, SalonCustomer.phone_e164, SalonCustomer.follow_up_on,
+        SalonCustomer.last_visit_at,
+    ).where((SalonCustomer.salon == salon) & (SalonCustomer.follow_up_on <= today))
+    return list(query.order_by(SalonCustomer.follow_up_on, SalonCustomer.id).limit(limit)), query.count()
+
+
+def _elapsed_days(column, now):
+    """SQL for the days from a timestamp column to `now`, and its parameter."""
+    if is_postgres():
+        return SQL(f"(date_part('epoch', %s - {column}) / 86400.0)", [now])
+    return SQL(f"(julianday(?) - julianday({column}))", [now.strftime("%Y-%m-%d %H:%M:%S")])
+
+
+def _span_days():
+    if is_postgres():
+        return SQL("(date_part('epoch', last_visit_at - first_visit_at) / 86400.0)")
+    return SQL("(julianday(last_visit_at) - julianday(first_visit_at))")
+
+
+def overdue_by_rhythm(salon, now=None, limit=LIST_LIMIT):
+    """Return (customers, total): 3+ visits and the last one longer ago than 1.5 times their usual interval.
+
+    Usual interval = (last visit - first visit) / (visits - 1). Most days past that 1.5x mark first;
+    each customer carries `usual_days` and `days_away`.
+    """
+    now = now or utcnow()
+    elapsed = _elapsed_days("last_visit_at", now)
+    span = _span_days()
+    usual = span / (SalonCustomer.visit_count - 1)
+    query = (
+        SalonCustomer.select(
+            SalonCustomer.id, SalonCustomer.full_name, SalonCustomer.phone_e164, SalonCustomer.visit_count,
+            SalonCustomer.last_visit_at, usual.alias("usual_days"), elapsed.alias("days_away"),
+        )
+        .where(
+            (SalonCustomer.salon == salon)
+            & (SalonCustomer.visit_count >= RHYTHM_MIN_VISITS)
+            & SalonCustomer.last_visit_at.is_null(False)
+            # Multiplied out, so a zero interval never divides: away * (n - 1) > 1.5 * span.
+            & (elapsed * (SalonCustomer.visit_count - 1) > span * RHYTHM_FACTOR)
+        )
+    )
+    total = query.count()
+    # ORDER BY runs on rows that passed WHERE, where visits - 1 >= 2: no division by zero.
+    ordered = query.order_by((elapsed - usual * RHYTHM_FACTOR).desc(), SalonCustomer.id)
+    return list(ordered.limit(limit)), total
+
+
+def today_page(salon, today=None, now=None):
+    """Return everything the Today page shows."""
+    today = today or local_today(salon.timezone, now)
+    with report_transaction():
+        return _today_lists(salon, today, now)
+
+
+def _today_lists(salon, today, now):
+    return {
+        "today": today,
+        "appointments": appointments_today(salon, today),
+        "birthdays": birthdays(salon, today),
+        "anniversaries": anniversaries(salon, today),
+        "follow_ups": follow_ups_due(salon, today),
+        "overdue": overdue_by_rhythm(salon, now),
+    }

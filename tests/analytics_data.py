@@ -1,0 +1,78 @@
+"""Hand-made visit data for the analytics and Today tests.
+
+The visit hook (services/visits.py) is the only writer of visit figures in the app; these tests
+build the ledger directly instead, so every expected number below is worked out by hand.
+"""
+import datetime
+import itertools
+import types
+
+from peewee import fn
+
+from salon_web.models import Appointment, Sale, SalonCustomer, Visit
+from salon_web.services.clock import to_utc
+from tests import factories
+
+_source_ids = itertools.count(1)
+D = datetime.datetime
+
+
+def add_visit(customer, local_moment, amount):
+    """Record one visit at a local time of the customer's salon and refresh the customer's figures."""
+    salon = customer.salon
+    Visit.create(
+        salon=salon, customer=customer, occurred_at=to_utc(local_moment, salon.timezone), amount=amount,
+        source_type="sale", source_id=next(_source_ids),
+    )
+    count, total, first, last = (
+        Visit.select(fn.COUNT(Visit.id), fn.COALESCE(fn.SUM(Visit.amount), 0), fn.MIN(Visit.occurred_at),
+                     fn.MAX(Visit.occurred_at))
+        .where(Visit.customer == customer).tuples().get()
+    )
+    SalonCustomer.update(visit_count=count, total_spent=total, first_visit_at=first, last_visit_at=last).where(
+        SalonCustomer.id == customer.id
+    ).execute()
+
+
+def customer_with_visits(salon, name, visits):
+    """A customer with visits given as (local datetime, amount) pairs."""
+    customer = factories.make_customer(salon, name)
+    for moment, amount in visits:
+        add_visit(customer, moment, amount)
+    return SalonCustomer.get_by_id(customer.id)
+
+
+TODAY = datetime.date(2026, 3, 15)  # a Sunday; Kigali is UTC+2 all year
+
+
+def build(salon):
+    """The reference dataset for a salon in Africa/Kigali, seen on TODAY. Expected figures are in the tests."""
+    people = types.SimpleNamespace()
+    # Exactly 30 local days ago, 00:30 local = 22:30 UTC the day before.
+    people.a = customer_with_visits(salon, "A Thirty", [(D(2026, 2, 13, 0, 30), 10_000)])
+    # 31 local days ago, 23:30 local: the same UTC date as A's visit.
+    people.b = customer_with_visits(salon, "B Thirtyone", [(D(2026, 2, 12, 23, 30), 20_000)])
+    # Last visit exactly 90 days ago: not churned.
+    people.c = customer_with_visits(salon, "C Ninety", [(D(2025, 6, 1, 10), 15_000), (D(2025, 12, 15, 10), 15_000)])
+    # Last visit 91 days ago, one minute before local midnight: churned.
+    people.d = customer_with_visits(
+        salon, "D Ninetyone",
+        [(D(2025, 1, 10, 12), 15_000), (D(2025, 6, 10, 12), 15_000), (D(2025, 12, 14, 23, 59), 15_000)],
+    )
+    people.e = factories.make_customer(salon, "E Nevercame")
+    people.f = customer_with_visits(
+        salon, "F Regular",
+        [(D(2025, 12, 15, 9), 5_000), (D(2026, 1, 15, 9), 5_000), (D(2026, 2, 15, 9), 5_000), (D(2026, 3, 15, 9), 5_000)],
+    )
+    people.g = customer_with_visits(salon, "G Seventyfive", [(D(2025, 9, 1, 10), 7_000), (D(2025, 11, 15, 10), 7_000)])
+    # A voided sale never reaches the ledger: it must not count anywhere.
+    Sale.create(salon=salon, customer=people.a, total=99_999, status="voided",
+                sold_at=to_utc(D(2026, 3, 10, 12), salon.timezone), voided_at=to_utc(D(2026, 3, 10, 13), salon.timezone))
+    # F left on TODAY with the next appointment booked; A's later booking was cancelled.
+    Appointment.create(salon=salon, customer=people.f, service_name="Braids", price=5_000,
+                       scheduled_at=to_utc(D(2026, 3, 29, 10), salon.timezone), status="scheduled",
+                       created_at=to_utc(D(2026, 3, 15, 9, 30), salon.timezone))
+    Appointment.create(salon=salon, customer=people.a, service_name="Cut", price=5_000,
+                       scheduled_at=to_utc(D(2026, 2, 20, 10), salon.timezone), status="cancelled",
+                       created_at=to_utc(D(2026, 2, 13, 1), salon.timezone))
+    return people
