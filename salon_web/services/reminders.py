@@ -7,9 +7,8 @@ import datetime
 
 from peewee import JOIN, SQL, Case, fn
 
-from salon_web.db import db, is_postgres
+from salon_web.db import is_postgres
 from salon_web.models import Appointment, SalonCustomer, User, utcnow
-from salon_web.services import audit
 from salon_web.services.analytics import report_transaction
 from salon_web.services.clock import local_day_bounds, local_today, to_local
 
