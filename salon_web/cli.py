@@ -1,4 +1,4 @@
-"""Flask commands: migrate, seed-demo, create-user, create-salon."""
+"""Flask commands: migrate, seed-demo, create-user, create-salon, bench-data."""
 from pathlib import Path
 
 import click
@@ -20,7 +20,7 @@ def migrate_database(database=None):
 
 
 def register_commands(app):
-    for command in (migrate, seed_demo, create_user, create_salon):
+    for command in (migrate, seed_demo, create_user, create_salon, bench_data):
         app.cli.add_command(command)
 
 
@@ -96,3 +96,19 @@ def create_user(email, name, password, admin, salon_slug, role):
         if salon:
             Membership.create(salon=salon, user=user, role=role)
     click.echo(f"created user {user.id} {user.email}")
+
+
+@click.command("bench-data")
+@click.option("--customers", type=click.IntRange(1, 5_000_000), default=200_000, show_default=True,
+              help="Customers in the large bench salon (a second salon always gets 2,000).")
+@click.option("--seed", type=int, default=42, show_default=True)
+def bench_data(customers, seed):
+    """Replace the bench salons with generated customers and visit ledger (for `make bench`)."""
+    import time
+
+    from salon_web.services.bench_data import build
+
+    started = time.perf_counter()
+    with db.connection_context():
+        ids = build(customers, seed=seed, password=current_app.config["DEMO_PASSWORD"], log=click.echo)
+    click.echo(f"bench salons {ids} built in {time.perf_counter() - started:.1f} s")
