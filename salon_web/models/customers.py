@@ -83,13 +83,15 @@ class SalonCustomer(BaseModel):
 
 # Search indexes that only PostgreSQL has (migration 0003): pg_trgm GIN indexes serve substring
 # search (3+ characters); a text_pattern_ops b-tree serves 1-2 character prefix search (LIKE 'ab%'
-# cannot use a default-collation b-tree). They are declared only while a PostgreSQL database is
+# cannot use a default-collation b-tree), and one serves phone prefixes such as "+25078812%", whose
+# country-code trigrams are in every row. They are declared only while a PostgreSQL database is
 # bound, so SQLite's schema stays plain and schema_diff sees the same indexes as the migration made.
 POSTGRES_ONLY_INDEXES = (
     ("salon_customer_name_search_trgm", (SQL("name_search gin_trgm_ops"),), "gin"),
     ("salon_customer_phone_e164_trgm", (SQL("phone_e164 gin_trgm_ops"),), "gin"),
     ("salon_customer_email_trgm", (SQL("email gin_trgm_ops"),), "gin"),
     ("salon_customer_salon_name_prefix", (SQL("salon_id"), SQL("name_search text_pattern_ops")), None),
+    ("salon_customer_salon_phone_prefix", (SQL("salon_id"), SQL("phone_e164 text_pattern_ops")), None),
 )
 
 
