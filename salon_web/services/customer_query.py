@@ -380,12 +380,21 @@ def _phone_condition(text, country):
 
 
 def _tag_condition(salon, tag_ids, mode):
-    tagged = CustomerTag.select(CustomerTag.customer).where(
-        (CustomerTag.salon == salon) & (CustomerTag.tag.in_(tag_ids))
-    )
-    if mode == "all" and len(tag_ids) > 1:
-        tagged = tagged.group_by(CustomerTag.customer).having(fn.COUNT(CustomerTag.tag) == len(tag_ids))
-    return SalonCustomer.id.in_(tagged)
+    """EXISTS per tag (all) or one EXISTS over the tags (any): a probe of the unique
+    (customer_id, tag_id) index per candidate row, so an index-ordered page stops after one page."""
+    def has(ids):
+        return fn.EXISTS(
+            CustomerTag.select(SQL("1")).where(
+                (CustomerTag.customer == SalonCustomer.id) & CustomerTag.tag.in_(list(ids))
+            )
+        )
+
+    if mode == "all":
+        condition = has([tag_ids[0]])
+        for tag_id in tag_ids[1:]:
+            condition &= has([tag_id])
+        return condition
+    return has(tag_ids)
 
 
 @dataclasses.dataclass

@@ -10,7 +10,7 @@ import datetime
 import io
 from zoneinfo import ZoneInfo
 
-from peewee import JOIN, fn
+from peewee import JOIN, SQL, Case, Cast, NodeList, Value, fn
 
 from salon_web.db import db, is_postgres
 from salon_web.models import CustomerTag, SalonCustomer, Tag
@@ -73,6 +73,57 @@ def export_query(customer_filter, salon, now=None):
     )
 
 
+def _quoted(text):
+    """A CSV field built in SQL: NULL as empty, formula guard, always quoted with quotes doubled."""
+    text = fn.COALESCE(text, "")
+    guarded = Case(None, [(fn.LEFT(text, 1).in_(list(FORMULA_STARTS)), fn.CONCAT("'", text))], text)
+    return fn.CONCAT('"', fn.REPLACE(guarded, '"', '""'), '"')
+
+
+def _local_day(column, timezone):
+    local = NodeList((column, SQL("AT TIME ZONE 'UTC' AT TIME ZONE"), Value(timezone)))
+    return fn.COALESCE(fn.to_char(local, "YYYY-MM-DD"), "")
+
+
+def _money_text(column, currency):
+    digits = minor_digits(currency)
+    if not digits:
+        return Cast(column, "text")
+    scale = 10 ** digits
+    return fn.CONCAT(Cast(column / scale, "text"), ".", fn.LPAD(Cast(fn.MOD(column, scale), "text"), digits, "0"))
+
+
+def csv_lines_query(customer_filter, salon, now=None):
+    """PostgreSQL: the export with each CSV line built by the database (one text column per row).
+
+    Python then only joins lines: formatting 200,000 rows cell by cell in Python was the
+    bottleneck (about 30 µs a row), the database does it in a fraction of that.
+    """
+    tags = (
+        CustomerTag.select(CustomerTag.customer.alias("customer_id"),
+                           fn.string_agg(Tag.name, ", ").order_by(Tag.name).alias("names"))
+        .join(Tag)
+        .where(CustomerTag.salon == salon)
+        .group_by(CustomerTag.customer)
+        .alias("customer_tags")
+    )
+    line = fn.concat_ws(
+        ",",
+        _quoted(SalonCustomer.full_name), _quoted(SalonCustomer.phone_e164), _quoted(SalonCustomer.email),
+        Cast(SalonCustomer.visit_count, "text"), _money_text(SalonCustomer.total_spent, salon.currency),
+        _local_day(SalonCustomer.first_visit_at, salon.timezone), _local_day(SalonCustomer.last_visit_at, salon.timezone),
+        _quoted(tags.c.names), _quoted(SalonCustomer.notes),
+        fn.COALESCE(fn.to_char(SalonCustomer.birthday, "YYYY-MM-DD"), ""),
+        fn.COALESCE(fn.to_char(SalonCustomer.follow_up_on, "YYYY-MM-DD"), ""),
+    )
+    return (
+        customer_filter.matching(salon, line, now=now)
+        .join(tags, JOIN.LEFT_OUTER, on=(tags.c.customer_id == SalonCustomer.id))
+        .order_by(*customer_filter.ordering())
+        .tuples()
+    )
+
+
 def _row_formatter(salon):
     """Return a function turning a query tuple into CSV cells (kept tight: it runs per row)."""
     zone = ZoneInfo(salon.timezone)
@@ -121,6 +172,8 @@ def iter_rows(query):
         db.execute_sql("SET LOCAL cursor_tuple_fraction = 1.0")
         db.execute_sql("SET LOCAL jit = off")
         db.execute_sql("SET LOCAL work_mem = '64MB'")
+        # One process: parallel workers would each rebuild the tags hash, and the stream is sequential.
+        db.execute_sql("SET LOCAL max_parallel_workers_per_gather = 0")
         cursor = db.cursor(named_cursor=True)
         cursor.itersize = 5_000
     else:
@@ -141,15 +194,30 @@ def stream_csv(customer_filter, salon, *, user=None, ip=None, now=None):
         writer = csv.writer(buffer)
         buffer.write(BOM)
         writer.writerow(header(salon.currency))
-        format_row = _row_formatter(salon)
         with db.atomic():  # a named cursor lives inside a transaction
-            for row in iter_rows(export_query(customer_filter, salon, now)):
-                writer.writerow(format_row(row))
-                rows += 1
-                if rows % FLUSH_ROWS == 0:
-                    yield buffer.getvalue().encode("utf-8")
-                    buffer.seek(0)
-                    buffer.truncate()
+            if is_postgres():
+                lines = []
+                for (line,) in iter_rows(csv_lines_query(customer_filter, salon, now)):
+                    lines.append(line)
+                    if len(lines) == FLUSH_ROWS:
+                        rows += len(lines)
+                        buffer.write("\r\n".join(lines) + "\r\n")
+                        lines = []
+                        yield buffer.getvalue().encode("utf-8")
+                        buffer.seek(0)
+                        buffer.truncate()
+                rows += len(lines)
+                if lines:
+                    buffer.write("\r\n".join(lines) + "\r\n")
+            else:
+                format_row = _row_formatter(salon)
+                for row in iter_rows(export_query(customer_filter, salon, now)):
+                    writer.writerow(format_row(row))
+                    rows += 1
+                    if rows % FLUSH_ROWS == 0:
+                        yield buffer.getvalue().encode("utf-8")
+                        buffer.seek(0)
+                        buffer.truncate()
         yield buffer.getvalue().encode("utf-8")
         completed = True
     finally:
