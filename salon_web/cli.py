@@ -1,4 +1,4 @@
-"""Flask commands: migrate, seed-demo, create-user, create-salon, recompute-visits."""
+"""Flask commands: migrate, seed-demo, create-user, create-salon, create-api-token, bench-data, recompute-visits."""
 from pathlib import Path
 
 import click
@@ -21,7 +21,7 @@ def migrate_database(database=None):
 
 
 def register_commands(app):
-    for command in (migrate, seed_demo, create_user, create_salon, create_api_token):
+    for command in (migrate, seed_demo, create_user, create_salon, create_api_token, bench_data):
         app.cli.add_command(command)
     from salon_web.visits_cli import recompute_visits
 
@@ -123,3 +123,20 @@ def create_api_token(email, name):
         token, secret = create_token(user, name)
     click.echo(f"created token {token.id} ({token.name}) for {user.email}; it is shown only now:")
     click.echo(secret)
+
+
+@click.command("bench-data")
+@with_appcontext
+@click.option("--customers", type=click.IntRange(1, 5_000_000), default=200_000, show_default=True,
+              help="Customers in the large bench salon (a second salon always gets 2,000).")
+@click.option("--seed", type=int, default=42, show_default=True)
+def bench_data(customers, seed):
+    """Replace the bench salons with generated customers and visit ledger (for `make bench`)."""
+    import time
+
+    from salon_web.services.bench_data import build
+
+    started = time.perf_counter()
+    with connection():
+        ids = build(customers, seed=seed, password=current_app.config["DEMO_PASSWORD"], log=click.echo)
+    click.echo(f"bench salons {ids} built in {time.perf_counter() - started:.1f} s")

@@ -35,6 +35,9 @@ def open_database(url):
 def bind(database):
     """Point the models' proxy at a concrete database."""
     db.initialize(database)
+    from salon_web.models.customers import declare_postgres_indexes  # models import this module
+
+    declare_postgres_indexes(not isinstance(database, SqliteDatabase))
     return database
 
 

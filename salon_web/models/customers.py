@@ -6,6 +6,7 @@ and is never shown to staff, so one salon can never see another salon's record.
 Other tenant tables' `customer_id` columns point at `salon_customer.id`.
 """
 from peewee import (
+    SQL,
     CharField,
     DateField,
     ForeignKeyField,
@@ -79,6 +80,30 @@ class SalonCustomer(BaseModel):
             self.marketing_consent_withdrawn_at is None
             or self.marketing_consent_withdrawn_at < self.marketing_consent_at
         )
+
+
+# Search indexes that only PostgreSQL has (migration 0003): pg_trgm GIN indexes serve substring
+# search (3+ characters); a text_pattern_ops b-tree serves 1-2 character prefix search (LIKE 'ab%'
+# cannot use a default-collation b-tree), and one serves phone prefixes such as "+25078812%", whose
+# country-code trigrams are in every row. They are declared only while a PostgreSQL database is
+# bound, so SQLite's schema stays plain and schema_diff sees the same indexes as the migration made.
+POSTGRES_ONLY_INDEXES = (
+    ("salon_customer_name_search_trgm", (SQL("name_search gin_trgm_ops"),), "gin"),
+    ("salon_customer_phone_e164_trgm", (SQL("phone_e164 gin_trgm_ops"),), "gin"),
+    ("salon_customer_email_trgm", (SQL("email gin_trgm_ops"),), "gin"),
+    ("salon_customer_salon_name_prefix", (SQL("salon_id"), SQL("name_search text_pattern_ops")), None),
+    ("salon_customer_salon_phone_prefix", (SQL("salon_id"), SQL("phone_e164 text_pattern_ops")), None),
+)
+
+
+def declare_postgres_indexes(is_postgres):
+    """Add (or, for another database, remove) the PostgreSQL-only indexes on SalonCustomer."""
+    names = {name for name, _, _ in POSTGRES_ONLY_INDEXES}
+    meta = SalonCustomer._meta
+    meta.indexes = [i for i in meta.indexes if getattr(i, "_name", None) not in names]
+    if is_postgres:
+        for name, expressions, using in POSTGRES_ONLY_INDEXES:
+            SalonCustomer.add_index(SalonCustomer.index(*expressions, name=name, using=using))
 
 
 class Tag(BaseModel):

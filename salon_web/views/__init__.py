@@ -9,6 +9,7 @@ from salon_web.views import (
     profile,
     sales,
     salons,
+    segments,
     today,
 )
 
@@ -17,6 +18,7 @@ BLUEPRINTS = [
     salons.bp,
     profile.bp,
     customers.bp,
+    segments.bp,
     customer_detail.bp,
     communications.bp,
     sales.bp,

@@ -1,4 +1,4 @@
-"""Login, salons, profile and the basic customer list."""
+"""Login, salons and profile."""
 from tests.access import Route
 
 # anonymous, admin, owner, other_owner, employee
@@ -12,7 +12,6 @@ ROUTES = [
     Route("profile.profile", "GET", "/profile", 302, 200, 200, 200, 200),
     Route("profile.password", "POST", "/profile/password", 302, 422, 422, 422, 422),
     Route("profile.end_sessions", "POST", "/profile/sessions/end", 302, 303, 303, 303, 303),
-    Route("customers.customer_list", "GET", "/salons/{salon}/customers", 302, 200, 200, 404, 200),
 ]
 
 ROUTES += [

@@ -1,0 +1,163 @@
+"""Customer list at scale: every list query through the service, next to the raw SQL it runs, plus export.
+
+Builds the bench salons with `bench-data` when they are missing or of another size. For each case:
+- service: CustomerFilter.from_args + customer_page (count, page rows, their tags), ORM objects included;
+- raw SQL: exactly the statements the service ran, executed on the bare psycopg2 cursor with fetchall;
+- http: the whole GET of the results fragment through Flask (auth, tenancy, template).
+Export: all rows of the large salon through the CSV stream (server-side cursor), rows/s and peak RSS growth.
+"""
+import datetime
+import gc
+
+from werkzeug.datastructures import MultiDict
+
+from bench.support import ensure_database, p50, p95, stopwatch, timings
+from salon_web.models import Salon, SalonCustomer
+from salon_web.services import bench_data
+from salon_web.services.customer_query import Cursor, CustomerFilter, customer_page
+from salon_web.services.export import stream_csv
+
+PASSWORD = "demo-password-123"  # what `flask bench-data` gives the bench user by default
+
+
+def _salon(slug):
+    return Salon.get_or_none(Salon.slug == slug)
+
+
+def _ensure_data(customers):
+    large = _salon(bench_data.LARGE_SLUG)
+    size = SalonCustomer.select().where(SalonCustomer.salon == large).count() if large else 0
+    if size != customers:
+        print(f"building bench data: {customers:,} customers (found {size:,})")
+        with stopwatch() as took:
+            bench_data.build(customers, password=PASSWORD, log=lambda line: None)
+        print(f"bench-data took {took['seconds']:.1f} s")
+    return _salon(bench_data.LARGE_SLUG), _salon(bench_data.SMALL_SLUG)
+
+
+def _deep_cursor(salon, position):
+    """A cursor after the row at `position` of the default order (what "Next" would carry there)."""
+    row_at = (
+        SalonCustomer.select(SalonCustomer.id, SalonCustomer.last_visit_at)
+        .where(SalonCustomer.salon == salon)
+        .order_by(SalonCustomer.last_visit_at.desc(), SalonCustomer.id.desc())
+        .offset(position)
+        .first()
+    )
+    return Cursor("last_visit", "desc", "after", 0, row_at.last_visit_at, row_at.id).encode()
+
+
+def _capture(database, function):
+    """Run `function` once and return the (sql, params) it executed."""
+    captured = []
+    original = database.execute_sql
+
+    def recording(sql, params=None, *args, **kwargs):
+        captured.append((sql, params))
+        return original(sql, params, *args, **kwargs)
+
+    database.execute_sql = recording
+    try:
+        function()
+    finally:
+        database.execute_sql = original
+    return captured
+
+
+def _raw(database, statements):
+    def run():
+        cursor = database.cursor()
+        for sql, params in statements:
+            cursor.execute(sql, params)
+            cursor.fetchall()
+        cursor.close()
+    return run
+
+
+def _http_client(database, salon):
+    from salon_web import create_app
+
+    app = create_app({"TESTING": True, "DATABASE": database, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False})
+    client = app.test_client()
+    response = client.post("/login", data={"email": bench_data.BENCH_USER, "password": PASSWORD})
+    assert response.status_code == 303, response.status_code
+    return client
+
+
+def _peak_rss_kib():
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
+
+
+def _reset_peak_rss():
+    try:
+        with open("/proc/self/clear_refs", "w") as clear:
+            clear.write("5")
+    except OSError:
+        pass
+
+
+def run(database_url, args):
+    database = ensure_database(database_url)
+    large, small = _ensure_data(args.customers)
+    client = _http_client(database, large)
+    with database.connection_context():
+        cases = [
+            ("first page", large, {}),
+            ("deep page (row 100,000, cursor)", large, {"cursor": _deep_cursor(large, min(100_000, args.customers // 2))}),
+            ("deep page (page=4000, OFFSET)", large, {"page": str(min(4000, args.customers // 50))}),
+            ("search common surname 'uwase'", large, {"q": "uwase"}),
+            ("search rare surname 'twagirayezu'", large, {"q": "twagirayezu"}),
+            ("search 2 letters 'cl' (prefix)", large, {"q": "cl"}),
+            ("search phone '0788 12'", large, {"q": "0788 12"}),
+            ("tags all VIP+Regular", large, {"tags": ["VIP", "Regular"], "tag_mode": "all"}),
+            ("days since last visit >= 365", large, {"days_since_last_visit": "365"}),
+            ("sort total_spent desc", large, {"sort": "total_spent"}),
+            ("sort visit_count desc", large, {"sort": "visit_count"}),
+            ("sort name asc", large, {"sort": "name"}),
+            ("sort last_visit asc", large, {"sort": "last_visit", "order": "asc"}),
+            ("small salon (2,000): first page", small, {}),
+            ("small salon (2,000): search 'uwase'", small, {"q": "uwase"}),
+        ]
+        print(f"{'query':<44} {'service p50':>11} {'p95':>8} {'raw SQL p50':>11} {'p95':>8} {'ratio':>6}"
+              f" {'http p50':>9} {'p95':>8}  rows/total")
+        for label, salon, params in cases:
+            multi = MultiDict([(k, v) for k, vs in params.items() for v in (vs if isinstance(vs, list) else [vs])])
+
+            def service(salon=salon, multi=multi):
+                customer_filter, errors = CustomerFilter.from_args(multi, salon)
+                assert not errors, errors
+                return customer_page(customer_filter, salon)
+
+            page = service()
+            statements = _capture(database, service)
+            service_ms = timings(service, args.repeat)
+            raw_ms = timings(_raw(database, statements), args.repeat)
+            path = f"/salons/{salon.id}/customers"
+            headers = {"HX-Request": "true", "HX-Target": "results"}
+
+            def http(path=path, multi=multi):
+                response = client.get(path, query_string=multi, headers=headers)
+                assert response.status_code == 200, response.status_code
+
+            http_ms = timings(http, args.repeat)
+            print(f"{label:<44} {p50(service_ms):9.2f}ms {p95(service_ms):6.2f}ms {p50(raw_ms):9.2f}ms"
+                  f" {p95(raw_ms):6.2f}ms {p50(service_ms) / p50(raw_ms):5.2f}x {p50(http_ms):7.2f}ms"
+                  f" {p95(http_ms):6.2f}ms  {len(page.customers)}/{page.total:,}")
+
+        customer_filter, _ = CustomerFilter.from_args({}, large)
+        for attempt in range(2):
+            gc.collect()
+            _reset_peak_rss()
+            before = _peak_rss_kib()
+            size = 0
+            with stopwatch() as took:
+                for chunk in stream_csv(customer_filter, large, now=datetime.datetime.now(datetime.UTC).replace(tzinfo=None)):
+                    size += len(chunk)
+            rows = args.customers
+            growth = (_peak_rss_kib() - before) / 1024
+            print(f"export all {rows:,} rows (run {attempt + 1}): {took['seconds']:.2f} s, {rows / took['seconds']:,.0f} rows/s,"
+                  f" {size / 1e6:.1f} MB CSV, peak RSS growth {growth:.1f} MiB")

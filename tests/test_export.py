@@ -1,0 +1,110 @@
+"""CSV export: exactly the filter, streamed, BOM, formula guard, owners and admins only, audited."""
+import csv
+import datetime
+import io
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from salon_web.models import AuditEvent, SalonCustomer
+from salon_web.services.customer_query import CustomerFilter
+from salon_web.services.export import FORMULA_STARTS, safe_cell, stream_csv
+from tests import factories
+from tests.list_helpers import NOW, make
+
+
+def export_rows(client, world, query=""):
+    response = client.get(f"/salons/{world.salon.id}/customers/export{query}")
+    assert response.status_code == 200, response.status_code
+    body = response.get_data()
+    assert body.startswith("\ufeff".encode("utf-8"))
+    return response, list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+
+
+@pytest.mark.parametrize("role", ["owner", "admin"])
+def test_export_is_the_current_filter_with_header_and_attachment_name(client, world, login_as, role):
+    make(world.salon, "Béatrice Habimana", days_ago=3, visits=5, spent=50_000, tags=["VIP", "Regular"],
+         email="bea@example.com", notes="Likes tea", birthday=datetime.date(1990, 5, 17))
+    make(world.salon, "Claude Mugisha", days_ago=50, visits=1, spent=9_000)
+    login_as(role)
+    response, rows = export_rows(client, world, "?tags=VIP&sort=name")
+    assert response.mimetype == "text/csv"
+    disposition = response.headers["Content-Disposition"]
+    assert disposition.startswith("attachment;") and world.salon.slug in disposition
+    assert datetime.date.today().isoformat()[:4] in disposition
+    assert rows[0] == ["Name", "Phone", "Email", "Visits", "Total spent (RWF)", "First visit", "Last visit", "Tags",
+                       "Notes", "Birthday", "Follow-up date"]
+    assert [r[0] for r in rows[1:]] == ["Aline Uwase", "Béatrice Habimana"]  # VIP only, by name
+    bea = rows[2]
+    assert bea[2:5] == ["bea@example.com", "5", "50000"]
+    assert bea[7:10] == ["Regular, VIP", "Likes tea", "1990-05-17"]
+    assert rows[1][1] == "'+250788123456"  # a leading + is guarded like any formula start
+    event = AuditEvent.get(AuditEvent.action == "customer.export")
+    assert event.salon_id == world.salon.id and event.user_id == world.users[role].id
+    assert event.detail["rows"] == 2 and event.detail["completed"] is True
+    assert event.detail["filter"]["tags"] == ["VIP"]
+
+
+def test_employee_cannot_export_and_other_salon_is_404(client, world, login_as):
+    login_as("employee")
+    assert client.get(f"/salons/{world.salon.id}/customers/export").status_code == 403
+    login_as("owner")
+    assert client.get(f"/salons/{world.other_salon.id}/customers/export").status_code == 404
+    assert AuditEvent.select().where(AuditEvent.action == "customer.export").count() == 0
+
+
+def test_invalid_filter_is_refused_not_exported(client, world, login_as):
+    login_as("owner")
+    response = client.get(f"/salons/{world.salon.id}/customers/export?min_visits=-3")
+    assert response.status_code == 422
+    assert "Enter a whole number of visits" in response.get_data(as_text=True)
+
+
+def test_money_and_dates_in_the_salons_currency_and_zone(world):
+    paris = world.other_salon
+    customer = make(paris, "Chloé Dupont", days_ago=1, visits=2, spent=12_345)
+    SalonCustomer.update(last_visit_at=datetime.datetime(2026, 3, 1, 23, 30)).where(
+        SalonCustomer.id == customer.id).execute()  # 00:30 on 2 March in Paris
+    customer_filter, _ = CustomerFilter.from_args({"q": "chloe"}, paris)
+    text = b"".join(stream_csv(customer_filter, paris, now=NOW)).decode("utf-8-sig")
+    row = list(csv.reader(io.StringIO(text)))[1]
+    assert row[4] == "123.45" and row[6] == "2026-03-02"
+
+
+def test_dangerous_cells_are_guarded():
+    for start in FORMULA_STARTS:
+        assert safe_cell(f"{start}cmd|' /C calc'!A0").startswith("'")
+    assert safe_cell("Aline") == "Aline"
+    assert safe_cell(None) == ""
+
+
+cell_text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=40)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(names=st.lists(cell_text.filter(lambda t: t.strip()), min_size=1, max_size=4), notes=cell_text,
+       email=st.sampled_from(["=1+1", "@evil", "-2", "plain", "+cmd"]))
+def test_csv_parses_back_to_the_same_values_and_never_yields_a_formula(world, names, notes, email):
+    salon = world.salon
+    SalonCustomer.delete().where(SalonCustomer.salon == salon).execute()
+    for number, name in enumerate(names):
+        factories.make_customer(salon, name, email=f"{email}{number}@example.com", notes=notes)
+    customer_filter, _ = CustomerFilter.from_args({}, salon)
+    text = b"".join(stream_csv(customer_filter, salon)).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline="")))[1:]
+    expected = {
+        c.id: c for c in SalonCustomer.select().where(SalonCustomer.salon == salon)
+    }
+    assert len(rows) == len(expected)
+    for row in rows:
+        for cell in row:
+            assert not cell.startswith(FORMULA_STARTS)
+    stored = sorted((c.full_name, c.email or "", c.notes) for c in expected.values())
+    exported = sorted((_unguard(r[0]), _unguard(r[2]), _unguard(r[8])) for r in rows)
+    assert exported == stored
+
+
+def _unguard(cell):
+    """Undo the formula guard: an apostrophe followed by a formula start."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
