@@ -11,28 +11,12 @@ import gc
 
 from werkzeug.datastructures import MultiDict
 
-from bench.support import ensure_database, p50, p95, stopwatch, timings
-from salon_web.models import Salon, SalonCustomer
+from bench.support import BENCH_PASSWORD, ensure_bench_salons, ensure_database, p50, p95, stopwatch, timings
+from salon_web.models import SalonCustomer
 from salon_web.services import bench_data
 from salon_web.services.customer_query import Cursor, CustomerFilter, customer_page
 from salon_web.services.export import stream_csv
 
-PASSWORD = "demo-password-123"  # what `flask bench-data` gives the bench user by default
-
-
-def _salon(slug):
-    return Salon.get_or_none(Salon.slug == slug)
-
-
-def _ensure_data(customers):
-    large = _salon(bench_data.LARGE_SLUG)
-    size = SalonCustomer.select().where(SalonCustomer.salon == large).count() if large else 0
-    if size != customers:
-        print(f"building bench data: {customers:,} customers (found {size:,})")
-        with stopwatch() as took:
-            bench_data.build(customers, password=PASSWORD, log=lambda line: None)
-        print(f"bench-data took {took['seconds']:.1f} s")
-    return _salon(bench_data.LARGE_SLUG), _salon(bench_data.SMALL_SLUG)
 
 
 def _deep_cursor(salon, position):
@@ -79,7 +63,7 @@ def _http_client(database, salon):
 
     app = create_app({"TESTING": True, "DATABASE": database, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False})
     client = app.test_client()
-    response = client.post("/login", data={"email": bench_data.BENCH_USER, "password": PASSWORD})
+    response = client.post("/login", data={"email": bench_data.BENCH_USER, "password": BENCH_PASSWORD})
     assert response.status_code == 303, response.status_code
     return client
 
@@ -102,7 +86,7 @@ def _reset_peak_rss():
 
 def run(database_url, args):
     database = ensure_database(database_url)
-    large, small = _ensure_data(args.customers)
+    large, small = ensure_bench_salons(args.customers)
     client = _http_client(database, large)
     with database.connection_context():
         cases = [

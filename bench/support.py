@@ -7,6 +7,10 @@ import psycopg2
 
 from salon_web.cli import migrate_database
 from salon_web.db import bind, open_database
+from salon_web.models import Salon, SalonCustomer
+from salon_web.services import bench_data
+
+BENCH_PASSWORD = "demo-password-123"  # what `flask bench-data` gives the bench user by default
 
 
 def ensure_database(url):
@@ -59,3 +63,15 @@ def stopwatch():
     started = time.perf_counter()
     yield result
     result["seconds"] = time.perf_counter() - started
+
+
+def ensure_bench_salons(customers):
+    """Return the (large, small) `flask bench-data` salons, building them when the size differs."""
+    large = Salon.get_or_none(Salon.slug == bench_data.LARGE_SLUG)
+    size = SalonCustomer.select().where(SalonCustomer.salon == large).count() if large else 0
+    if size != customers:
+        print(f"building bench data: {customers:,} customers (found {size:,})")
+        with stopwatch() as took:
+            bench_data.build(customers, password=BENCH_PASSWORD, log=lambda line: None)
+        print(f"bench-data took {took['seconds']:.1f} s")
+    return (Salon.get(Salon.slug == bench_data.LARGE_SLUG), Salon.get(Salon.slug == bench_data.SMALL_SLUG))
