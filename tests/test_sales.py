@@ -163,3 +163,11 @@ def test_list_has_no_n_plus_one(client, world, login_as):
     with count_queries() as many:
         client.get(f"/salons/{world.salon.id}/sales?page=2", headers={"HX-Request": "true", "HX-Target": "results"})
     assert few.count == many.count and few.count < 20
+
+
+def test_fresh_sales_form_shows_no_error(client, world, login_as):
+    """A dict's method must never be mistaken for a field error (Jinja falls back to attributes)."""
+    login_as("employee")
+    page = client.get(f"/salons/{world.salon.id}/sales").get_data(as_text=True)
+    assert "built-in method" not in page
+    assert "field--invalid" not in page
