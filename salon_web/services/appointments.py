@@ -119,11 +119,6 @@ def day_appointments(salon, day, *, status=None, employee_id=None):
     return list(query)
 
 
-def salon_staff(salon):
-    """Return the users who work in the salon, by name."""
-    return list(User.select().join(Membership).where((Membership.salon == salon) & User.is_active).order_by(User.name))
-
-
 def linkable_appointments(salon, *, now=None, customer=None):
     """Return recent and upcoming appointments a sale may be linked to (not cancelled or no-show)."""
     now = now or utcnow()

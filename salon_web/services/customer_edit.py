@@ -12,11 +12,12 @@ import json
 from peewee import JOIN
 
 from salon_web.db import db
-from salon_web.models import AuditEvent, CustomerTag, Membership, SalonCustomer, Tag, User, utcnow
+from salon_web.models import AuditEvent, CustomerTag, SalonCustomer, Tag, User, utcnow
 from salon_web.models.customers import CHANNELS
 from salon_web.services import audit
 from salon_web.services.customer_create import find_duplicates, parse_contact
 from salon_web.services.customers import ensure_tag
+from salon_web.services.salons import salon_staff
 from salon_web.services.text import fold
 
 NOTES_MAX = 5000
@@ -143,12 +144,6 @@ def parse_notes_widget(salon, customer, form, today):
     notes = (form.get("notes") or "").replace("\r\n", "\n").strip()
     errors = {"notes": f"Notes are limited to {NOTES_MAX} characters."} if len(notes) > NOTES_MAX else {}
     return {"notes": notes}, errors
-
-
-def salon_staff(salon):
-    """Return the salon's staff (owners and employees) by name."""
-    return list(User.select().join(Membership).where((Membership.salon == salon) & User.is_active)
-                .order_by(User.name, User.id))
 
 
 def parse_preferences_widget(salon, customer, form, today):

@@ -1,5 +1,5 @@
 """Salons and who may enter them."""
-from salon_web.models import ADMIN_ROLE, Membership, Salon
+from salon_web.models import ADMIN_ROLE, Membership, Salon, User
 
 
 def salons_for(user, search=None):
@@ -40,3 +40,12 @@ def salons_with_roles(user, limit=1000):
         .limit(limit)
     )
     return [(salon, salon.membership.role) for salon in query]
+
+
+def salon_staff(salon):
+    """Return the salon's active staff (owners and employees) by name."""
+    return list(
+        User.select().join(Membership)
+        .where((Membership.salon == salon) & User.is_active)
+        .order_by(User.name, User.id)
+    )

@@ -16,11 +16,11 @@ from salon_web.services.appointments import (
     book_appointment,
     change_appointment_status,
     day_appointments,
-    salon_staff,
 )
 from salon_web.services.clock import local_today, to_local
 from salon_web.services.money import InvalidAmount, parse_money
 from salon_web.services.sales import customer_options
+from salon_web.services.salons import salon_staff
 from salon_web.tenancy import get_in_salon_or_404, salon_view
 from salon_web.views.sales import find_customer, parse_local_datetime
 

@@ -11,6 +11,7 @@ from salon_web.services import customer_edit, follow_ups, timeline
 from salon_web.services.clock import local_today
 from salon_web.services.customer_create import DuplicateCustomer, create_customer, parse_contact
 from salon_web.services.customer_edit import EditConflict, InvalidEdit
+from salon_web.services.salons import salon_staff
 from salon_web.tenancy import get_in_salon_or_404, salon_view
 from salon_web.views.communications import form_state
 
@@ -148,7 +149,7 @@ def card_context(salon, customer, *, edit=None, with_timeline=True):
     """Everything the card template needs."""
     tags = customer_edit.customer_tags(customer)
     events, next_cursor = timeline.timeline_page(customer) if with_timeline else ([], None)
-    staff = customer_edit.salon_staff(salon)
+    staff = salon_staff(salon)
     return dict(
         salon=salon, customer=customer, edit=edit or {}, tags=tags,
         suggestions=customer_edit.tag_suggestions(salon, exclude=[t.name for t in tags]),
