@@ -5,6 +5,7 @@ from flask import Flask, request
 
 from salon_web import api, db, errors, htmx, security
 from salon_web.config import load_config
+from salon_web.ids import IdConverter
 from salon_web.extensions import csrf, htmx as htmx_extension, login_manager
 from salon_web.services.auth import load_session_user
 
@@ -20,6 +21,7 @@ def create_app(config=None):
         instance_path=str(ROOT / "instance"),
     )
     app.config.update(load_config(app.instance_path, config))
+    app.url_map.converters["int"] = IdConverter
     if app.config["PROXY_FIX"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic.alias_generators import to_camel
 
 from salon_web.api.problems import PROBLEM_TYPE, ApiProblem, field_errors, problem_response
+from salon_web.ids import MAX_ID
 from salon_web.models import Salon
 from salon_web.security import client_ip
 from salon_web.services import audit, idempotency, rate_limit
@@ -21,7 +22,6 @@ from salon_web.services.api_tokens import user_for_token
 from salon_web.services.salons import role_in
 from salon_web.tenancy import STAFF
 
-MAX_ID = 2**31 - 1
 OPERATIONS = []
 
 

@@ -3,6 +3,7 @@ import dataclasses
 
 from peewee import Value
 
+from salon_web.ids import parse_id
 from salon_web.db import db
 from salon_web.models import CustomerTag, SalonCustomer, Tag
 from salon_web.services import audit
@@ -40,8 +41,8 @@ class BulkTagChange:
         raw_ids = form.getlist("ids") if hasattr(form, "getlist") else form.get("ids", [])
         ids = []
         for raw in raw_ids:
-            if str(raw).isdigit():
-                ids.append(int(raw))
+            if parse_id(raw):
+                ids.append(parse_id(raw))
             else:
                 errors["ids"] = "The selection is not valid. Reload the page and try again."
         if scope == "selected" and not ids and "ids" not in errors:

@@ -5,6 +5,7 @@ from flask import Blueprint, flash, request, url_for
 from flask_login import current_user
 
 from salon_web import htmx
+from salon_web.ids import parse_id
 from salon_web.models import Appointment, User
 from salon_web.models.appointments import APPOINTMENT_STATUSES
 from salon_web.services.appointments import (
@@ -39,10 +40,9 @@ def _filters(salon, source):
     status = source.get("status") or None
     if status and status not in APPOINTMENT_STATUSES:
         status, errors["status"] = None, "Unknown status."
-    try:
-        employee_id = int(source.get("employee") or 0) or None
-    except ValueError:
-        employee_id, errors["employee"] = None, "Unknown employee."
+    employee_id = parse_id(source.get("employee"))
+    if source.get("employee") and employee_id is None:
+        errors["employee"] = "Unknown employee."
     return day, status, employee_id, errors
 
 
@@ -83,7 +83,8 @@ def appointment_create(salon):
         errors["customer"] = "Choose the customer (type a name or phone digits)."
     employee = None
     if form["employee_id"]:
-        employee = User.get_or_none(User.id == form["employee_id"]) if form["employee_id"].isdigit() else None
+        employee_id = parse_id(form["employee_id"])
+        employee = User.get_or_none(User.id == employee_id) if employee_id else None
         if employee is None:
             errors["employee"] = "Choose a member of this salon's staff."
     try:

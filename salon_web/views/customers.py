@@ -18,13 +18,7 @@ bp = Blueprint("customers", __name__)
 def customer_list(salon):
     """The salon's customers, a page at a time; htmx gets only the results block."""
     customer_filter, errors = CustomerFilter.from_args(request.args, salon)
-    page = None if errors else customer_page(customer_filter, salon)
-    return htmx.render(
-        "customers/list.html", "results", target="results", status=422 if errors else 200,
-        salon=salon, filter=customer_filter, errors=errors, result=page,
-        all_tags=salon_tags(salon), segments=segments_for(salon), sort_labels=SORT_LABELS,
-        oob_errors=htmx.wants_fragment("results"),
-    )
+    return _render_list(salon, customer_filter, errors)
 
 
 @bp.route("/salons/<int:salon_id>/customers/export")
@@ -33,11 +27,7 @@ def export_csv(salon):
     """Stream the customers matching the current filter as a CSV file (audited)."""
     customer_filter, errors = CustomerFilter.from_args(request.args, salon)
     if errors:
-        return htmx.render(
-            "customers/list.html", "results", status=422, salon=salon, filter=customer_filter, errors=errors,
-            result=None, all_tags=salon_tags(salon), segments=segments_for(salon), sort_labels=SORT_LABELS,
-            oob_errors=False,
-        )
+        return _render_list(salon, customer_filter, errors)
     rows = export.stream_csv(customer_filter, salon, user=current_user.id, ip=client_ip(request))
     response = Response(_own_connection(rows), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{export.file_name(salon)}"'
@@ -50,15 +40,27 @@ def bulk_tag(salon):
     """Add or remove a tag on the selected customers, or on all matching the filter; back to the list."""
     customer_filter, errors = CustomerFilter.from_args(request.form, salon)
     change, change_errors = bulk_tags.BulkTagChange.from_form(request.form)
-    errors.update(change_errors)
+    if errors or change_errors:  # the list comes back with the messages, nothing typed is lost
+        return _render_list(salon, customer_filter, errors, form_errors=change_errors)
     list_url = url_for("customers.customer_list", salon_id=salon.id) + _query(customer_filter.query_string())
-    if errors:
-        flash(" ".join(errors.values()), "error")
-        return htmx.redirect_to(list_url)
     count = bulk_tags.apply(change, customer_filter, salon, user=current_user.id, ip=client_ip(request))
     verb = "added to" if change.action == "add" else "removed from"
     flash(f"Tag “{change.tag}” {verb} {count:,} customer{'' if count == 1 else 's'}.", "success")
     return htmx.redirect_to(list_url)
+
+
+def _render_list(salon, customer_filter, filter_errors, form_errors=None):
+    """The list page (or its results block for htmx); 422 with the messages when anything is wrong.
+
+    Results are shown unless the filter itself is invalid.
+    """
+    page = None if filter_errors else customer_page(customer_filter, salon)
+    return htmx.render(
+        "customers/list.html", "results", target="results", status=422 if filter_errors or form_errors else 200,
+        salon=salon, filter=customer_filter, errors=filter_errors, bulk_errors=form_errors or {}, result=page,
+        all_tags=salon_tags(salon), segments=segments_for(salon), sort_labels=SORT_LABELS,
+        oob_errors=htmx.wants_fragment("results"),
+    )
 
 
 def _own_connection(chunks):

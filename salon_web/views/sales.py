@@ -6,6 +6,7 @@ from flask import Blueprint, flash, g, request, url_for
 from flask_login import current_user
 
 from salon_web import htmx
+from salon_web.ids import parse_id
 from salon_web.models import Appointment, Sale, SalonCustomer
 from salon_web.services.appointments import linkable_appointments
 from salon_web.services.clock import local_day_bounds, to_utc
@@ -34,9 +35,8 @@ def parse_local_date(text):
 
 def find_customer(salon, value):
     """Return the salon's customer with this id (form value), or None."""
-    try:
-        customer_id = int(value)
-    except (TypeError, ValueError):
+    customer_id = parse_id(value)
+    if customer_id is None:
         return None
     return SalonCustomer.get_or_none((SalonCustomer.id == customer_id) & (SalonCustomer.salon == salon))
 
@@ -119,10 +119,9 @@ def _parse_sale_form(salon):
         errors["customer"] = "Choose the customer (type a name or phone digits)."
     appointment = None
     if raw["appointment_id"]:
-        try:
-            appointment = Appointment.get_or_none((Appointment.id == int(raw["appointment_id"])) & (Appointment.salon == salon))
-        except ValueError:
-            pass
+        appointment_id = parse_id(raw["appointment_id"])
+        if appointment_id:
+            appointment = Appointment.get_or_none((Appointment.id == appointment_id) & (Appointment.salon == salon))
         if appointment is None:
             errors["appointment"] = "Choose an appointment from the list."
     try:
