@@ -1,7 +1,7 @@
 """salon_web: customer management for hair and beauty salons."""
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, abort, request
 
 from salon_web import api, db, errors, htmx, security
 from salon_web.config import load_config
@@ -35,6 +35,11 @@ def create_app(config=None):
     api.init_app(app)
     errors.init_app(app)
     _init_templates(app)
+
+    @app.before_request
+    def _refuse_nul_bytes():
+        if security.has_nul_byte(request):
+            abort(400, "The request contains a character that text fields cannot hold.")
 
     @app.after_request
     def _headers(response):

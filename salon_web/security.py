@@ -30,3 +30,9 @@ def add_security_headers(response, request):
         # Pages carry customer data: never keep them in a shared or browser cache.
         response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def has_nul_byte(request):
+    """True when a query or form value holds a NUL byte: PostgreSQL refuses those in text."""
+    values = list(request.args.values()) + (list(request.form.values()) if request.form else [])
+    return any("\x00" in value for value in values)

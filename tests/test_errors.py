@@ -60,3 +60,12 @@ def test_database_unreachable_is_503_with_retry_after(client, login_as, monkeypa
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "30"
     assert "Temporarily unavailable" in response.get_data(as_text=True)
+
+
+def test_nul_bytes_are_a_clear_400_not_a_database_error(client, world, login_as):
+    login_as("owner")
+    response = client.get(f"/salons/{world.salon.id}/customers?q=a%00b")
+    assert response.status_code == 400
+    assert "cannot hold" in response.get_data(as_text=True)
+    response = client.post(f"/salons/{world.salon.id}/customers/new", data={"full_name": "A\x00B"})
+    assert response.status_code == 400
