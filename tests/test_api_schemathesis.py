@@ -12,11 +12,11 @@ from schemathesis.config._checks import PositiveDataAcceptanceConfig
 
 from salon_web import create_app
 from salon_web.api.openapi import build_document
-from salon_web.models import SalonCustomer, User
+from salon_web.models import Appointment, CustomerCommunication, SalonCustomer, User
 from salon_web.services.api_tokens import create_token
 from salon_web.services.demo import seed_demo
 
-EXAMPLES = 30
+EXAMPLES = 12
 
 
 def _labels():
@@ -33,7 +33,14 @@ def owner_context(app):
     salon = owner.memberships[0].salon
     _, secret = create_token(owner, "schemathesis")
     customers = [c.id for c in SalonCustomer.select(SalonCustomer.id).where(SalonCustomer.salon == salon).limit(5)]
-    return {"token": secret, "salon_id": salon.id, "customer_ids": customers}
+    for customer_id in customers[:3]:  # the demo records no messages: give the status operation some to move
+        CustomerCommunication.create(salon=salon, customer=customer_id, type="phone", purpose="follow_up",
+                                     status="pending", recipient="")
+    appointments = [a.id for a in Appointment.select(Appointment.id).where(Appointment.salon == salon).limit(5)]
+    communications = list(CustomerCommunication.select(CustomerCommunication.customer, CustomerCommunication.id)
+                          .where(CustomerCommunication.salon == salon).limit(5).tuples())
+    return {"token": secret, "salon_id": salon.id, "customer_ids": customers, "appointment_ids": appointments,
+            "communications": communications}
 
 
 def _valid_id(value):
@@ -48,6 +55,11 @@ def _aim_at_real_objects(case, context):
         path["salon_id"] = context["salon_id"]
     if _valid_id(path.get("customer_id")) and path["customer_id"] % 4:
         path["customer_id"] = context["customer_ids"][path["customer_id"] % len(context["customer_ids"])]
+    if _valid_id(path.get("appointment_id")) and path["appointment_id"] % 4 and context["appointment_ids"]:
+        path["appointment_id"] = context["appointment_ids"][path["appointment_id"] % len(context["appointment_ids"])]
+    if _valid_id(path.get("communication_id")) and path["communication_id"] % 4 and context["communications"]:
+        pair = context["communications"][path["communication_id"] % len(context["communications"])]
+        path["customer_id"], path["communication_id"] = pair
 
 
 # Schema-valid data may still break a salon rule the schema cannot express (an unknown tag, a

@@ -69,7 +69,7 @@ def list_communications(user, salon, customer_id, query):
     """The customer's messages and calls, newest first."""
     customer = customer_in_salon(salon, customer_id)
     rows = communications.communication_history(customer, limit=query.limit)
-    return {"data": [_shown(c, c.sent_by.name if c.sent_by_id else None) for c in rows]}
+    return {"data": [_shown(c, c.sent_by.name if c.__data__.get("sent_by") else None) for c in rows]}
 
 
 @operation(bp, "POST", "/salons/<int:salon_id>/customers/<int:customer_id>/communications",
@@ -106,5 +106,5 @@ def communication_status(user, salon, customer_id, communication_id, body):
                                                      ip=client_ip(request))
     except communications.StatusRefused as refusal:
         raise ApiProblem(422, str(refusal), errors=[{"field": "status", "in": "body", "message": str(refusal)}])
-    sent_by = communication.sent_by.name if communication.sent_by_id else None
+    sent_by = communication.sent_by.name if communication.__data__.get("sent_by") else None
     return _shown(communication, sent_by)

@@ -58,5 +58,6 @@ def field_errors(validation_error, location):
 
 def service_errors(errors, location, detail="The salon's rules refuse these values."):
     """A 422 ApiProblem from a service's {field: message} errors, field names in camelCase."""
-    return ApiProblem(422, detail, errors=[{"field": to_camel(name), "in": location, "message": message}
+    return ApiProblem(422, detail, errors=[{"field": ".".join(to_camel(part) for part in name.split(".")),
+                                            "in": location, "message": message}
                                            for name, message in errors.items()])
