@@ -5,11 +5,13 @@ from playwright.sync_api import expect
 
 from salon_web.models import CustomerCommunication, Salon, SalonCustomer, User
 from tests.e2e.conftest import log_in
+from tests.factories import make_customer
 
 
 def _card_customer():
+    """A customer with no history but 25 old calls, so the timeline has exactly two pages."""
     salon = Salon.get(Salon.slug == "kigali-glow")
-    customer = SalonCustomer.select().where(SalonCustomer.salon == salon).order_by(SalonCustomer.id).first()
+    customer = make_customer(salon, "Card Customer", phone="0788 999 001", email="card@example.com")
     SalonCustomer.update(preferences={"allergies": "PPD hair dye"}, communication_preferences=[]).where(
         SalonCustomer.id == customer.id).execute()
     start = datetime.datetime(2025, 1, 1, 9, 0)
