@@ -91,10 +91,12 @@ def test_sale_retry_with_the_same_key_is_done_once(app, world):
     ({"customerId": "CUSTOMER", "items": [{"description": "x", "unitPrice": 1}], "soldAt": "0001-01-01T00:00:00Z"},
      "soldAt"),
     ({"customerId": "OTHER", "items": [{"description": "x", "unitPrice": 1}]}, "customerId"),
+    ({"customerId": True, "items": [{"description": "x", "unitPrice": 1}]}, "customerId"),
+    ({"customerId": "CUSTOMER", "items": [{"description": "x", "unitPrice": "5"}]}, "items.0.unitPrice"),
 ])
 def test_sale_validation(app, world, body, field):
     ids = {"CUSTOMER": world.customer.id, "OTHER": world.other_customer.id}
-    body = {k: ids.get(v, v) if isinstance(v, str) else v for k, v in body.items()}
+    body = {k: ids.get(v, v) if k == "customerId" and isinstance(v, str) else v for k, v in body.items()}
     response = api_as(app, world, "owner").post(f"/salons/{world.salon.id}/sales", json=body)
     assert response.status_code == 422, response.json
     assert field in [e["field"] for e in response.json["errors"]]

@@ -40,8 +40,8 @@ class CustomerListQuery(BaseModel):
     tag_mode: Literal["any", "all"] | None = None
     min_visits: int | None = Field(None, ge=0, le=1_000_000)
     minVisits: int | None = Field(None, ge=0, le=1_000_000)
-    min_spent: str | None = Field(None, max_length=30, pattern=r"^\s*\d{1,12}([.,]\d{1,3})?\s*$", description="In the salon's currency, major units (e.g. 150.50)")
-    minSpent: str | None = Field(None, max_length=30, pattern=r"^\s*\d{1,12}([.,]\d{1,3})?\s*$", description="Original name of `min_spent`")
+    min_spent: str | None = Field(None, max_length=30, pattern=r"^ *[0-9]{1,12}([.,][0-9]{1,3})? *$", description="In the salon's currency, major units (e.g. 150.50)")
+    minSpent: str | None = Field(None, max_length=30, pattern=r"^ *[0-9]{1,12}([.,][0-9]{1,3})? *$", description="Original name of `min_spent`")
     days_since_last_visit: int | None = Field(None, ge=0, le=MAX_DAYS)
     daysSinceLastVisit: int | None = Field(None, ge=0, le=MAX_DAYS)
     sort: Literal["last_visit", "total_spent", "visit_count", "name"] | None = None

@@ -89,7 +89,7 @@ def _run(record, function, path):
     if record.query:
         kwargs["query"] = parse(record.query, _query_values(record.query), "query")
     if record.body:
-        kwargs["body"] = parse(record.body, _json_body(), "body")
+        kwargs["body"] = parse(record.body, _json_body(), "body", strict=True)
     if record.method == "POST" and request.headers.get("Idempotency-Key"):
         return _idempotent(record, function, kwargs)
     return _respond(record, function(**kwargs))
@@ -127,16 +127,33 @@ def enter_salon(user, salon_id, roles):
     return Salon.get_by_id(salon_id)
 
 
-def parse(model, values, location):
-    """Validate input against its schema; 422 with one entry per bad field."""
+def parse(model, values, location, *, strict=False):
+    """Validate input against its schema; 422 with one entry per bad field.
+
+    A JSON body is validated strictly (as JSON: `true` or "5" is no integer, dates are ISO strings);
+    query values are text, so they are converted.
+    """
     nul = _nul_field(values)
     if nul is not None:
         raise ApiProblem(422, "Text may not contain NUL characters.",
                          errors=[{"field": nul or location, "in": location, "message": "NUL characters are not allowed"}])
     try:
+        if strict:
+            return model.model_validate_json(json.dumps(_integral(values)), strict=True)
         return model.model_validate(values)
     except ValidationError as error:
         raise ApiProblem(422, f"Some {location} values are invalid.", errors=field_errors(error, location))
+
+
+def _integral(value):
+    """JSON Schema counts 2.0 as an integer: turn integral floats into ints before strict validation."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {key: _integral(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_integral(item) for item in value]
+    return value
 
 
 def _nul_field(value, path=""):
