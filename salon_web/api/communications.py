@@ -1,5 +1,4 @@
 """A customer's communications: the history, recording one (consent respected), moving its status forward."""
-import datetime
 from typing import Literal
 
 from flask import request
@@ -8,7 +7,7 @@ from werkzeug.datastructures import MultiDict
 
 from salon_web.api import bp
 from salon_web.api.customer_detail import customer_in_salon
-from salon_web.api.framework import UtcDateTime, Schema, operation
+from salon_web.api.framework import Schema, UtcDateTime, operation
 from salon_web.api.problems import ApiProblem, service_errors
 from salon_web.models import CustomerCommunication
 from salon_web.models.communications import PURPOSES, STATUSES

@@ -9,7 +9,7 @@ from pydantic import Field
 from werkzeug.datastructures import MultiDict
 
 from salon_web.api import bp
-from salon_web.api.framework import UtcDateTime, MAX_ID, Schema, operation
+from salon_web.api.framework import MAX_ID, Schema, UtcDateTime, operation
 from salon_web.api.problems import ApiProblem, service_errors
 from salon_web.models import SalonCustomer
 from salon_web.models.customers import CHANNELS
@@ -18,7 +18,7 @@ from salon_web.services import customer_edit, follow_ups, timeline
 from salon_web.services.clock import local_today
 from salon_web.services.customer_create import parse_contact
 from salon_web.services.customer_edit import (
-    EXTRA_KEY_MAX, EXTRA_MAX_ENTRIES, EXTRA_VALUE_MAX, NOTES_MAX, PREFERENCE_TEXT_MAX, TAG_MAX, WEEKDAYS,
+    EXTRA_MAX_ENTRIES, NOTES_MAX, PREFERENCE_TEXT_MAX, TAG_MAX, WEEKDAYS,
     EditConflict, InvalidEdit,
 )
 
@@ -136,7 +136,8 @@ def _changes(salon, customer, body):
     changes, errors = {}, {}
     if "notes" in given:
         found, problems = customer_edit.parse_notes_widget(salon, customer, {"notes": body.notes or ""}, today)
-        changes.update(found), errors.update(problems)
+        changes.update(found)
+        errors.update(problems)
     if "preferences" in given:
         p = body.preferences or Preferences()
         form = MultiDict({"preferred_employee": str(p.preferred_employee or ""), "allergies": p.allergies or "",
@@ -145,7 +146,8 @@ def _changes(salon, customer, body):
         form.setlist("extra_key", list(p.extra))
         form.setlist("extra_value", list(p.extra.values()))
         found, problems = customer_edit.parse_preferences_widget(salon, customer, form, today)
-        changes.update(found), errors.update({f"preferences.{k}": v for k, v in problems.items()})
+        changes.update(found)
+        errors.update({f"preferences.{k}": v for k, v in problems.items()})
     if "birthday" in given:
         form = {"full_name": customer.full_name or "-", "birthday": body.birthday.isoformat() if body.birthday else ""}
         found, problems = parse_contact(salon, form, today=today)
@@ -167,7 +169,8 @@ def _changes(salon, customer, body):
         form = MultiDict({"marketing_consent": "yes" if consent else ""})
         form.setlist("channels", list(channels))
         found, problems = customer_edit.parse_communication_widget(salon, customer, form, today)
-        changes.update(found), errors.update(problems)
+        changes.update(found)
+        errors.update(problems)
     return changes, errors
 
 

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from werkzeug.datastructures import MultiDict
 
 from salon_web.api import bp
-from salon_web.api.framework import UtcDateTime, Schema, operation
+from salon_web.api.framework import Schema, UtcDateTime, operation
 from salon_web.api.customer_detail import CustomerDetail, customer_detail
 from salon_web.api.problems import ApiProblem, service_errors
 from salon_web.models import SalonCustomer

@@ -6,7 +6,7 @@ from flask import request
 from pydantic import Field
 
 from salon_web.api import bp
-from salon_web.api.framework import UtcDateTime, MAX_ID, Schema, operation
+from salon_web.api.framework import MAX_ID, Schema, UtcDateTime, operation
 from salon_web.api.problems import ApiProblem, service_errors
 from salon_web.models import Appointment, SaleItem, SalonCustomer
 from salon_web.models.appointments import APPOINTMENT_STATUSES

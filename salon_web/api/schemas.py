@@ -1,7 +1,5 @@
 """Response and request schemas shared by several API areas. Explicit fields only: nothing leaks."""
-import datetime
-
-from salon_web.api.framework import UtcDateTime, Schema
+from salon_web.api.framework import Schema, UtcDateTime
 
 
 class Problem(Schema):
