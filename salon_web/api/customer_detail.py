@@ -230,7 +230,7 @@ def remove_tags(user, salon, customer_id, body):
 
 class TimelineQuery(Schema):
     kind: Literal["sale", "appointment", "communication", "edit"] | None = None
-    cursor: str | None = Field(None, max_length=100, pattern=r"^[0-9]{8}T[0-9]{12}\.[1-5]\.[0-9]{1,18}$", description="`nextCursor` of the previous page")
+    cursor: str | None = Field(None, min_length=1, max_length=100, pattern=r"^[0-9]{8}T[0-9]{12}\.[1-5]\.[0-9]{1,18}$", description="`nextCursor` of the previous page")
     limit: int = Field(timeline.PER_PAGE, ge=1, le=100)
 
 

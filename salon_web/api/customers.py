@@ -6,7 +6,7 @@ HTML list's own.
 """
 import datetime
 import math
-from typing import Literal
+from typing import Annotated, Literal
 
 from flask import Response, request
 from pydantic import BaseModel, ConfigDict, Field
@@ -34,9 +34,9 @@ class CustomerListQuery(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    q: str | None = Field(None, max_length=MAX_QUERY_LENGTH, description="Name, phone or e-mail")
-    search: str | None = Field(None, max_length=MAX_QUERY_LENGTH, description="Original name of `q`")
-    tags: list[str] | None = Field(None, max_length=20, description="Repeatable; a value with commas is split")
+    q: str | None = Field(None, min_length=1, max_length=MAX_QUERY_LENGTH, description="Name, phone or e-mail")
+    search: str | None = Field(None, min_length=1, max_length=MAX_QUERY_LENGTH, description="Original name of `q`")
+    tags: list[Annotated[str, Field(min_length=1)]] | None = Field(None, max_length=20, description="Repeatable; a value with commas is split")
     tag_mode: Literal["any", "all"] | None = None
     min_visits: int | None = Field(None, ge=0, le=1_000_000)
     minVisits: int | None = Field(None, ge=0, le=1_000_000)
@@ -51,7 +51,7 @@ class CustomerListQuery(BaseModel):
     per_page: int | None = Field(None, ge=1, le=MAX_PER_PAGE)
     limit: int | None = Field(None, ge=1, le=MAX_PER_PAGE, description="Original name of `per_page`")
     page: int | None = Field(None, ge=1, le=MAX_PAGE, description="OFFSET paging; `cursor` is faster")
-    cursor: str | None = Field(None, max_length=500, description="`nextCursor` of the previous page")
+    cursor: str | None = Field(None, min_length=1, max_length=500, description="`nextCursor` of the previous page")
 
     def filter_args(self):
         """The arguments CustomerFilter.from_args understands (HTML names win over original ones)."""
