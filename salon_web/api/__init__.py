@@ -9,7 +9,9 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
 def init_app(app):
-    from salon_web.api import account, docs  # noqa: F401  (modules register their operations)
+    from salon_web.api import (  # noqa: F401  (modules register their operations)
+        account, communications, customer_detail, customers, docs, sales,
+    )
     from salon_web.extensions import csrf
 
     csrf.exempt(bp)

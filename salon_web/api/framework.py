@@ -4,13 +4,15 @@
 request and shape the response; `openapi.py` builds the OpenAPI document from the same record.
 """
 import dataclasses
+import datetime
 import json
 import re
 import typing
+from typing import Annotated
 from functools import wraps
 
 from flask import Response, current_app, g, request
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 from pydantic.alias_generators import to_camel
 
 from salon_web.api.problems import PROBLEM_TYPE, ApiProblem, field_errors, problem_response
@@ -87,7 +89,7 @@ def _run(record, function, path):
     if record.query:
         kwargs["query"] = parse(record.query, _query_values(record.query), "query")
     if record.body:
-        kwargs["body"] = parse(record.body, _json_body(), "body")
+        kwargs["body"] = parse(record.body, _json_body(), "body", strict=True)
     if record.method == "POST" and request.headers.get("Idempotency-Key"):
         return _idempotent(record, function, kwargs)
     return _respond(record, function(**kwargs))
@@ -125,21 +127,67 @@ def enter_salon(user, salon_id, roles):
     return Salon.get_by_id(salon_id)
 
 
-def parse(model, values, location):
-    """Validate input against its schema; 422 with one entry per bad field."""
+def parse(model, values, location, *, strict=False):
+    """Validate input against its schema; 422 with one entry per bad field.
+
+    A JSON body is validated strictly (as JSON: `true` or "5" is no integer, dates are ISO strings);
+    query values are text, so they are converted.
+    """
+    nul = _nul_field(values)
+    if nul is not None:
+        raise ApiProblem(422, "Text may not contain NUL characters.",
+                         errors=[{"field": nul or location, "in": location, "message": "NUL characters are not allowed"}])
     try:
+        if strict:
+            return model.model_validate_json(json.dumps(_integral(values)), strict=True)
         return model.model_validate(values)
     except ValidationError as error:
         raise ApiProblem(422, f"Some {location} values are invalid.", errors=field_errors(error, location))
 
 
+def _integral(value):
+    """JSON Schema counts 2.0 as an integer: turn integral floats into ints before strict validation."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {key: _integral(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_integral(item) for item in value]
+    return value
+
+
+def _nul_field(value, path=""):
+    """The path of the first text holding a NUL character (PostgreSQL refuses them), or None."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        if isinstance(key, str) and "\x00" in key:
+            return path or str(key)
+        found = _nul_field(item, f"{path}.{key}" if path else str(key))
+        if found is not None:
+            return found
+    return None
+
+
 def _query_values(model):
+    known = {field.alias or name for name, field in model.model_fields.items()}
+    unknown = [key for key in request.args if key not in known]
+    if unknown:
+        raise ApiProblem(422, "Unknown query parameters.", errors=[
+            {"field": key[:100], "in": "query", "message": "not a parameter of this operation"} for key in unknown[:10]])
     values = {}
     for name, field in model.model_fields.items():
         key = field.alias or name
         if key not in request.args:
             continue
-        is_list = typing.get_origin(field.annotation) is list or list in typing.get_args(field.annotation)
+        is_list = typing.get_origin(field.annotation) is list or any(
+            a is list or typing.get_origin(a) is list for a in typing.get_args(field.annotation))
         values[key] = request.args.getlist(key) if is_list else request.args.get(key)
     return values
 
@@ -172,7 +220,7 @@ def _respond(record, result):
 
 def _idempotent(record, function, kwargs):
     user, key = g.api_user, request.headers["Idempotency-Key"]
-    if len(key) > 255:
+    if len(key) > 255 or "\x00" in key:
         raise ApiProblem(422, "Idempotency-Key is at most 255 characters.", errors=[{"field": "Idempotency-Key", "in": "header", "message": "too long"}])
     fingerprint = idempotency.request_hash(request.method, request.full_path, request.get_data())
     try:
@@ -206,3 +254,16 @@ class Schema(BaseModel):
     """Base of API schemas: camelCase on the wire, unknown input fields refused."""
 
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", from_attributes=True)
+
+
+def _as_utc(moment):
+    """Naive datetimes are UTC in this system; say so on the wire (RFC 3339 needs an offset)."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=datetime.timezone.utc)
+    try:
+        return moment.astimezone(datetime.timezone.utc)
+    except OverflowError:
+        raise ValueError("date and time out of range") from None
+
+
+UtcDateTime = Annotated[datetime.datetime, AfterValidator(_as_utc)]

@@ -5,6 +5,9 @@ from salon_web.api.framework import MAX_ID, OPERATIONS
 from salon_web.api.schemas import Problem
 
 ERROR_STATUSES = {
+    400: "The body is not valid JSON",
+    409: "Conflict: a stale version, a possible duplicate, or the same Idempotency-Key still running",
+    415: "The body is not application/json",
     401: "Missing, unknown or revoked token",
     403: "The token's role in this salon does not allow this",
     404: "No such object in a salon the token may enter",
@@ -66,8 +69,8 @@ def _operation(op, refs):
     if op.method == "POST" and op.authenticated:
         document["parameters"].append({
             "name": "Idempotency-Key", "in": "header", "required": False,
-            "schema": {"type": "string", "maxLength": 255},
-            "description": "A retry with the same key and body returns the first response without repeating the work.",
+            "schema": {"type": "string"},
+            "description": "At most 255 characters (64 for sales). A retry with the same key and body returns the first response without repeating the work.",
         })
     return document
 
@@ -110,7 +113,11 @@ def _responses(op, refs, mode):
     if op.authenticated:
         statuses = [401, 429] + ([403, 404] if op.path_params else []) + ([422] if op.query or op.body else [])
         if op.method == "POST":
-            statuses.append(422)
+            statuses += [409, 422]
+        if op.body:
+            statuses += [400, 415]
+        if op.method == "PATCH":
+            statuses.append(409)
         for status in sorted(set(statuses)):
             responses[str(status)] = {"description": ERROR_STATUSES[status], "content": problem}
     return responses

@@ -1,5 +1,6 @@
 """RFC 9457 problem details: every API error is application/problem+json."""
 from flask import jsonify
+from pydantic.alias_generators import to_camel
 
 PROBLEM_TYPE = "application/problem+json"
 
@@ -53,3 +54,10 @@ def field_errors(validation_error, location):
         {"field": ".".join(str(part) for part in error["loc"]) or location, "in": location, "message": error["msg"]}
         for error in validation_error.errors(include_url=False)
     ]
+
+
+def service_errors(errors, location, detail="The salon's rules refuse these values."):
+    """A 422 ApiProblem from a service's {field: message} errors, field names in camelCase."""
+    return ApiProblem(422, detail, errors=[{"field": ".".join(to_camel(part) for part in name.split(".")),
+                                            "in": location, "message": message}
+                                           for name, message in errors.items()])

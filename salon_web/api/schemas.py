@@ -1,7 +1,5 @@
 """Response and request schemas shared by several API areas. Explicit fields only: nothing leaks."""
-import datetime
-
-from salon_web.api.framework import Schema
+from salon_web.api.framework import Schema, UtcDateTime
 
 
 class Problem(Schema):
@@ -34,5 +32,5 @@ class Me(Schema):
 class TokenInfo(Schema):
     id: int
     name: str
-    created_at: datetime.datetime
-    last_used_at: datetime.datetime | None
+    created_at: UtcDateTime
+    last_used_at: UtcDateTime | None

@@ -1,0 +1,293 @@
+"""One customer: the card's figures, updating its named fields with the version check, tags, timeline."""
+import datetime
+from typing import Literal
+
+from flask import request
+from typing import Annotated
+
+from pydantic import Field
+from werkzeug.datastructures import MultiDict
+
+from salon_web.api import bp
+from salon_web.api.framework import MAX_ID, Schema, UtcDateTime, operation
+from salon_web.api.problems import ApiProblem, service_errors
+from salon_web.models import SalonCustomer
+from salon_web.models.customers import CHANNELS
+from salon_web.security import client_ip
+from salon_web.services import customer_edit, follow_ups, timeline
+from salon_web.services.clock import local_today
+from salon_web.services.customer_create import parse_contact
+from salon_web.services.customer_edit import (
+    EXTRA_MAX_ENTRIES, NOTES_MAX, PREFERENCE_TEXT_MAX, TAG_MAX, WEEKDAYS,
+    EditConflict, InvalidEdit,
+)
+
+Channel = Literal[CHANNELS]
+TagName = Annotated[str, Field(min_length=1, max_length=TAG_MAX)]
+Weekday = Literal[WEEKDAYS]
+
+
+def customer_in_salon(salon, customer_id):
+    """This salon's customer, or 404 (another salon's customer is not revealed)."""
+    customer = SalonCustomer.get_or_none((SalonCustomer.id == customer_id) & (SalonCustomer.salon == salon))
+    if customer is None:
+        raise ApiProblem(404)
+    return customer
+
+
+class Preferences(Schema):
+    preferred_employee: int | None = Field(None, ge=1, le=MAX_ID, description="User id of a member of the salon's staff")
+    allergies: str | None = Field(None, max_length=PREFERENCE_TEXT_MAX)
+    special_requests: str | None = Field(None, max_length=PREFERENCE_TEXT_MAX)
+    preferred_times: str | None = Field(None, max_length=PREFERENCE_TEXT_MAX)
+    preferred_days: list[Weekday] = Field(default_factory=list, max_length=7)
+    extra: dict[str, str] = Field(default_factory=dict, max_length=EXTRA_MAX_ENTRIES,
+                                  description="Free entries: name -> value")
+
+
+class PreferencesOut(Schema):
+    preferred_employee: int | None
+    allergies: str | None
+    special_requests: str | None
+    preferred_times: str | None
+    preferred_days: list[str]
+    extra: dict[str, str]
+
+
+class CustomerDetail(Schema):
+    id: int
+    full_name: str
+    phone: str | None
+    email: str | None
+    birthday: datetime.date | None
+    visit_count: int
+    total_spent: int = Field(description="Minor units of `currency`")
+    currency: str
+    first_visit_at: UtcDateTime | None
+    last_visit_at: UtcDateTime | None
+    average_ticket: int | None = Field(description="Minor units")
+    usual_interval_days: int | None
+    tags: list[str]
+    notes: str
+    preferences: PreferencesOut
+    follow_up_on: datetime.date | None
+    communication_preferences: list[str]
+    marketing_consent: bool
+    marketing_consent_at: UtcDateTime | None
+    marketing_consent_withdrawn_at: UtcDateTime | None
+    version: int = Field(description="Send it back with PATCH (optimistic lock)")
+    created_at: UtcDateTime
+    updated_at: UtcDateTime | None
+
+
+def _preferences(customer):
+    stored = customer.preferences or {}
+    employee = stored.get("preferred_employee")
+    days = stored.get("preferred_days")
+    return {
+        "preferred_employee": employee if isinstance(employee, int) and not isinstance(employee, bool) else None,
+        **{key: (str(stored[key]) if stored.get(key) is not None else None)
+           for key in ("allergies", "special_requests", "preferred_times")},
+        "preferred_days": [d for d in days if isinstance(d, str)] if isinstance(days, list) else [],
+        "extra": {str(k): "" if v is None else str(v) for k, v in customer_edit.extra_preferences(customer).items()},
+    }
+
+
+def customer_detail(salon, customer):
+    """The explicit fields of the customer card (nothing else of the row, nothing of other salons)."""
+    return {
+        "id": customer.id, "full_name": customer.full_name, "phone": customer.phone, "email": customer.email,
+        "birthday": customer.birthday, "visit_count": customer.visit_count, "total_spent": customer.total_spent,
+        "currency": salon.currency, "first_visit_at": customer.first_visit_at, "last_visit_at": customer.last_visit_at,
+        **customer_edit.header_figures(customer),
+        "tags": [tag.name for tag in customer_edit.customer_tags(customer)],
+        "notes": customer.notes or "", "preferences": _preferences(customer), "follow_up_on": customer.follow_up_on,
+        "communication_preferences": list(customer.communication_preferences or []),
+        "marketing_consent": bool(customer.has_marketing_consent),
+        "marketing_consent_at": customer.marketing_consent_at,
+        "marketing_consent_withdrawn_at": customer.marketing_consent_withdrawn_at,
+        "version": customer.version, "created_at": customer.created_at, "updated_at": customer.updated_at,
+    }
+
+
+@operation(bp, "GET", "/salons/<int:salon_id>/customers/<int:customer_id>", summary="One customer",
+           response=CustomerDetail)
+def get_customer(user, salon, customer_id):
+    """The customer card: contact, figures, tags, notes, preferences, follow-up, consent and version."""
+    return customer_detail(salon, customer_in_salon(salon, customer_id))
+
+
+class CustomerUpdate(Schema):
+    """Only these fields can change; visit figures never can. Omitted fields stay as they are."""
+
+    version: int = Field(ge=0, le=MAX_ID, description="The version you read; 409 if someone saved since")
+    notes: str | None = Field(None, max_length=NOTES_MAX)
+    preferences: Preferences | None = None
+    birthday: datetime.date | None = None
+    follow_up_on: datetime.date | None = None
+    communication_preferences: list[Channel] | None = Field(None, max_length=len(CHANNELS))
+    marketing_consent: bool | None = None
+
+
+def _changes(salon, customer, body):
+    """Return (column changes, errors) from the body, parsed by the card widgets' own parsers."""
+    today = local_today(salon.timezone)
+    given = body.model_fields_set
+    changes, errors = {}, {}
+    if "notes" in given:
+        found, problems = customer_edit.parse_notes_widget(salon, customer, {"notes": body.notes or ""}, today)
+        changes.update(found)
+        errors.update(problems)
+    if "preferences" in given:
+        p = body.preferences or Preferences()
+        form = MultiDict({"preferred_employee": str(p.preferred_employee or ""), "allergies": p.allergies or "",
+                          "special_requests": p.special_requests or "", "preferred_times": p.preferred_times or ""})
+        form.setlist("preferred_days", list(p.preferred_days))
+        form.setlist("extra_key", list(p.extra))
+        form.setlist("extra_value", list(p.extra.values()))
+        found, problems = customer_edit.parse_preferences_widget(salon, customer, form, today)
+        changes.update(found)
+        errors.update({f"preferences.{k}": v for k, v in problems.items()})
+    if "birthday" in given:
+        form = {"full_name": customer.full_name or "-", "birthday": body.birthday.isoformat() if body.birthday else ""}
+        found, problems = parse_contact(salon, form, today=today)
+        changes["birthday"] = found["birthday"]
+        if "birthday" in problems:
+            errors["birthday"] = problems["birthday"]
+    if "follow_up_on" in given:
+        form = {"follow_up_on": body.follow_up_on.isoformat()} if body.follow_up_on else {"clear": "1"}
+        day, problems = follow_ups.parse_follow_up(form, today)
+        changes["follow_up_on"] = day
+        errors.update(problems)
+    if "communication_preferences" in given or "marketing_consent" in given:
+        channels = body.communication_preferences
+        if channels is None:
+            channels = list(customer.communication_preferences or [])
+        consent = body.marketing_consent
+        if consent is None:
+            consent = customer.has_marketing_consent
+        form = MultiDict({"marketing_consent": "yes" if consent else ""})
+        form.setlist("channels", list(channels))
+        found, problems = customer_edit.parse_communication_widget(salon, customer, form, today)
+        changes.update(found)
+        errors.update(problems)
+    return changes, errors
+
+
+@operation(bp, "PATCH", "/salons/<int:salon_id>/customers/<int:customer_id>", summary="Update a customer",
+           body=CustomerUpdate, response=CustomerDetail)
+def update_customer(user, salon, customer_id, body):
+    """Update notes, preferences, birthday, follow-up date and communication preferences; 409 on a stale version."""
+    customer = customer_in_salon(salon, customer_id)
+    changes, errors = _changes(salon, customer, body)
+    if errors:
+        raise service_errors(errors, "body")
+    try:
+        customer = customer_edit.apply_changes(customer, changes, expected_version=body.version, widget="api",
+                                               user=user.id, ip=client_ip(request))
+    except EditConflict as conflict:
+        raise ApiProblem(409, f"Someone saved this customer since version {body.version}; it is now at version "
+                              f"{conflict.current.version}. Read it again and reapply your change.")
+    return customer_detail(salon, customer)
+
+
+class TagsInput(Schema):
+    """`tags` (a list) and/or `tag` (one name); sending neither changes nothing."""
+
+    tags: list[TagName] | None = Field(None, max_length=20)
+    tag: TagName | None = None
+
+    def names(self):
+        return list(dict.fromkeys((self.tags or []) + ([self.tag] if self.tag else [])))
+
+
+class TagList(Schema):
+    tags: list[str]
+
+
+@operation(bp, "POST", "/salons/<int:salon_id>/customers/<int:customer_id>/tags", summary="Add tags",
+           body=TagsInput, response=TagList)
+def add_tags(user, salon, customer_id, body):
+    """Attach tags by name (created for the salon if new)."""
+    customer = customer_in_salon(salon, customer_id)
+    for name in body.names():
+        try:
+            customer_edit.add_customer_tag(salon, customer, name, user=user.id, ip=client_ip(request))
+        except InvalidEdit as invalid:
+            raise service_errors(invalid.errors, "body")
+    return {"tags": [tag.name for tag in customer_edit.customer_tags(customer)]}
+
+
+@operation(bp, "DELETE", "/salons/<int:salon_id>/customers/<int:customer_id>/tags", summary="Remove tags",
+           body=TagsInput, response=TagList)
+def remove_tags(user, salon, customer_id, body):
+    """Detach tags by name; a tag the customer does not have is ignored."""
+    customer = customer_in_salon(salon, customer_id)
+    for name in body.names():
+        customer_edit.remove_customer_tag(salon, customer, name, user=user.id, ip=client_ip(request))
+    return {"tags": [tag.name for tag in customer_edit.customer_tags(customer)]}
+
+
+class TimelineQuery(Schema):
+    kind: Literal["sale", "appointment", "communication", "edit"] | None = None
+    cursor: str | None = Field(None, min_length=1, max_length=100, pattern=r"^[0-9]{8}T[0-9]{12}\.[1-5]\.[0-9]{1,18}$", description="`nextCursor` of the previous page")
+    limit: int = Field(timeline.PER_PAGE, ge=1, le=100)
+
+
+class TimelineItem(Schema):
+    description: str
+    quantity: int
+    unit_price: int
+
+
+class TimelineEvent(Schema):
+    kind: Literal["sale", "void", "appointment", "communication", "edit"]
+    id: int
+    at: UtcDateTime
+    by: str | None = Field(description="Name of the staff member")
+    status: str | None = None
+    amount: int | None = Field(None, description="Minor units")
+    title: str | None = None
+    items: list[TimelineItem] = Field(default_factory=list)
+    fields: list[str] = Field(default_factory=list, description="Edited fields (edits)")
+
+
+class TimelinePage(Schema):
+    data: list[TimelineEvent]
+    next_cursor: str | None
+
+
+def _event(event):
+    record = event.record
+    shown = {"kind": event.kind, "id": event.id, "at": event.at, "by": event.user_name}
+    if event.kind in ("sale", "void"):
+        shown.update(status=record.status, amount=record.total,
+                     items=[{"description": i.description, "quantity": i.quantity, "unit_price": i.unit_price}
+                            for i in event.items])
+        if event.kind == "void":
+            shown["title"] = getattr(record, "void_reason", None)
+    elif event.kind == "appointment":
+        shown.update(status=record.status, amount=record.price, title=record.service_name)
+    elif event.kind == "communication":
+        shown.update(status=record.status, title=f"{record.type} · {record.purpose}"
+                     + (f": {record.subject}" if record.subject else ""))
+    else:
+        detail = record.detail or {}
+        fields = detail.get("fields") if isinstance(detail.get("fields"), list) else []
+        if detail.get("widget") == "tags":
+            fields = ["tags"]
+        shown.update(title=record.action, fields=[str(f) for f in fields])
+    return shown
+
+
+@operation(bp, "GET", "/salons/<int:salon_id>/customers/<int:customer_id>/timeline", summary="A customer's timeline",
+           query=TimelineQuery, response=TimelinePage)
+def customer_timeline(user, salon, customer_id, query):
+    """Sales, voids, appointments, messages and edits, newest first, with a keyset cursor."""
+    customer = customer_in_salon(salon, customer_id)
+    try:
+        events, next_cursor = timeline.timeline_page(customer, kind=query.kind or "", cursor=query.cursor,
+                                                     per_page=query.limit)
+    except timeline.BadCursor as error:
+        raise ApiProblem(422, str(error), errors=[{"field": "cursor", "in": "query", "message": str(error)}])
+    return {"data": [_event(event) for event in events], "next_cursor": next_cursor}

@@ -1,0 +1,238 @@
+"""The customer list, its CSV export, creating a customer, and the salon's customer analytics.
+
+The list accepts the HTML parameters and the original system's names; both are translated to
+the arguments `CustomerFilter.from_args` understands, so filtering, sorting and paging are the
+HTML list's own.
+"""
+import datetime
+import math
+from typing import Annotated, Literal
+
+from flask import Response, request
+from pydantic import BaseModel, ConfigDict, Field
+from werkzeug.datastructures import MultiDict
+
+from salon_web.api import bp
+from salon_web.api.framework import Schema, UtcDateTime, operation
+from salon_web.api.customer_detail import CustomerDetail, customer_detail
+from salon_web.api.problems import ApiProblem, service_errors
+from salon_web.models import SalonCustomer
+from salon_web.security import client_ip
+from salon_web.services import analytics, export
+from salon_web.services.clock import local_today
+from salon_web.services.customer_create import DuplicateCustomer, create_customer, parse_contact
+from salon_web.services.customer_query import (
+    MAX_DAYS, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_LENGTH, CustomerFilter, count_matching, customer_page,
+)
+from salon_web.tenancy import MANAGERS
+
+ORIGINAL_SORTS = {"lastVisit": "last_visit", "totalSpent": "total_spent", "visitCount": "visit_count", "name": "name"}
+
+
+class CustomerListQuery(BaseModel):
+    """The list's parameters: the HTML names and the original system's names."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    q: str | None = Field(None, min_length=1, max_length=MAX_QUERY_LENGTH, description="Name, phone or e-mail")
+    search: str | None = Field(None, min_length=1, max_length=MAX_QUERY_LENGTH, description="Original name of `q`")
+    tags: list[Annotated[str, Field(min_length=1)]] | None = Field(None, max_length=20, description="Repeatable; a value with commas is split")
+    tag_mode: Literal["any", "all"] | None = None
+    min_visits: int | None = Field(None, ge=0, le=1_000_000)
+    minVisits: int | None = Field(None, ge=0, le=1_000_000)
+    min_spent: str | None = Field(None, max_length=30, pattern=r"^ *[0-9]{1,12}([.,][0-9]{1,3})? *$", description="In the salon's currency, major units (e.g. 150.50)")
+    minSpent: str | None = Field(None, max_length=30, pattern=r"^ *[0-9]{1,12}([.,][0-9]{1,3})? *$", description="Original name of `min_spent`")
+    days_since_last_visit: int | None = Field(None, ge=0, le=MAX_DAYS)
+    daysSinceLastVisit: int | None = Field(None, ge=0, le=MAX_DAYS)
+    sort: Literal["last_visit", "total_spent", "visit_count", "name"] | None = None
+    sortBy: Literal["lastVisit", "totalSpent", "visitCount", "name"] | None = None
+    order: Literal["asc", "desc"] | None = None
+    sortOrder: Literal["ASC", "DESC", "asc", "desc"] | None = None
+    per_page: int | None = Field(None, ge=1, le=MAX_PER_PAGE)
+    limit: int | None = Field(None, ge=1, le=MAX_PER_PAGE, description="Original name of `per_page`")
+    page: int | None = Field(None, ge=1, le=MAX_PAGE, description="OFFSET paging; `cursor` is faster")
+    cursor: str | None = Field(None, min_length=1, max_length=500, description="`nextCursor` of the previous page")
+
+    def filter_args(self):
+        """The arguments CustomerFilter.from_args understands (HTML names win over original ones)."""
+        tags = [part.strip() for value in (self.tags or []) for part in value.split(",") if part.strip()]
+        sort = self.sort or ORIGINAL_SORTS.get(self.sortBy or "")
+        pairs = {
+            "q": self.q if self.q is not None else self.search,
+            "tags": tags,
+            "tag_mode": self.tag_mode,
+            "min_visits": _first(self.min_visits, self.minVisits),
+            "min_spent": self.min_spent if self.min_spent is not None else self.minSpent,
+            "days_since_last_visit": _first(self.days_since_last_visit, self.daysSinceLastVisit),
+            "sort": sort,
+            "order": self.order or (self.sortOrder.lower() if self.sortOrder else None),
+            "per_page": _first(self.per_page, self.limit),
+            "page": self.page,
+            "cursor": self.cursor,
+        }
+        args = MultiDict()
+        for name, value in pairs.items():
+            for item in value if isinstance(value, list) else [value]:
+                if item is not None:
+                    args.add(name, str(item))
+        return args
+
+
+def _first(*values):
+    return next((v for v in values if v is not None), None)
+
+
+ORIGINAL_NAMES = {"q": "search", "min_visits": "minVisits", "min_spent": "minSpent",
+                  "days_since_last_visit": "daysSinceLastVisit", "sort": "sortBy", "order": "sortOrder",
+                  "per_page": "limit"}
+
+
+def customer_filter_for(query, salon):
+    """The validated CustomerFilter for the query, or a 422 problem naming the bad parameters."""
+    customer_filter, errors = CustomerFilter.from_args(query.filter_args(), salon)
+    if errors:
+        raise ApiProblem(422, "The filter is not valid.", errors=[
+            {"field": name if getattr(query, name, None) is not None or name not in ORIGINAL_NAMES
+             else ORIGINAL_NAMES[name], "in": "query", "message": message}
+            for name, message in errors.items()])
+    return customer_filter
+
+
+class CustomerSummary(Schema):
+    id: int
+    full_name: str
+    phone: str | None
+    email: str | None
+    birthday: datetime.date | None
+    visit_count: int
+    total_spent: int = Field(description="Minor units of `currency`")
+    currency: str
+    first_visit_at: UtcDateTime | None
+    last_visit_at: UtcDateTime | None
+    tags: list[str]
+    follow_up_on: datetime.date | None
+
+
+class CustomerList(Schema):
+    data: list[CustomerSummary]
+    total: int = Field(description="Exact number of matching customers")
+    page: int | None = Field(description="Page number (OFFSET paging); null when a cursor was used")
+    limit: int
+    total_pages: int
+    next_cursor: str | None
+    previous_cursor: str | None
+
+
+@operation(bp, "GET", "/salons/<int:salon_id>/customers", summary="List customers (filters, sorting, paging)",
+           query=CustomerListQuery, response=CustomerList)
+def list_customers(user, salon, query):
+    """The salon's customers matching the filter, a page at a time (HTML or original parameter names)."""
+    customer_filter = customer_filter_for(query, salon)
+    page = customer_page(customer_filter, salon, with_total=False)
+    # The HTML list caps its count at COUNT_CAP; the original API reports the exact total and page count.
+    total = count_matching(customer_filter, salon, cap=None)
+    ids = [c.id for c in page.customers]
+    extra = {row[0]: row[1:] for row in SalonCustomer.select(
+        SalonCustomer.id, SalonCustomer.birthday, SalonCustomer.follow_up_on
+    ).where((SalonCustomer.salon == salon) & SalonCustomer.id.in_(ids)).tuples()} if ids else {}
+    data = [
+        {"id": c.id, "full_name": c.full_name, "phone": c.phone, "email": c.email, "birthday": extra[c.id][0],
+         "visit_count": c.visit_count, "total_spent": c.total_spent, "currency": salon.currency,
+         "first_visit_at": c.first_visit_at, "last_visit_at": c.last_visit_at, "tags": page.tags.get(c.id, []),
+         "follow_up_on": extra[c.id][1]}
+        for c in page.customers
+    ]
+    return {
+        "data": data, "total": total,
+        "page": customer_filter.page or (None if customer_filter.cursor else 1),
+        "limit": customer_filter.per_page, "total_pages": math.ceil(total / customer_filter.per_page),
+        "next_cursor": page.next_cursor, "previous_cursor": page.previous_cursor,
+    }
+
+
+@operation(bp, "GET", "/salons/<int:salon_id>/customers/export", summary="Export matching customers as CSV",
+           query=CustomerListQuery, roles=MANAGERS, produces="text/csv")
+def export_customers(user, salon, query):
+    """The customers matching the list's filter as CSV, streamed (owners and admins; audited)."""
+    from salon_web.views.customers import _own_connection
+
+    customer_filter = customer_filter_for(query, salon)
+    rows = export.stream_csv(customer_filter, salon, user=user.id, ip=client_ip(request))
+    response = Response(_own_connection(rows), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{export.file_name(salon)}"'
+    return response
+
+
+class CustomerCreate(Schema):
+    full_name: str = Field(min_length=1, max_length=200)
+    phone: str | None = Field(None, max_length=40)
+    email: str | None = Field(None, max_length=254)
+    birthday: datetime.date | None = None
+    allow_shared_email: bool = Field(False, description="Create even if another customer of the salon has this e-mail")
+
+
+def create_customer_payload(values):
+    """The form values parse_contact reads, from the API body."""
+    return MultiDict({"full_name": values.full_name, "phone": values.phone or "", "email": values.email or "",
+                      "birthday": values.birthday.isoformat() if values.birthday else ""})
+
+
+@operation(bp, "POST", "/salons/<int:salon_id>/customers", summary="Create a customer", body=CustomerCreate,
+           response=CustomerDetail, status=201)
+def create_customer_api(user, salon, body):
+    """Create this salon's customer; a possible duplicate in this salon is refused with 409."""
+    values, errors = parse_contact(salon, create_customer_payload(body), today=local_today(salon.timezone))
+    if errors:
+        raise service_errors(errors, "body")
+    try:
+        customer = create_customer(salon, values, user=user.id, ip=client_ip(request),
+                                   allow_shared_email=body.allow_shared_email)
+    except DuplicateCustomer as duplicate:
+        raise ApiProblem(409, "This salon already has a customer with this phone or e-mail."
+                         + (" Send allowSharedEmail to create anyway." if duplicate.can_override else ""),
+                         errors=[{"field": "phone" if values["phone_e164"] and m.phone_e164 == values["phone_e164"]
+                                  else "email", "in": "body",
+                                  "message": f"Same as customer {m.id} ({m.full_name})"}
+                                 for m in duplicate.matches])
+    return customer_detail(salon, customer), 201
+
+
+class TopCustomer(Schema):
+    id: int
+    full_name: str
+    visit_count: int
+    total_spent: int
+    last_visit_at: UtcDateTime | None
+
+
+class CustomerAnalytics(Schema):
+    total_customers: int
+    active_customers: int
+    new_customers: int
+    churned_customers: int
+    average_clv: int | None = Field(alias="averageCLV", description="Average spend per customer who came, minor units")
+    average_visit_frequency: float | None = Field(description="Average visits per customer who came")
+    average_days_between_visits: float | None
+    customers_never_came: int
+    currency: str
+    top_customers: list[TopCustomer]
+
+
+@operation(bp, "GET", "/salons/<int:salon_id>/customers/analytics", summary="Customer analytics",
+           response=CustomerAnalytics, roles=MANAGERS, tag="analytics")
+def customer_analytics(user, salon):
+    """The headline figures of the analytics page under the original system's keys (owners and admins)."""
+    figures = analytics.headline(salon)
+    return {
+        "total_customers": figures["total"], "active_customers": figures["active"],
+        "new_customers": figures["new"], "churned_customers": figures["churned"],
+        "average_clv": figures["average_lifetime_value"],
+        "average_visit_frequency": _number(figures["average_visits"]),
+        "average_days_between_visits": _number(figures["average_days_between_visits"]),
+        "customers_never_came": figures["never_came"], "currency": salon.currency,
+        "top_customers": analytics.top_customers(salon),
+    }
+
+
+def _number(value):
+    return None if value is None else round(float(value), 2)

@@ -1,0 +1,122 @@
+"""Posting a sale (it records the visit) and changing an appointment's status."""
+import datetime
+from typing import Literal
+
+from flask import request
+from pydantic import Field
+
+from salon_web.api import bp
+from salon_web.api.framework import MAX_ID, Schema, UtcDateTime, operation
+from salon_web.api.problems import ApiProblem, service_errors
+from salon_web.models import Appointment, SaleItem, SalonCustomer
+from salon_web.models.appointments import APPOINTMENT_STATUSES
+from salon_web.services.appointments import TransitionNotAllowed, change_appointment_status
+from salon_web.services.sales import MAX_ITEMS, MAX_QUANTITY, SaleInvalid, post_sale
+
+MAX_AMOUNT = 10**12
+EARLIEST_SALE = datetime.datetime(2000, 1, 1)
+
+
+class SaleItemIn(Schema):
+    description: str = Field(min_length=1, max_length=200)
+    quantity: int = Field(1, ge=1, le=MAX_QUANTITY)
+    unit_price: int = Field(ge=0, le=MAX_AMOUNT, description="Minor units of the salon's currency")
+
+
+class SaleCreate(Schema):
+    items: list[SaleItemIn] = Field(min_length=1, max_length=MAX_ITEMS)
+    customer_id: int | None = Field(None, ge=1, le=MAX_ID)
+    appointment_id: int | None = Field(None, ge=1, le=MAX_ID, description="The sale then belongs to its visit")
+    sold_at: UtcDateTime | None = Field(None, description="UTC when no offset is given; default now")
+
+
+class SaleItemOut(Schema):
+    description: str
+    quantity: int
+    unit_price: int
+
+
+class SaleOut(Schema):
+    id: int
+    customer_id: int | None
+    appointment_id: int | None
+    total: int = Field(description="Minor units of `currency`")
+    currency: str
+    status: str
+    sold_at: UtcDateTime
+    items: list[SaleItemOut]
+
+
+def _in_salon(model, salon, object_id, field):
+    found = model.get_or_none((model.id == object_id) & (model.salon == salon))
+    if found is None:
+        raise ApiProblem(422, "No such object in this salon.",
+                         errors=[{"field": field, "in": "body", "message": "Not found in this salon."}])
+    return found
+
+
+def _utc(moment):
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    if moment < EARLIEST_SALE:
+        raise ApiProblem(422, "No such object in this salon.",
+                         errors=[{"field": "soldAt", "in": "body", "message": "A sale is dated 2000 or later."}])
+    return moment
+
+
+@operation(bp, "POST", "/salons/<int:salon_id>/sales", summary="Post a sale", body=SaleCreate, response=SaleOut,
+           status=201, tag="sales")
+def create_sale(user, salon, body):
+    """Record a completed sale and its visit. The Idempotency-Key header is also the sale's own key."""
+    customer = _in_salon(SalonCustomer, salon, body.customer_id, "customerId") if body.customer_id else None
+    appointment = _in_salon(Appointment, salon, body.appointment_id, "appointmentId") if body.appointment_id else None
+    if customer is None and appointment is None:
+        raise ApiProblem(422, "Name the customer (or the appointment).",
+                         errors=[{"field": "customerId", "in": "body", "message": "Required without appointmentId."}])
+    try:
+        sale = post_sale(salon, customer=customer, appointment=appointment,
+                         items=[(i.description, i.quantity, i.unit_price) for i in body.items],
+                         sold_at=_utc(body.sold_at) if body.sold_at else None,
+                         idempotency_key=request.headers.get("Idempotency-Key"), user=user)
+    except SaleInvalid as invalid:
+        if "idempotency_key" in invalid.errors:
+            raise ApiProblem(422, "Idempotency-Key is at most 64 characters for a sale.", errors=[
+                {"field": "Idempotency-Key", "in": "header", "message": invalid.errors["idempotency_key"]}])
+        raise service_errors(invalid.errors, "body")
+    items = SaleItem.select().where((SaleItem.sale == sale.id) & (SaleItem.salon == salon)).order_by(SaleItem.id)
+    return {"id": sale.id, "customer_id": sale.customer_id, "appointment_id": sale.appointment_id,
+            "total": sale.total, "currency": salon.currency, "status": sale.status, "sold_at": sale.sold_at,
+            "items": [{"description": i.description, "quantity": i.quantity, "unit_price": i.unit_price}
+                      for i in items]}, 201
+
+
+class AppointmentStatusChange(Schema):
+    status: Literal[APPOINTMENT_STATUSES]
+
+
+class AppointmentOut(Schema):
+    id: int
+    customer_id: int
+    service_name: str
+    price: int = Field(description="Minor units of `currency`")
+    currency: str
+    scheduled_at: UtcDateTime
+    status: str
+    completed_at: UtcDateTime | None
+
+
+@operation(bp, "POST", "/salons/<int:salon_id>/appointments/<int:appointment_id>/status",
+           summary="Change an appointment's status", body=AppointmentStatusChange, response=AppointmentOut,
+           tag="appointments")
+def appointment_status(user, salon, appointment_id, body):
+    """Confirm, complete (records the visit), cancel or mark no-show; a forbidden change is refused with 422."""
+    appointment = Appointment.get_or_none((Appointment.id == appointment_id) & (Appointment.salon == salon))
+    if appointment is None:
+        raise ApiProblem(404)
+    try:
+        appointment = change_appointment_status(appointment, body.status, user=user)
+    except TransitionNotAllowed as refused:
+        raise ApiProblem(422, str(refused), errors=[{"field": "status", "in": "body", "message": str(refused)}])
+    return {"id": appointment.id, "customer_id": appointment.customer_id, "service_name": appointment.service_name,
+            "price": appointment.price, "currency": salon.currency, "scheduled_at": appointment.scheduled_at,
+            "status": appointment.status, "completed_at": appointment.completed_at}
