@@ -5,7 +5,6 @@ from flask import Flask, abort, request
 
 from salon_web import api, db, errors, htmx, security
 from salon_web.config import load_config
-from salon_web.ids import IdConverter
 from salon_web.extensions import csrf, htmx as htmx_extension, login_manager
 from salon_web.services.auth import load_session_user
 
@@ -21,7 +20,6 @@ def create_app(config=None):
         instance_path=str(ROOT / "instance"),
     )
     app.config.update(load_config(app.instance_path, config))
-    app.url_map.converters["int"] = IdConverter
     if app.config["PROXY_FIX"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -38,7 +36,8 @@ def create_app(config=None):
 
     @app.before_request
     def _refuse_nul_bytes():
-        if security.has_nul_byte(request):
+        # The API validates its own input and answers 422 with field errors instead.
+        if not request.path.startswith("/api/") and security.has_nul_byte(request):
             abort(400, "The request contains a character that text fields cannot hold.")
 
     @app.after_request

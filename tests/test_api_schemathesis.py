@@ -52,15 +52,19 @@ def _valid_id(value):
 
 
 def _aim_at_real_objects(case, context):
-    """Point most generated ids at the owner's salon and customers; keep some random ones for the 404 path."""
+    """Point most generated ids at the owner's salon and objects; keep some random ones for the 404 path.
+
+    Only ids that were valid as generated are replaced: a negative case's bad id must stay bad.
+    """
     path = case.path_parameters or {}
-    if _valid_id(path.get("salon_id")) and path["salon_id"] % 4:
+    valid = {name: _valid_id(value) and value % 4 != 0 for name, value in path.items()}
+    if valid.get("salon_id"):
         path["salon_id"] = context["salon_id"]
-    if _valid_id(path.get("customer_id")) and path["customer_id"] % 4:
+    if valid.get("customer_id"):
         path["customer_id"] = context["customer_ids"][path["customer_id"] % len(context["customer_ids"])]
-    if _valid_id(path.get("appointment_id")) and path["appointment_id"] % 4 and context["appointment_ids"]:
+    if valid.get("appointment_id") and context["appointment_ids"]:
         path["appointment_id"] = context["appointment_ids"][path["appointment_id"] % len(context["appointment_ids"])]
-    if _valid_id(path.get("communication_id")) and path["communication_id"] % 4 and context["communications"]:
+    if valid.get("communication_id") and _valid_id(path.get("customer_id")) and context["communications"]:
         pair = context["communications"][path["communication_id"] % len(context["communications"])]
         path["customer_id"], path["communication_id"] = pair
 
@@ -81,7 +85,9 @@ def _schema_agrees_with_validation(ctx, response, case):
 def _check(operation, mode, label, cases, context, headers):
     """A Hypothesis test of one operation: aim ids at real objects, call, validate; count the cases."""
 
-    @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    # derandomize: the same cases on every run, so CI never fails by chance on a case nobody saw locally
+    @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
     @given(case=operation.as_strategy(generation_mode=mode))
     def check(case):
         cases[label] += 1

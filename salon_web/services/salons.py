@@ -1,4 +1,5 @@
 """Salons and who may enter them."""
+from salon_web.ids import in_range
 from salon_web.models import ADMIN_ROLE, Membership, Salon, User
 
 
@@ -14,6 +15,8 @@ def salons_for(user, search=None):
 
 def role_in(user, salon_id):
     """Return the user's role in a salon ("admin", "owner", "employee"), or None."""
+    if not in_range(salon_id):
+        return None
     if user.is_admin:
         return ADMIN_ROLE if Salon.select().where(Salon.id == salon_id).exists() else None
     membership = Membership.get_or_none(
