@@ -1,10 +1,8 @@
 """One customer: the card's figures, updating its named fields with the version check, tags, timeline."""
 import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from flask import request
-from typing import Annotated
-
 from pydantic import Field
 from werkzeug.datastructures import MultiDict
 
