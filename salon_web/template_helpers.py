@@ -1,5 +1,5 @@
 """Jinja filters and globals: money, local dates, phones, the salon switcher."""
-from flask import current_app, g, session
+from flask import g, session
 from flask_login import current_user
 
 from salon_web.models import Salon
@@ -55,6 +55,4 @@ def init_app(app):
         switcher_salons=switcher_salons,
         can_manage=lambda: g.get("role") in MANAGERS,
         nav_sections=nav_sections,
-        # Lets one area link to another only once that area's views exist.
-        has_endpoint=lambda endpoint: endpoint in current_app.view_functions,
     )

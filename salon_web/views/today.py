@@ -11,19 +11,12 @@ from salon_web.tenancy import get_in_salon_or_404, salon_view
 
 bp = Blueprint("today", __name__)
 
-# Views of other areas, linked once they exist (the customer card, recording a call or message).
-CUSTOMER_CARD = "customer_detail.show"
-COMMUNICATIONS = "communications.history"
-
-
 @bp.route("/salons/<int:salon_id>/today")
 @salon_view()
 def today(salon):
     """Everything staff should act on today in this salon."""
     page = reminders.today_page(salon)
-    return render_template(
-        "today/today.html", salon=salon, page=page, customer_card=CUSTOMER_CARD, communications=COMMUNICATIONS,
-    )
+    return render_template("today/today.html", salon=salon, page=page)
 
 
 @bp.route("/salons/<int:salon_id>/today/follow-ups/<int:customer_id>/done", methods=["POST"])
