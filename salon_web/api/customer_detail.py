@@ -9,6 +9,7 @@ from werkzeug.datastructures import MultiDict
 from salon_web.api import bp
 from salon_web.api.framework import MAX_ID, Schema, UtcDateTime, operation
 from salon_web.api.problems import ApiProblem, service_errors
+from salon_web.api.schemas import CustomerSummary
 from salon_web.models import SalonCustomer
 from salon_web.models.customers import CHANNELS
 from salon_web.security import client_ip
@@ -52,23 +53,13 @@ class PreferencesOut(Schema):
     extra: dict[str, str]
 
 
-class CustomerDetail(Schema):
-    id: int
-    full_name: str
-    phone: str | None
-    email: str | None
-    birthday: datetime.date | None
-    visit_count: int
-    total_spent: int = Field(description="Minor units of `currency`")
-    currency: str
-    first_visit_at: UtcDateTime | None
-    last_visit_at: UtcDateTime | None
+class CustomerDetail(CustomerSummary):
+    """The list's summary plus the card: figures, notes, preferences, consent, the version to PATCH with."""
+
     average_ticket: int | None = Field(description="Minor units")
     usual_interval_days: int | None
-    tags: list[str]
     notes: str
     preferences: PreferencesOut
-    follow_up_on: datetime.date | None
     communication_preferences: list[str]
     marketing_consent: bool
     marketing_consent_at: UtcDateTime | None

@@ -16,6 +16,7 @@ from salon_web.api import bp
 from salon_web.api.framework import Schema, UtcDateTime, operation
 from salon_web.api.customer_detail import CustomerDetail, customer_detail
 from salon_web.api.problems import ApiProblem, service_errors
+from salon_web.api.schemas import CustomerSummary
 from salon_web.models import SalonCustomer
 from salon_web.security import client_ip
 from salon_web.services import analytics, export
@@ -96,21 +97,6 @@ def customer_filter_for(query, salon):
              else ORIGINAL_NAMES[name], "in": "query", "message": message}
             for name, message in errors.items()])
     return customer_filter
-
-
-class CustomerSummary(Schema):
-    id: int
-    full_name: str
-    phone: str | None
-    email: str | None
-    birthday: datetime.date | None
-    visit_count: int
-    total_spent: int = Field(description="Minor units of `currency`")
-    currency: str
-    first_visit_at: UtcDateTime | None
-    last_visit_at: UtcDateTime | None
-    tags: list[str]
-    follow_up_on: datetime.date | None
 
 
 class CustomerList(Schema):

@@ -1,4 +1,8 @@
 """Response and request schemas shared by several API areas. Explicit fields only: nothing leaks."""
+import datetime
+
+from pydantic import Field
+
 from salon_web.api.framework import Schema, UtcDateTime
 
 
@@ -34,3 +38,20 @@ class TokenInfo(Schema):
     name: str
     created_at: UtcDateTime
     last_used_at: UtcDateTime | None
+
+
+class CustomerSummary(Schema):
+    """A customer as the list shows it."""
+
+    id: int
+    full_name: str
+    phone: str | None
+    email: str | None
+    birthday: datetime.date | None
+    visit_count: int
+    total_spent: int = Field(description="Minor units of `currency`")
+    currency: str
+    first_visit_at: UtcDateTime | None
+    last_visit_at: UtcDateTime | None
+    tags: list[str]
+    follow_up_on: datetime.date | None
