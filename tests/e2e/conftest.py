@@ -8,6 +8,7 @@ import shutil
 import threading
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from salon_web.services.demo import seed_demo
@@ -93,3 +94,14 @@ def log_in(page, base_url, email, password=DEMO_PASSWORD):
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_load_state("networkidle")
+
+
+def htmx_settled(page):
+    """Wait until htmx has swapped in a response and wired up the new elements.
+
+    htmx attaches its handlers to swapped-in content one settle delay (20 ms) after the swap; a
+    click or change in that window reaches an element htmx does not know yet, and a test
+    that acts at machine speed then sees a plain form post or nothing at all. Call it after
+    an expectation that proves the swap happened, before touching the swapped content.
+    """
+    expect(page.locator(".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added")).to_have_count(0)

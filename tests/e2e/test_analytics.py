@@ -8,7 +8,7 @@ from salon_web.models import Salon
 from salon_web.services.clock import local_today
 from tests import factories
 from tests.analytics_data import customer_with_visits
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import htmx_settled, log_in
 
 
 def _kigali():
@@ -47,6 +47,7 @@ def test_employee_snoozes_and_completes_follow_ups_in_place(page, console, live_
     expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
     page.get_by_role("button", name="Snooze 7 days (Zuri Snooze)").click()
     expect(page.get_by_role("status").filter(has_text="Zuri Snooze")).to_contain_text("snoozed until")
+    htmx_settled(page)
     page.get_by_role("button", name="Done (Zara Done)").click()
     expect(page.get_by_role("status").filter(has_text="Zara Done")).to_contain_text("follow-up done")
     expect(page).to_have_url(re.compile(r"/today$"))  # no reload, no navigation

@@ -4,7 +4,7 @@ import datetime
 from playwright.sync_api import expect
 
 from salon_web.models import CustomerCommunication, Salon, SalonCustomer, User
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import htmx_settled, log_in
 from tests.factories import make_customer
 
 
@@ -34,6 +34,7 @@ def test_card_edits_in_place_without_reloading(page, console, live_server, demo)
     tags.get_by_role("button", name="Add").click()
     expect(tags.locator(".tag-list")).to_contain_text("Wedding party")
     expect(page.locator("#customer-header")).to_contain_text("Wedding party")
+    htmx_settled(page)
     tags.get_by_role("button", name="Remove tag Wedding party").click()
     expect(tags.locator(".tag-list")).not_to_contain_text("Wedding party")
 
@@ -42,16 +43,20 @@ def test_card_edits_in_place_without_reloading(page, console, live_server, demo)
     notes.get_by_role("button", name="Save notes").click()
     expect(notes.get_by_role("status")).to_have_text("Saved.")
     expect(page.locator("#timeline")).to_contain_text("Edited notes")
+    htmx_settled(page)
 
     form = page.locator("#communication-form")
     form.get_by_label("Channel").select_option("email")
     expect(form.get_by_label("Recipient")).not_to_have_value(customer.phone_e164 or "")
+    htmx_settled(page)
     form.get_by_label("Channel").select_option("sms")
     expect(form.get_by_label("Recipient")).to_have_value(customer.phone_e164)
+    htmx_settled(page)
     form.get_by_label("Message or call summary").fill("Your colour appointment is confirmed.")
     form.get_by_role("button", name="Record").click()
     expect(page.locator("#communication-form").get_by_role("status")).to_have_text("Recorded.")
     expect(page.locator("#timeline")).to_contain_text("Your colour appointment is confirmed.")
+    htmx_settled(page)
 
     events = page.locator("#timeline-list > li.event")
     expect(events).to_have_count(20)
@@ -80,6 +85,7 @@ def test_conflict_shows_the_colleagues_version(page, console, live_server, demo)
     expect(notes.locator(".conflict")).to_contain_text("Olive Owner")
     expect(notes.locator(".conflict")).to_contain_text("Colleague's note")
     expect(notes.locator("textarea")).to_have_value("My note")
+    htmx_settled(page)
     notes.get_by_role("button", name="Save notes").click()
     expect(notes.get_by_role("status")).to_have_text("Saved.")
     assert SalonCustomer.get_by_id(customer.id).notes == "My note"

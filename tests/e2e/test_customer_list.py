@@ -4,7 +4,7 @@ import re
 from playwright.sync_api import expect
 
 from salon_web.models import CustomerTag, Salon, SalonCustomer, Tag
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import htmx_settled, log_in
 
 
 def _kigali():
@@ -41,6 +41,7 @@ def test_filter_by_tag_sort_by_column_and_download_csv(page, console, live_serve
     page.get_by_label(tag.name, exact=True).check()  # checking a tag applies the filter at once
     expect(page).to_have_url(re.compile(r"tags="))
     expect(page.locator("#result-count")).to_have_text(f"{tagged} customer" + ("" if tagged == 1 else "s"))
+    htmx_settled(page)
 
     page.get_by_role("link", name="Total spent").click()
     expect(page.locator("th[aria-sort]")).to_contain_text("Total spent")
