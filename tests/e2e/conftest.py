@@ -105,3 +105,13 @@ def htmx_settled(page):
     an expectation that proves the swap happened, before touching the swapped content.
     """
     expect(page.locator(".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added")).to_have_count(0)
+
+
+def htmx_ready(page):
+    """Wait, after a navigation, until the new page has run its deferred scripts and htmx has wired it up.
+
+    The page's fields are usable while it is still parsing, before htmx runs; typing into a
+    search field then sends nothing.
+    """
+    page.wait_for_load_state()
+    htmx_settled(page)

@@ -8,7 +8,7 @@ from salon_web.models import Salon
 from salon_web.services.clock import local_today
 from tests import factories
 from tests.analytics_data import customer_with_visits
-from tests.e2e.conftest import htmx_settled, log_in
+from tests.e2e.conftest import htmx_ready, htmx_settled, log_in
 
 
 def _kigali():
@@ -28,6 +28,7 @@ def test_owner_reads_analytics_and_changes_the_period(page, console, live_server
     log_in(page, live_server, "owner@example.com")
     page.get_by_role("navigation", name="Sections").get_by_role("link", name="Analytics").click()
     expect(page.get_by_role("heading", name="Customer analytics")).to_be_visible()
+    htmx_ready(page)
     expect(page.locator('svg[role="img"]')).to_have_count(3)
     expect(page.get_by_role("img", name="Visits per month")).to_be_visible()
     expect(page.locator("#period h2")).to_contain_text("against the 30 days before")
@@ -45,6 +46,7 @@ def test_employee_snoozes_and_completes_follow_ups_in_place(page, console, live_
     log_in(page, live_server, "employee@example.com")
     page.get_by_role("navigation", name="Sections").get_by_role("link", name="Today").click()
     expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    htmx_ready(page)
     page.get_by_role("button", name="Snooze 7 days (Zuri Snooze)").click()
     expect(page.get_by_role("status").filter(has_text="Zuri Snooze")).to_contain_text("snoozed until")
     htmx_settled(page)

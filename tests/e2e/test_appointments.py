@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from salon_web.models import Salon, SalonCustomer
 from salon_web.services.clock import local_today
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import htmx_ready, log_in
 
 
 def test_book_then_complete_counts_one_visit(page, console, live_server, demo):
@@ -17,6 +17,7 @@ def test_book_then_complete_counts_one_visit(page, console, live_server, demo):
 
     log_in(page, live_server, "employee@example.com")
     page.get_by_role("navigation", name="Sections").get_by_role("link", name="Appointments").click()
+    htmx_ready(page)
     page.get_by_label("Search customers by name or phone").fill(customer.full_name.split()[-1])
     page.locator(f'input[name="customer_id"][value="{customer.id}"]').check()
     page.get_by_label("Service").fill("Silk press")
@@ -27,6 +28,7 @@ def test_book_then_complete_counts_one_visit(page, console, live_server, demo):
     expect(page).to_have_url(re.compile(rf"/appointments\?day={day.isoformat()}$"))
     row = page.locator("tr", has_text="Silk press")
     expect(row).to_contain_text("10:30")
+    htmx_ready(page)
     row.get_by_role("button", name="Complete").click()
     expect(row.locator(".badge")).to_have_text("completed")
     expect(row.get_by_role("button", name="Complete")).to_have_count(0)

@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from salon_web.models import Salon, SalonCustomer
 from salon_web.services.money import format_money
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import htmx_ready, htmx_settled, log_in
 
 
 def test_employee_posts_a_sale_and_sees_figures_change(page, console, live_server, demo):
@@ -16,11 +16,13 @@ def test_employee_posts_a_sale_and_sees_figures_change(page, console, live_serve
     log_in(page, live_server, "employee@example.com")
     page.get_by_role("navigation", name="Sections").get_by_role("link", name="Sales").click()
     expect(page.get_by_role("heading", name="Post a sale")).to_be_visible()
+    htmx_ready(page)
 
     page.get_by_label("Search customers by name or phone").fill(customer.full_name.split()[0][:4])
     option = page.locator(f'input[name="customer_id"][value="{customer.id}"]')
     expect(option).to_be_visible()
     expect(page.locator(".picker__option")).not_to_have_count(12)  # the search narrowed the list
+    htmx_settled(page)
     option.check()
 
     page.get_by_role("button", name="Add another line").click()
@@ -45,6 +47,7 @@ def test_missing_line_shows_the_error_beside_the_form(page, console, live_server
     console.allow("status of 422")
     log_in(page, live_server, "employee@example.com")
     page.get_by_role("navigation", name="Sections").get_by_role("link", name="Sales").click()
+    htmx_ready(page)
     page.locator('input[name="customer_id"]').first.check()
     page.get_by_role("button", name="Post sale").click()
     expect(page.get_by_text("Add at least one line")).to_be_visible()
