@@ -324,6 +324,7 @@ def second_visit_conversion(salon, today=None):
     """Return, per window (60, 90 days), how many newcomers came a second time within it.
 
     The cohort: customers whose first visit was 90 to 269 local days ago, so each had 90 days to return.
+    MATERIALIZED finds each newcomer's second visit once; inlined, PostgreSQL looked it up once per window.
     """
     tz = salon.timezone
     today = today or local_today(tz)
@@ -336,14 +337,14 @@ def second_visit_conversion(salon, today=None):
     )
     row = _fetchone(
         f"""
-        SELECT COUNT(*), {windows}
-        FROM (
+        WITH newcomers AS MATERIALIZED (
             SELECT sc.first_visit_at,
                    (SELECT MIN(v.occurred_at) FROM visit v
                     WHERE v.customer_id = sc.id AND v.occurred_at > sc.first_visit_at) AS second_at
             FROM salon_customer sc
             WHERE sc.salon_id = ? AND sc.first_visit_at >= ? AND sc.first_visit_at < ?
-        ) AS newcomers
+        )
+        SELECT COUNT(*), {windows} FROM newcomers
         """,
         [salon.id, _at(cohort_start), _at(cohort_end)],
     )
