@@ -9,6 +9,7 @@ import types
 from peewee import fn
 
 from salon_web.models import Appointment, Sale, SalonCustomer, Visit
+from salon_web.services.analytics_cache import ledger_changed
 from salon_web.services.clock import to_utc
 from tests import factories
 
@@ -18,8 +19,10 @@ D = datetime.datetime
 def add_visit(customer, local_moment, amount):
     """Record one visit at a local time of the customer's salon and refresh the customer's figures."""
     salon = customer.salon
+    occurred_at = to_utc(local_moment, salon.timezone)
+    ledger_changed(salon.id, occurred_at)  # what every ledger writer owes the analytics cache
     Visit.create(
-        salon=salon, customer=customer, occurred_at=to_utc(local_moment, salon.timezone), amount=amount,
+        salon=salon, customer=customer, occurred_at=occurred_at, amount=amount,
         # Ledger rows of hand-built data name no real sale: number them past any real one.
         source_type="sale", source_id=max((Visit.select(fn.MAX(Visit.source_id)).scalar() or 0) + 1, 1_000_000),
     )

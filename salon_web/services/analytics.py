@@ -18,6 +18,7 @@ from contextlib import contextmanager
 
 from salon_web.db import db, is_postgres
 from salon_web.models import SalonCustomer
+from salon_web.services import analytics_cache
 from salon_web.services.clock import local_day_bounds, local_today
 
 ACTIVE_DAYS = 30
@@ -433,16 +434,30 @@ def month_starts(today, months):
 
 @_report
 def month_grid(salon, today=None, months=CHART_MONTHS):
-    """Return (first days of the months, {(cohort, month): (visits, amount, customers)}) in one pass over visits.
+    """Return (first days of the months, {(cohort, month): (visits, amount, customers)}).
 
     `month` indexes the last `months` local months; `cohort` is the month of the customer's first visit
     (-1: before them). Each customer has one cohort, so summing over cohorts gives each month's figures,
-    and the diagonal (cohort == month) gives each month's newcomers.
+    and the diagonal (cohort == month) gives each month's newcomers. Months that ended a while ago come
+    from services/analytics_cache.py; only the rest are read from the ledger.
     """
     tz = salon.timezone
     today = today or local_today(tz)
     firsts = month_starts(today, months)
     bounds = [day_start(day, tz) for day in firsts]
+    settled = analytics_cache.settled_bound(bounds)
+    if settled is None:
+        rows = _grid_rows(salon, bounds, bounds[-1])
+    else:
+        key = f"month-grid:{tz}:{firsts[0]}:{months}:{settled:%Y-%m-%dT%H:%M}"
+        rows = analytics_cache.cached_cells(salon.id, key, lambda: _grid_rows(salon, bounds, settled))
+        rows = rows + _grid_rows(salon, bounds, bounds[-1], since=settled)
+    grid = {(int(c), int(m)): (int(n), int(amount or 0), int(people)) for c, m, n, amount, people in rows}
+    return firsts[:-1], grid
+
+
+def _grid_rows(salon, bounds, until, since=None):
+    """Return [cohort, month, visits, amount, customers] rows of the visits in [since or bounds[0], until)."""
     cohort, cohort_params = _bucket("sc.first_visit_at", bounds)
     month, month_params = _bucket("v.occurred_at", bounds)
     rows = _fetchall(
@@ -452,10 +467,9 @@ def month_grid(salon, today=None, months=CHART_MONTHS):
         WHERE v.salon_id = ? AND v.occurred_at >= ? AND v.occurred_at < ?
         GROUP BY 1, 2
         """,
-        cohort_params + month_params + [salon.id, _at(bounds[0]), _at(bounds[-1])],
+        cohort_params + month_params + [salon.id, _at(since or bounds[0]), _at(until)],
     )
-    grid = {(int(c), int(m)): (int(n), int(amount or 0), int(people)) for c, m, n, amount, people in rows}
-    return firsts[:-1], grid
+    return [[int(c), int(m), int(n), int(amount or 0), int(people)] for c, m, n, amount, people in rows]
 
 
 def monthly(salon, today=None, months=CHART_MONTHS, grid=None):

@@ -25,6 +25,8 @@ from salon_web.models import Appointment, Sale, SalonCustomer, Visit, utcnow
 from salon_web.models.appointments import COMPLETED as APPOINTMENT_COMPLETED
 from salon_web.models.sales import COMPLETED as SALE_COMPLETED
 from salon_web.models.visits import SOURCE_APPOINTMENT, SOURCE_SALE
+from salon_web.services.analytics_cache import forget as forget_cached_analytics
+from salon_web.services.analytics_cache import ledger_changed
 
 FIGURES = ("visit_count", "total_spent", "first_visit_at", "last_visit_at")
 
@@ -80,6 +82,7 @@ def record_new_sale(sale):
     if desired is None:
         return
     customer_id, occurred_at, amount = desired
+    ledger_changed(sale.salon_id, occurred_at)
     # A brand-new sale: its visit cannot exist yet (the unique key would refuse a second one).
     # Hot path (every till sale): fixed SQL text, no query building; one statement on PostgreSQL.
     at = Visit.occurred_at.db_value(occurred_at)
@@ -110,6 +113,8 @@ def insert_sale_with_visit(fields, items):
     The visit part is the same as record_new_sale's; one round trip instead of four keeps the hook's
     cost close to a bare INSERT (bench/bench_visits.py).
     """
+    if fields["customer"] is not None:
+        ledger_changed(fields["salon"], fields["sold_at"])
     values = ", ".join(["(%s, %s::integer, %s::bigint)"] * len(items))
     sql = _SALE_WITH_VISIT_PG.format(items=values)
     params = [fields["salon"], fields["customer"], fields["total"], fields["sold_at"], fields["idempotency_key"],
@@ -166,11 +171,13 @@ def _sync(source_type, source_id, salon_id, desired):
         current = Visit(id=row[0], customer=row[1], occurred_at=Visit.occurred_at.python_value(row[2]), amount=row[3])
     if desired is None:
         if current is not None:
+            ledger_changed(salon_id, current.occurred_at)
             Visit.delete().where(Visit.id == current.id).execute()
             _remove_visit_figures(current.customer_id, current.amount)
         return
     customer_id, occurred_at, amount = desired
     if current is None:
+        ledger_changed(salon_id, occurred_at)
         db.execute_sql(_sql("INSERT INTO visit (salon_id, customer_id, occurred_at, amount, source_type, source_id) "
                             "VALUES ({p}, {p}, {p}, {p}, {p}, {p})"),
                        (salon_id, customer_id, Visit.occurred_at.db_value(occurred_at), amount, source_type, source_id))
@@ -178,6 +185,7 @@ def _sync(source_type, source_id, salon_id, desired):
         return
     if (current.customer_id, current.occurred_at, current.amount) == (customer_id, occurred_at, amount):
         return  # retry, double submit, second completion: nothing changes
+    ledger_changed(salon_id, current.occurred_at, occurred_at)
     Visit.update(customer=customer_id, occurred_at=occurred_at, amount=amount).where(Visit.id == current.id).execute()
     if current.customer_id != customer_id or current.occurred_at != occurred_at:
         _remove_visit_figures(current.customer_id, current.amount)
@@ -311,6 +319,8 @@ def recompute_figures(salon=None, *, check=False):
                 problems.append(f"salon_customer {customer.id}: {differences}")
                 if not check:
                     _rebuild_figures(customer.id)
+        if problems and not check:
+            forget_cached_analytics(salon.id if salon is not None else None)
     return problems
 
 
