@@ -460,14 +460,16 @@ def _grid_rows(salon, bounds, until, since=None):
     """Return [cohort, month, visits, amount, customers] rows of the visits in [since or bounds[0], until)."""
     cohort, cohort_params = _bucket("sc.first_visit_at", bounds)
     month, month_params = _bucket("v.occurred_at", bounds)
+    since = _at(since or bounds[0])
+    # Whoever came since `since` has last_visit_at >= since: that index narrows the customers to join.
     rows = _fetchall(
         f"""
         SELECT {cohort} AS cohort, {month} AS month, COUNT(*), SUM(v.amount), COUNT(DISTINCT v.customer_id)
-        FROM visit v JOIN salon_customer sc ON sc.id = v.customer_id
+        FROM visit v JOIN salon_customer sc ON sc.id = v.customer_id AND sc.salon_id = ? AND sc.last_visit_at >= ?
         WHERE v.salon_id = ? AND v.occurred_at >= ? AND v.occurred_at < ?
         GROUP BY 1, 2
         """,
-        cohort_params + month_params + [salon.id, _at(since or bounds[0]), _at(until)],
+        cohort_params + month_params + [salon.id, since, salon.id, since, _at(until)],
     )
     return [[int(c), int(m), int(n), int(amount or 0), int(people)] for c, m, n, amount, people in rows]
 
