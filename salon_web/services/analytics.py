@@ -340,8 +340,9 @@ def second_visit_conversion(salon, today=None):
         f"""
         WITH newcomers AS MATERIALIZED (
             SELECT sc.first_visit_at,
-                   (SELECT MIN(v.occurred_at) FROM visit v
-                    WHERE v.customer_id = sc.id AND v.occurred_at > sc.first_visit_at) AS second_at
+                   CASE WHEN sc.visit_count > 1 THEN (  -- one-time visitors need no look-up
+                       SELECT MIN(v.occurred_at) FROM visit v
+                       WHERE v.customer_id = sc.id AND v.occurred_at > sc.first_visit_at) END AS second_at
             FROM salon_customer sc
             WHERE sc.salon_id = ? AND sc.first_visit_at >= ? AND sc.first_visit_at < ?
         )
