@@ -1,6 +1,7 @@
 """Random sequences of sales, appointments, voids, retries and double submissions never make figures drift.
 
-After every step the figures equal the ledger and an independent model kept by this test.
+After every step the figures equal the ledger and an independent model kept by this test, and the
+analytics grid's cached months equal the same months read from the ledger.
 """
 import datetime
 import itertools
@@ -10,10 +11,11 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
 from salon_web.models import Appointment, Sale, SalonCustomer, utcnow
-from salon_web.services import visits
+from salon_web.services import analytics, visits
 from salon_web.services.appointments import TransitionNotAllowed, book_appointment, change_appointment_status
 from salon_web.services.sales import SaleInvalid, post_sale, void_sale
 from tests import factories
+from tests.analytics_data import uncached_month_grid
 
 NOW = utcnow()
 _salons = itertools.count(1)
@@ -121,6 +123,11 @@ class VisitModel(RuleBasedStateMachine):
             have = (fresh.visit_count, fresh.total_spent, fresh.first_visit_at, fresh.last_visit_at)
             assert have == self.expected(customer.id)
         assert visits.recompute_figures(self.salon, check=True) == []
+
+    @invariant()
+    def cached_analytics_match_the_ledger(self):
+        if hasattr(self, "salon"):
+            assert analytics.month_grid(self.salon) == uncached_month_grid(self.salon)
 
 
 def test_random_operations_never_drift(app):
