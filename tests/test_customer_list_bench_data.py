@@ -3,6 +3,7 @@ from peewee import fn
 
 from salon_web.models import CustomerTag, Salon, SalonCustomer, Visit
 from salon_web.services import bench_data
+from salon_web.services.sales import post_sale
 
 
 def test_bench_data_shape_and_ledger(app):
@@ -33,3 +34,6 @@ def test_bench_data_shape_and_ledger(app):
     assert max(surnames.values()) / len(customers) > 0.10  # skewed: one surname dominates
     tagged = CustomerTag.select(CustomerTag.customer).where(CustomerTag.salon == large).distinct().count()
     assert 0.25 < tagged / len(customers) < 0.55
+    # The ledger's made-up sale ids leave room for real sales.
+    sale = post_sale(Salon.get_by_id(large), customer=customers[0], items=[("Cut", 1, 5_000)])
+    assert Visit.select().where((Visit.source_type == "sale") & (Visit.source_id == sale.id)).count() == 1

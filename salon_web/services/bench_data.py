@@ -63,7 +63,9 @@ def build(customers, *, small=SMALL_CUSTOMERS, seed=42, password="demo-password-
     rng = random.Random(seed)
     remove_bench_salons()
     ids = {}
-    next_source = (Visit.select(Visit.source_id).order_by(Visit.source_id.desc()).scalar() or 0) + 1
+    # Made-up sales: negative ids, so sales posted later (bench/bench_visits.py) never collide with them
+    # on the ledger's unique (source_type, source_id).
+    next_source = min(Visit.select(fn.MIN(Visit.source_id)).scalar() or 0, 0) - 1
     phones = rng.sample(range(40_000_000), customers + small)
     for slug, name, count, phone_slice in (
         (LARGE_SLUG, "Bench Large Salon", customers, phones[:customers]),
@@ -191,7 +193,7 @@ def _insert_visits(salon, people, record_ids, next_source):
     for p, record_id in zip(people, record_ids):
         for moment, amount in zip(p["moments"], p["amounts"]):
             rows.append((salon.id, record_id, moment, amount, SOURCE_SALE, next_source))
-            next_source += 1
+            next_source -= 1
     fields = [Visit.salon, Visit.customer, Visit.occurred_at, Visit.amount, Visit.source_type, Visit.source_id]
     for start in range(0, len(rows), 5_000):
         Visit.insert_many(rows[start:start + 5_000], fields=fields).execute()
