@@ -14,6 +14,7 @@ from salon_web import create_app
 from salon_web.cli import migrate_database
 from salon_web.db import bind, db, open_database
 from salon_web.models import ALL_MODELS
+from salon_web.services import analytics_cache
 from tests import factories
 
 BACKEND = os.environ.get("SALON_WEB_TEST_BACKEND", "sqlite")
@@ -64,6 +65,7 @@ def database(database_url):
 
 def clean_database(database):
     """Empty every table (the schema stays), so each test starts from nothing."""
+    analytics_cache.clear()  # what this process kept from the previous test's database
     tables = [m._meta.table_name for m in ALL_MODELS]
     with database.connection_context():
         if BACKEND == "postgres":

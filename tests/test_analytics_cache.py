@@ -6,7 +6,7 @@ import time
 import pytest
 
 from salon_web.db import db
-from salon_web.models import AnalyticsSnapshot, SalonCustomer, Visit, utcnow
+from salon_web.models import LedgerEpoch, SalonCustomer, Visit, utcnow
 from salon_web.services import analytics, analytics_cache, visits
 from salon_web.services.appointments import book_appointment, change_appointment_status
 from salon_web.services.sales import post_sale, void_sale
@@ -106,10 +106,10 @@ def test_each_salon_has_its_own_cache(salon, regulars):
     other = factories.make_salon("Atelier", "FR", "Europe/Paris", "EUR")
     sale(other, factories.make_customer(other, "Chloé Martin"), 8_000, days_ago=100)
     analytics.month_grid(salon), analytics.month_grid(other)
-    epoch = AnalyticsSnapshot.get_by_id(salon.id).ledger_epoch
+    epoch = LedgerEpoch.get_by_id(salon.id).epoch
     sale(other, factories.make_customer(other, "Léa Petit"), 6_000, days_ago=60)
     assert analytics.month_grid(other) == uncached_month_grid(other)
-    assert AnalyticsSnapshot.get_by_id(salon.id).ledger_epoch == epoch  # the other salon's change left this one alone
+    assert LedgerEpoch.get_by_id(salon.id).epoch == epoch  # the other salon's change left this one alone
 
 
 def test_settled_bound_is_the_last_month_start_two_days_old():
@@ -134,7 +134,7 @@ def test_a_late_sale_committing_while_the_cache_fills_is_not_lost(salon, regular
     writer = threading.Thread(target=late_sale)
     writer.start()
     assert posted.wait(10)
-    during = analytics.month_grid(salon)  # its store waits for the writer's row lock, then commits stale cells
+    during = analytics.month_grid(salon)  # keeps cells without the sale, under the epoch it read first
     writer.join()
     assert sum(amount for _, amount, _ in during[1].values()) + 77_700 == sum(
         amount for _, amount, _ in uncached_month_grid(salon)[1].values())  # the reader really missed the sale

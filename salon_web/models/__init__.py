@@ -1,5 +1,5 @@
 """All models, in dependency order (ALL_MODELS is what migrations must produce)."""
-from salon_web.models.analytics import AnalyticsSnapshot
+from salon_web.models.analytics import LedgerEpoch
 from salon_web.models.api import ApiIdempotencyKey, ApiRateWindow
 from salon_web.models.appointments import Appointment
 from salon_web.models.audit import AuditEvent
@@ -31,7 +31,7 @@ ALL_MODELS = [
     AuditEvent,
     ApiRateWindow,
     ApiIdempotencyKey,
-    AnalyticsSnapshot,
+    LedgerEpoch,
 ]
 
 __all__ = [m.__name__ for m in ALL_MODELS] + [

@@ -1,26 +1,34 @@
-"""Figures of months that are over, computed once and kept until the ledger changes in the past.
+"""Figures of months that are over, computed once per process and kept until the ledger changes in the past.
 
 A month that has ended changes only when a visit in it (or before it, which can move a customer's
-first visit) is added, re-amounted or removed: a back-dated sale, a void, a late completion. Those
-are rare, so the analytics page keeps the charts' and cohorts' settled months per salon and
-computes only the current month live.
+first visit) is added, re-amounted or removed: a back-dated sale, a void, a late completion, a
+repair. Those are rare, so the analytics page keeps the charts' and cohorts' settled months in
+memory and reads only the current month from the ledger.
 
 Correctness rests on two rules:
 - Every writer of the ledger calls `ledger_changed(salon_id, occurred_at)` in its transaction. It
-  bumps the salon's ledger_epoch only when the visit is more than `LATE` old; newer visits never
-  fall in a cached month, because only months that ended at least `SETTLED` ago are cached.
-- A reader reads ledger_epoch *before* it reads the visits and stores its cells with that epoch.
+  bumps the salon's `ledger_epoch` row only when the visit is more than `LATE` old; newer visits
+  never fall in a cached month, because only months that ended at least `SETTLED` ago are cached.
+- A reader reads the epoch *before* it reads the visits and keeps its cells with that epoch.
   A concurrent late change then either committed before the visits were read (and is in the cells)
-  or bumps the epoch afterwards (and the cells are never used). No lock is needed.
-  `SETTLED` exceeds `LATE` by a day, so an in-flight transaction would need a day to slip through.
+  or moves the epoch on when it commits (and the cells are never used again). No lock is needed,
+  and a reader never writes (DESIGN.md: a GET never writes). `SETTLED` exceeds `LATE` by a day, so
+  a transaction would have to stay open for a day to slip between the two.
+Each process (gunicorn worker) keeps its own cells; they cost one epoch read per page.
 """
+import collections
 import datetime
-import json
+import random
+import threading
 
-from salon_web.models import AnalyticsSnapshot, utcnow
+from salon_web.models import LedgerEpoch, utcnow
 
 LATE = datetime.timedelta(days=1)
 SETTLED = datetime.timedelta(days=2)
+MAX_ENTRIES = 1_000  # a few kB each; the least recently used go first
+
+_cells = collections.OrderedDict()  # (salon id, key) -> (epoch, cells)
+_lock = threading.Lock()
 
 
 def ledger_changed(salon_id, *occurred_at):
@@ -31,13 +39,14 @@ def ledger_changed(salon_id, *occurred_at):
 
 
 def forget(salon_id=None):
-    """Mark what is cached for the salon (or for every salon) stale: late changes, repairs, imports."""
+    """Mark what is cached for the salon (or for every salon) stale, in every process."""
     if salon_id is None:
-        AnalyticsSnapshot.update(ledger_epoch=AnalyticsSnapshot.ledger_epoch + 1).execute()
+        LedgerEpoch.update(epoch=LedgerEpoch.epoch + 1).execute()
         return
-    (AnalyticsSnapshot.insert(salon=salon_id, ledger_epoch=1)
-     .on_conflict(conflict_target=[AnalyticsSnapshot.salon],
-                  update={AnalyticsSnapshot.ledger_epoch: AnalyticsSnapshot.ledger_epoch + 1})
+    # A salon's first row starts at a random epoch, so cells kept for an earlier salon with the same id
+    # (a database rebuilt under a running process) can never match it.
+    (LedgerEpoch.insert(salon=salon_id, epoch=random.getrandbits(62))
+     .on_conflict(conflict_target=[LedgerEpoch.salon], update={LedgerEpoch.epoch: LedgerEpoch.epoch + 1})
      .execute())
 
 
@@ -51,19 +60,25 @@ def settled_bound(bounds, now=None):
     return settled[-1] if settled else None
 
 
-def cached_cells(salon_id, key, compute):
-    """Return compute()'s list of JSON-able rows for `key`, from the cache when the ledger has not changed since."""
-    row = (AnalyticsSnapshot.select(AnalyticsSnapshot.ledger_epoch, AnalyticsSnapshot.key,
-                                    AnalyticsSnapshot.cells_epoch, AnalyticsSnapshot.cells)
-           .where(AnalyticsSnapshot.salon == salon_id).first())
-    epoch = row.ledger_epoch if row else 0  # read before compute() reads the visits (module docstring)
-    if row and row.key == key and row.cells_epoch == epoch:
-        return json.loads(row.cells)
+def cached_cells(salon, key, compute):
+    """Return compute()'s value for `key`, kept from an earlier call if the ledger has not changed since."""
+    epoch = LedgerEpoch.select(LedgerEpoch.epoch).where(LedgerEpoch.salon == salon.id).scalar()  # before compute()
+    slot = (salon.id, f"{salon.created_at}:{key}")
+    with _lock:
+        kept = _cells.get(slot)
+        if kept is not None and kept[0] == epoch:
+            _cells.move_to_end(slot)
+            return kept[1]
     cells = compute()
-    (AnalyticsSnapshot.insert(salon=salon_id, key=key, cells_epoch=epoch, cells=json.dumps(cells),
-                              computed_at=utcnow())
-     .on_conflict(conflict_target=[AnalyticsSnapshot.salon],
-                  preserve=[AnalyticsSnapshot.key, AnalyticsSnapshot.cells_epoch, AnalyticsSnapshot.cells,
-                            AnalyticsSnapshot.computed_at])
-     .execute())
+    with _lock:
+        _cells[slot] = (epoch, cells)
+        _cells.move_to_end(slot)
+        while len(_cells) > MAX_ENTRIES:
+            _cells.popitem(last=False)
     return cells
+
+
+def clear():
+    """Drop every kept value of this process (tests start from a fresh database)."""
+    with _lock:
+        _cells.clear()

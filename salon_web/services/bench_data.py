@@ -12,10 +12,10 @@ from peewee import fn
 from salon_web.db import db, is_postgres
 from salon_web.models import (
     OWNER,
-    AnalyticsSnapshot,
     AuditEvent,
     Customer,
     CustomerTag,
+    LedgerEpoch,
     Membership,
     Salon,
     SalonCustomer,
@@ -85,7 +85,7 @@ def remove_bench_salons():
     if not salon_ids:
         return
     with db.atomic():
-        AnalyticsSnapshot.delete().where(AnalyticsSnapshot.salon.in_(salon_ids)).execute()
+        LedgerEpoch.delete().where(LedgerEpoch.salon.in_(salon_ids)).execute()
         Visit.delete().where(Visit.salon.in_(salon_ids)).execute()
         CustomerTag.delete().where(CustomerTag.salon.in_(salon_ids)).execute()
         Tag.delete().where(Tag.salon.in_(salon_ids)).execute()
