@@ -37,7 +37,7 @@ def _report(database, label, salon, repeat):
         ("  top 10 customers", lambda: analytics.top_customers(salon)),
         ("period summary, 30 days (+rebooking)", lambda: analytics.period_summary(salon, period_30)),
         ("period summary, 365 days (+rebooking)", lambda: analytics.period_summary(salon, period_365)),
-        ("  rebooking rate, 30 days", lambda: analytics.rebooking(salon, period_30)),
+        ("  rebooking rate, 30 days and the 30 before", lambda: analytics.rebooking(salon, period_30.previous(), period_30)),
         ("second-visit conversion 60/90 d", lambda: analytics.second_visit_conversion(salon, today)),
         ("RFM segments", lambda: analytics.segments(salon, today)),
         ("charts + cohorts (one 12-month grid query)", lambda: analytics.month_grid(salon, today)),

@@ -276,16 +276,17 @@ def period_summary(salon, period):
         """,
         [_at(cur_start), _at(cur_start), salon.id, _at(prev_start), _at(cur_end)],
     )
+    rebooked_before, rebooked_now = rebooking(salon, previous, period)
     return {
         "period": period,
         "previous": previous,
         "current": {
             "visits": cur_visits, "revenue": cur_amount, "visitors": cur_visitors, "new": int(new_row[0]),
-            "rebooking": rebooking(salon, period),
+            "rebooking": rebooked_now,
         },
         "before": {
             "visits": prev_visits, "revenue": prev_amount, "visitors": prev_visitors, "new": int(new_row[1]),
-            "rebooking": rebooking(salon, previous),
+            "rebooking": rebooked_before,
         },
         # Of the customers who came in the previous period, the share who came again in this one.
         "retention": {"base": prev_visitors, "retained": retained, "rate": _ratio(retained, prev_visitors)},
@@ -293,17 +294,19 @@ def period_summary(salon, period):
 
 
 @_report
-def rebooking(salon, period):
-    """Return {base, rebooked, rate}: customers whose last visit fell in the period, and those who left booked.
+def rebooking(salon, *periods):
+    """Return, per period (consecutive, in order), {base, rebooked, rate}.
 
-    "Left booked": an appointment after that visit, not cancelled or missed, created no later than
-    the end of the visit's day (one day after the visit at most).
+    base: customers whose last visit fell in the period; rebooked: those of them who left booked, that is
+    with an appointment after that visit, not cancelled or missed, created no later than the end of the
+    visit's day (one day after the visit at most). One index range scan serves all periods.
     """
-    start, end = period.bounds(salon.timezone)
+    bounds = [periods[0].bounds(salon.timezone)[0]] + [period.bounds(salon.timezone)[1] for period in periods]
+    which, which_params = _bucket("sc.last_visit_at", bounds)
     statuses = ", ".join("?" for _ in LIVE_APPOINTMENT_STATUSES)
-    row = _fetchone(
+    rows = _fetchall(
         f"""
-        SELECT COUNT(*),
+        SELECT {which}, COUNT(*),
                COALESCE(SUM(CASE WHEN EXISTS (
                    SELECT 1 FROM appointment a
                    WHERE a.customer_id = sc.id AND a.salon_id = sc.salon_id
@@ -313,11 +316,16 @@ def rebooking(salon, period):
                ) THEN 1 ELSE 0 END), 0)
         FROM salon_customer sc
         WHERE sc.salon_id = ? AND sc.last_visit_at >= ? AND sc.last_visit_at < ?
+        GROUP BY 1
         """,
-        [*LIVE_APPOINTMENT_STATUSES, salon.id, _at(start), _at(end)],
+        which_params + [*LIVE_APPOINTMENT_STATUSES, salon.id, _at(bounds[0]), _at(bounds[-1])],
     )
-    base, rebooked = int(row[0]), int(row[1])
-    return {"base": base, "rebooked": rebooked, "rate": _ratio(rebooked, base)}
+    counts = {int(index): (int(base), int(rebooked)) for index, base, rebooked in rows}
+    found = []
+    for index in range(len(periods)):
+        base, rebooked = counts.get(index, (0, 0))
+        found.append({"base": base, "rebooked": rebooked, "rate": _ratio(rebooked, base)})
+    return found
 
 
 @_report
