@@ -15,6 +15,9 @@ writers that read a visit row (to compute a delta) are serialised per customer; 
 READ COMMITTED each later statement then sees everything committed before the lock was granted.
 The new-sale path touches only its own brand-new visit row and one atomic UPDATE, which PostgreSQL
 re-evaluates against the latest row version, so it needs no lock. On SQLite writers are serialised.
+
+Every change to a visit row also calls analytics_cache.ledger_changed, which marks the salon's cached
+analytics stale when the visit is old enough to lie in a settled month.
 """
 import datetime
 
