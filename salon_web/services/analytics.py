@@ -461,7 +461,7 @@ def month_grid(salon, today=None, months=CHART_MONTHS):
         key = f"month-grid:{tz}:{firsts[0]}:{months}:{settled:%Y-%m-%dT%H:%M}"
         rows = analytics_cache.cached_cells(salon, key, lambda: _grid_rows(salon, bounds, settled))
         rows = rows + _grid_rows(salon, bounds, bounds[-1], since=settled)
-    grid = {(int(c), int(m)): (int(n), int(amount or 0), int(people)) for c, m, n, amount, people in rows}
+    grid = {(c, m): (n, amount, people) for c, m, n, amount, people in rows}  # _grid_rows gave ints
     return firsts[:-1], grid
 
 
