@@ -18,7 +18,7 @@ THROTTLED = "Too many failed attempts. Please wait 15 minutes before trying agai
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Show the login form; on valid credentials start a session and go to the salon."""
-    if request.method == "GET" and current_user.is_authenticated:
+    if request.method != "POST" and current_user.is_authenticated:
         return redirect(url_for("salons.home"))
     form = LoginForm()
     if not form.validate_on_submit():
