@@ -140,3 +140,12 @@ def test_loading_the_user_is_one_query(client, login_as):
         assert sessions.load_session_user(key).id == user.id
     assert counter.count == 1
     assert sessions.load_session_user("not-a-key") is None
+
+
+def test_guessing_the_current_password_is_throttled(app, client, login_as):
+    login_as("owner")
+    wrong = {"current_password": "wrong-password", "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}
+    for _ in range(app.config["LOGIN_THROTTLE_PER_ACCOUNT"]):
+        assert client.post("/profile/password", data=wrong).status_code == 422
+    response = client.post("/profile/password", data={**wrong, "current_password": PASSWORD})
+    assert response.status_code == 429 and "Too many failed attempts" in response.get_data(as_text=True)

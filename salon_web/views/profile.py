@@ -31,12 +31,11 @@ def password():
     form = PasswordChangeForm()
     if not form.validate_on_submit():
         return render_template("profile/profile.html", form=form, tokens=tokens_of(current_user)), 422
-    problem = _password_problem(form.current_password.data)
+    problem, status = _password_problem(form.current_password.data)
     if problem:
         form.current_password.errors.append(problem)
-        status = 429 if problem == THROTTLED else 422
         return render_template("profile/profile.html", form=form, tokens=tokens_of(current_user)), status
-    user = change_password(current_user, form.new_password.data)
+    user = change_password(current_user._get_current_object(), form.new_password.data)
     login_user(start_session(user))
     audit.record("user.password_changed", user=user, ip=client_ip(request))
     flash("Password changed. Every other session has been logged out and every API token revoked.", "success")
@@ -61,14 +60,12 @@ def end_sessions():
 def create_api_token():
     """Create a personal API token after the password is confirmed; show its secret this once (never stored)."""
     name = request.form.get("name", "").strip()
-    errors = {}
     if not name or len(name) > 100:
-        errors["name"] = "Give the token a name of 1 to 100 characters, e.g. the tool that will use it."
-    problem = None if errors else _password_problem(request.form.get("password", ""))
-    if problem:
-        errors["password"] = problem
-    if errors:
-        return _tokens_block(errors=errors, name=name, status=429 if problem == THROTTLED else 422)
+        errors = {"name": "Give the token a name of 1 to 100 characters, e.g. the tool that will use it."}
+        return _tokens_block(errors=errors, name=name, status=422)
+    problem, _ = _password_problem(request.form.get("password", ""))
+    if problem:  # 422 even when throttled: htmx swaps 422 only, and the message belongs beside the field
+        return _tokens_block(errors={"password": problem}, name=name, status=422)
     token, secret = create_token(current_user, name)
     audit.record("api_token.created", user=current_user, object_type="api_token", object_id=token.id, ip=client_ip(request))
     return _tokens_block(new_secret=secret, new_token=token)
@@ -85,14 +82,14 @@ def revoke_api_token(token_id):
 
 
 def _password_problem(password):
-    """Why `password` does not confirm the current user (wrong, or too many tries), or None."""
+    """Return (message, status) when `password` does not confirm the current user, else (None, None)."""
     if not password:
-        return "Enter your current password."
+        return "Enter your current password.", 422
     try:
         confirmed = confirm_password(current_user, password, client_ip(request), **throttle_limits())
     except LoginThrottled:
-        return THROTTLED
-    return None if confirmed else WRONG_PASSWORD
+        return THROTTLED, 429
+    return (None, None) if confirmed else (WRONG_PASSWORD, 422)
 
 
 def _tokens_block(status=200, **context):
