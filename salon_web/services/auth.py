@@ -68,7 +68,7 @@ def _account_key(email):
 
 
 def _ip_key(ip):
-    return f"ip:{ip}"
+    return f"ip:{(ip or 'unknown')[:64]}"  # an address is at most 45 characters; the key column holds 300
 
 
 def forget_old_attempts(before):
