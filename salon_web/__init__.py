@@ -6,7 +6,7 @@ from flask import Flask, abort, request
 from salon_web import api, db, errors, htmx, security
 from salon_web.config import load_config
 from salon_web.extensions import csrf, htmx as htmx_extension, login_manager
-from salon_web.services.auth import load_session_user
+from salon_web.services.sessions import load_session_user
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,4 +1,5 @@
-"""Flask commands: migrate, seed-demo, create-user, create-salon, create-api-token, bench-data, recompute-visits."""
+"""Flask commands: migrate, seed-demo, create-user, create-salon, create-api-token, bench-data, recompute-visits,
+prune-bookkeeping."""
 from pathlib import Path
 
 import click
@@ -21,7 +22,7 @@ def migrate_database(database=None):
 
 
 def register_commands(app):
-    for command in (migrate, seed_demo, create_user, create_salon, create_api_token, bench_data):
+    for command in (migrate, seed_demo, create_user, create_salon, create_api_token, bench_data, prune_bookkeeping):
         app.cli.add_command(command)
     from salon_web.visits_cli import recompute_visits
 
@@ -123,6 +124,21 @@ def create_api_token(email, name):
         token, secret = create_token(user, name)
     click.echo(f"created token {token.id} ({token.name}) for {user.email}; it is shown only now:")
     click.echo(secret)
+
+
+@click.command("prune-bookkeeping")
+@with_appcontext
+def prune_bookkeeping():
+    """Delete expired idempotency keys, API rate windows, login throttle windows and sessions; print the counts."""
+    from salon_web.models import utcnow
+    from salon_web.services.bookkeeping import prune
+
+    config = current_app.config
+    with connection():
+        deleted = prune(utcnow(), rate_window_seconds=config["API_RATE_WINDOW"],
+                        login_window_seconds=config["LOGIN_THROTTLE_WINDOW"])
+    for kind, count in deleted.items():
+        click.echo(f"deleted {count} expired {kind}")
 
 
 @click.command("bench-data")

@@ -2,12 +2,13 @@
 import re
 
 from salon_web.models import ApiToken, AuditEvent
+from tests.factories import PASSWORD
 
 SECRET = re.compile(r"sw_[A-Za-z0-9_\-]{40,}")
 
 
-def _create(client, name="Booking site", **kwargs):
-    return client.post("/profile/tokens", data={"name": name}, **kwargs)
+def _create(client, name="Booking site", password=PASSWORD, **kwargs):
+    return client.post("/profile/tokens", data={"name": name, "password": password}, **kwargs)
 
 
 def test_token_is_shown_once_and_stored_hashed(client, login_as):
@@ -106,3 +107,23 @@ def test_openapi_document_is_3_1_and_public(client):
     assert "Me" in document["components"]["schemas"]
     page = client.get("/api/v1/docs").get_data(as_text=True)
     assert "/api/v1/me" in page and "https://" not in page
+
+
+def test_creating_a_token_asks_for_the_password(client, login_as):
+    login_as("owner")
+    for password, message in [("wrong-password", "That is not your current password."), ("", "Enter your current password.")]:
+        response = _create(client, password=password, headers={"HX-Request": "true", "HX-Target": "api-tokens"})
+        page = response.get_data(as_text=True)
+        assert response.status_code == 422
+        assert 'id="token-password-error"' in page and message in page
+        assert 'value="Booking site"' in page and SECRET.search(page) is None
+    assert ApiToken.select().count() == 0
+
+
+def test_guessing_the_password_on_the_token_form_is_throttled(client, login_as, app):
+    login_as("owner")
+    for _ in range(app.config["LOGIN_THROTTLE_PER_ACCOUNT"]):
+        assert _create(client, password="wrong-password").status_code == 422
+    response = _create(client, headers={"HX-Request": "true", "HX-Target": "api-tokens"})  # the right one waits too
+    assert response.status_code == 422 and "Too many failed attempts" in response.get_data(as_text=True)
+    assert ApiToken.select().count() == 0

@@ -1,5 +1,5 @@
 """Logging in and out, throttling, session invalidation, password storage."""
-from salon_web.models import AuditEvent, LoginFailure, User
+from salon_web.models import AuditEvent, LoginThrottle, User
 from tests.factories import PASSWORD
 
 
@@ -58,7 +58,8 @@ def test_repeated_failures_for_one_account_are_throttled(client, world, app):
     response = _login(client, "owner@example.com")  # even the right password waits
     assert response.status_code == 429
     assert "Too many failed attempts" in response.get_data(as_text=True)
-    assert LoginFailure.select().count() == limit  # kept in the database, not in memory
+    # kept in the database, not in memory; the refused attempt counted too
+    assert LoginThrottle.get(LoginThrottle.key == "account:owner@example.com").count == limit + 1
 
 
 def test_failures_from_one_address_across_accounts_are_throttled(client, world, app):
@@ -71,7 +72,8 @@ def test_failures_from_one_address_across_accounts_are_throttled(client, world, 
 def test_success_clears_the_account_failures(client, world):
     _login(client, "owner@example.com", "bad-password")
     assert _login(client, "owner@example.com").status_code == 303
-    assert LoginFailure.select().where(LoginFailure.email == "owner@example.com").count() == 0
+    assert not LoginThrottle.select().where(LoginThrottle.key == "account:owner@example.com").exists()
+    assert LoginThrottle.get(LoginThrottle.key == "ip:127.0.0.1").count == 1  # only the failure counts
 
 
 def test_logins_are_audited(client, world):
@@ -106,3 +108,62 @@ def test_anonymous_htmx_request_is_sent_to_login(client, world):
     response = client.get(f"/salons/{world.salon.id}/customers", headers={"HX-Request": "true"})
     assert response.status_code == 302
     assert "/login" in response.headers["Location"]
+
+
+def _parallel_wrong_logins(app, monkeypatch, emails):
+    """Fire one wrong login per email at once, each thread with its own client and connection; return the password checks."""
+    import threading
+    import time
+
+    from salon_web.services import auth
+
+    app.config["WTF_CSRF_ENABLED"] = False  # each thread would otherwise need its own login page first
+    checks, lock, start = [], threading.Lock(), threading.Barrier(len(emails))
+    real_verify = auth.verify_password
+
+    def counting_verify(password_hash, password):
+        with lock:
+            checks.append(password)
+        time.sleep(0.05)  # a slow hash widens the window a count-then-insert throttle leaves open
+        return real_verify(password_hash, password)
+
+    monkeypatch.setattr(auth, "verify_password", counting_verify)
+    statuses = []
+
+    def attempt(email):
+        client = app.test_client()
+        start.wait()
+        response = client.post("/login", data={"email": email, "password": "wrong-password"})
+        with lock:
+            statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=attempt, args=(email,)) for email in emails]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(set(statuses)) == [401, 429], statuses
+    return len(checks)
+
+
+def test_forty_parallel_wrong_passwords_check_at_most_the_account_limit(app, world, monkeypatch):
+    checks = _parallel_wrong_logins(app, monkeypatch, ["owner@example.com"] * 40)
+    assert checks <= app.config["LOGIN_THROTTLE_PER_ACCOUNT"]
+
+
+def test_forty_parallel_guesses_across_accounts_check_at_most_the_address_limit(app, world, monkeypatch):
+    checks = _parallel_wrong_logins(app, monkeypatch, [f"guess{n}@example.com" for n in range(40)])
+    assert checks <= app.config["LOGIN_THROTTLE_PER_IP"]
+
+
+def test_a_window_older_than_the_throttle_window_starts_afresh(app, world):
+    import datetime
+
+    from salon_web.services.auth import reserve_attempt
+
+    start = datetime.datetime(2026, 1, 1, 9, 0)
+    assert all(reserve_attempt("account:x", limit=2, window_seconds=900, now=start) for _ in range(2))
+    assert not reserve_attempt("account:x", limit=2, window_seconds=900, now=start + datetime.timedelta(minutes=14))
+    assert reserve_attempt("account:x", limit=2, window_seconds=900, now=start + datetime.timedelta(minutes=16))
+    row = LoginThrottle.get(LoginThrottle.key == "account:x")
+    assert (row.count, row.window_start) == (1, start + datetime.timedelta(minutes=16))

@@ -1,6 +1,12 @@
-"""session_version: a password change or "log out everywhere" ends other sessions."""
-from salon_web.models import User
+"""Server-side sessions: logout, a password change or "log out everywhere" end them; the last two revoke API tokens."""
+import datetime
+
+from salon_web.models import ApiToken, User, UserSession
+from salon_web.services import sessions
+from tests.api_helpers import Api
 from tests.factories import PASSWORD
+
+NEW_PASSWORD = "a-brand-new-secret"
 
 
 def _second_client(app, email):
@@ -42,7 +48,8 @@ def test_password_change_checks_the_current_password(client, login_as):
     )
     assert response.status_code == 422
     assert "not your current password" in response.get_data(as_text=True)
-    assert User.get_by_id(user.id).session_version == user.session_version
+    assert User.get_by_id(user.id).password_hash == user.password_hash
+    assert UserSession.select().where(UserSession.user == user).count() == 1  # this session is still the only one
 
 
 def test_password_change_rejects_short_or_mismatched_passwords(client, login_as):
@@ -60,3 +67,85 @@ def test_deactivated_user_is_logged_out_on_next_request(client, login_as):
     user = login_as("employee")
     User.update(is_active=False).where(User.id == user.id).execute()
     assert client.get("/profile").status_code == 302
+
+
+def _copy_of(app, client):
+    """A second browser holding a copy of the client's session cookie."""
+    thief = app.test_client()
+    thief.set_cookie("session", client.get_cookie("session").value)
+    return thief
+
+
+def test_a_cookie_copied_before_logout_is_refused_after_it(app, client, login_as):
+    login_as("owner")
+    copy = _copy_of(app, client)
+    assert copy.get("/profile").status_code == 200
+    assert client.post("/logout").status_code == 303
+    replay = copy.get("/profile")
+    assert replay.status_code == 302 and "/login" in replay.headers["Location"]
+    assert UserSession.select().count() == 0
+
+
+def test_logout_ends_only_this_session(app, client, login_as):
+    login_as("owner")
+    elsewhere = _second_client(app, "owner@example.com")
+    client.post("/logout")
+    assert elsewhere.get("/profile").status_code == 200
+
+
+def test_log_out_everywhere_revokes_every_api_token(app, client, login_as, world):
+    user = login_as("owner")
+    api = Api(app, user)
+    assert api.get("/me").status_code == 200
+    response = client.post("/profile/sessions/end", follow_redirects=True)
+    assert "1 API token revoked" in response.get_data(as_text=True)
+    assert api.get("/me").status_code == 401
+    assert ApiToken.select().where(ApiToken.revoked_at.is_null()).count() == 0
+
+
+def test_password_change_revokes_every_api_token_and_ends_the_old_cookie(app, client, login_as):
+    user = login_as("owner")
+    api, copy = Api(app, user), _copy_of(app, client)
+    response = client.post(
+        "/profile/password",
+        data={"current_password": PASSWORD, "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD},
+        follow_redirects=True,
+    )
+    assert "every API token revoked" in response.get_data(as_text=True)
+    assert api.get("/me").status_code == 401
+    assert copy.get("/profile").status_code == 302  # even this browser's old cookie: it got a new session
+    assert client.get("/profile").status_code == 200
+
+
+def test_profile_page_says_tokens_are_revoked(client, login_as):
+    login_as("owner")
+    page = client.get("/profile").get_data(as_text=True)
+    assert "revokes every personal API token" in page
+
+
+def test_a_session_past_its_lifetime_is_refused(client, login_as):
+    login_as("owner")
+    logged_in_at = UserSession.get().created_at
+    assert client.get("/profile").status_code == 200
+    UserSession.update(created_at=logged_in_at - sessions.LIFETIME - datetime.timedelta(minutes=1)).execute()
+    assert client.get("/profile").status_code == 302
+
+
+def test_loading_the_user_is_one_query(client, login_as):
+    from playhouse.test_utils import count_queries
+
+    user = login_as("owner")
+    key = sessions.start_session(user).session_key
+    with count_queries() as counter:
+        assert sessions.load_session_user(key).id == user.id
+    assert counter.count == 1
+    assert sessions.load_session_user("not-a-key") is None
+
+
+def test_guessing_the_current_password_is_throttled(app, client, login_as):
+    login_as("owner")
+    wrong = {"current_password": "wrong-password", "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}
+    for _ in range(app.config["LOGIN_THROTTLE_PER_ACCOUNT"]):
+        assert client.post("/profile/password", data=wrong).status_code == 422
+    response = client.post("/profile/password", data={**wrong, "current_password": PASSWORD})
+    assert response.status_code == 429 and "Too many failed attempts" in response.get_data(as_text=True)

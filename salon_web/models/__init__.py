@@ -9,15 +9,16 @@ from salon_web.models.customers import Customer, CustomerTag, SalonCustomer, Sav
 from salon_web.models.sales import Sale, SaleItem
 from salon_web.models.salons import Salon
 from salon_web.models.users import ADMIN as ADMIN_ROLE
-from salon_web.models.users import EMPLOYEE, MEMBERSHIP_ROLES, OWNER, ApiToken, LoginFailure, Membership, User
+from salon_web.models.users import EMPLOYEE, MEMBERSHIP_ROLES, OWNER, ApiToken, LoginThrottle, Membership, User, UserSession
 from salon_web.models.visits import Visit
 
 ALL_MODELS = [
     Salon,
     User,
     Membership,
+    UserSession,
     ApiToken,
-    LoginFailure,
+    LoginThrottle,
     Customer,
     SalonCustomer,
     Tag,

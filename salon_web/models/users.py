@@ -1,4 +1,4 @@
-"""Staff accounts, their salon memberships, API tokens and login throttling."""
+"""Staff accounts, their salon memberships, sessions, API tokens and login throttling."""
 from peewee import BooleanField, CharField, ForeignKeyField, IntegerField
 
 from salon_web.models.base import BaseModel, UTCDateTimeField, utcnow
@@ -16,8 +16,6 @@ class User(BaseModel):
     password_hash = CharField(max_length=255)
     is_admin = BooleanField(default=False)
     is_active = BooleanField(default=True)
-    # Bumped by a password change or "log out everywhere": older sessions stop working.
-    session_version = IntegerField(default=1)
     created_at = UTCDateTimeField(default=utcnow)
 
     class Meta:
@@ -26,9 +24,10 @@ class User(BaseModel):
     # flask-login protocol
     is_authenticated = True
     is_anonymous = False
+    session_key = None  # the browser session this user was loaded for (services/sessions.py)
 
     def get_id(self):
-        return f"{self.id}:{self.session_version}"
+        return self.session_key
 
 
 class Membership(BaseModel):
@@ -39,6 +38,17 @@ class Membership(BaseModel):
     class Meta:
         table_name = "membership"
         indexes = ((("salon", "user"), True),)
+
+
+class UserSession(BaseModel):
+    """One logged-in browser: its cookie holds the key; logout, a password change or "log out everywhere" delete it."""
+
+    user = ForeignKeyField(User, backref="sessions", on_delete="CASCADE")
+    key_hash = CharField(max_length=64, unique=True)  # sha256 hex of the key in the signed cookie
+    created_at = UTCDateTimeField(default=utcnow, index=True)
+
+    class Meta:
+        table_name = "user_session"
 
 
 class ApiToken(BaseModel):
@@ -53,12 +63,15 @@ class ApiToken(BaseModel):
         table_name = "api_token"
 
 
-class LoginFailure(BaseModel):
-    """One failed login; counted per account and per IP to throttle guessing."""
+class LoginThrottle(BaseModel):
+    """Login attempts for one account ("account:<email>") or address ("ip:<ip>") since window_start.
 
-    email = CharField(max_length=254, index=True)
-    ip = CharField(max_length=64, index=True)
-    at = UTCDateTimeField(default=utcnow, index=True)
+    An attempt is counted before its password is checked, so parallel guesses cannot overrun the limit.
+    """
+
+    key = CharField(max_length=300, unique=True)
+    window_start = UTCDateTimeField(index=True)
+    count = IntegerField(default=0)
 
     class Meta:
-        table_name = "login_failure"
+        table_name = "login_throttle"

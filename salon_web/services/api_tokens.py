@@ -60,3 +60,12 @@ def revoke_token(user, token_id):
         .where((ApiToken.id == token_id) & (ApiToken.user == user) & ApiToken.revoked_at.is_null())
         .execute()
     )
+
+
+def revoke_all_tokens(user):
+    """Revoke every live token of the user (password change, "log out everywhere"); return how many."""
+    return (
+        ApiToken.update(revoked_at=utcnow())
+        .where((ApiToken.user == user) & ApiToken.revoked_at.is_null())
+        .execute()
+    )

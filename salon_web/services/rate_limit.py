@@ -29,5 +29,5 @@ def hit(token, *, limit, window_seconds, now=None):
 
 
 def forget_old_windows(before):
-    """Delete windows that ended before `before` (run from a periodic job)."""
+    """Delete windows that started before `before` (services/bookkeeping.py); return how many."""
     return ApiRateWindow.delete().where(ApiRateWindow.window_start < before).execute()

@@ -8,6 +8,7 @@ from salon_web.forms import LoginForm
 from salon_web.security import client_ip
 from salon_web.services.auth import LoginThrottled, authenticate
 from salon_web.services.salons import default_salon_id
+from salon_web.services.sessions import end_session, start_session
 
 bp = Blueprint("auth", __name__)
 
@@ -18,33 +19,36 @@ THROTTLED = "Too many failed attempts. Please wait 15 minutes before trying agai
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Show the login form; on valid credentials start a session and go to the salon."""
-    if request.method == "GET" and current_user.is_authenticated:
+    if request.method != "POST" and current_user.is_authenticated:
         return redirect(url_for("salons.home"))
     form = LoginForm()
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form), (422 if form.is_submitted() else 200)
     try:
-        user = authenticate(form.email.data, form.password.data, client_ip(request), **_throttle_limits())
+        user = authenticate(form.email.data, form.password.data, client_ip(request), **throttle_limits())
     except LoginThrottled:
         return render_template("auth/login.html", form=form, error=THROTTLED), 429
     if user is None:
         return render_template("auth/login.html", form=form, error=WRONG_CREDENTIALS), 401
     session.clear()  # no session fixation: start afresh
-    login_user(user)
+    login_user(start_session(user))
     session["salon_id"] = default_salon_id(user)
     return redirect(_safe_next(request.args.get("next")) or url_for("salons.home"), code=303)
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """End the session and return to the login page."""
+    """End the session server-side (a copy of the cookie stops working too) and return to the login page."""
+    if current_user.is_authenticated:
+        end_session(current_user.session_key)
     logout_user()
     session.clear()
     flash("You are logged out.", "info")
     return redirect(url_for("auth.login"), code=303)
 
 
-def _throttle_limits():
+def throttle_limits():
+    """The login throttle's limits from the config (also used where the profile asks for the password)."""
     config = current_app.config
     return {
         "per_account": config["LOGIN_THROTTLE_PER_ACCOUNT"],

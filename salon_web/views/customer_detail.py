@@ -25,7 +25,7 @@ WIDGET_PATHS = 'contact, notes, preferences, "follow-up", communication'
 @salon_view()
 def new(salon):
     """The new-customer form; a possible duplicate in this salon links to the existing card."""
-    if request.method == "GET":
+    if request.method != "POST":  # HEAD too: only a POST may create (HEAD skips the CSRF check)
         return htmx.render("customer_detail/new.html", "new_form", target="new-customer",
                            salon=salon, values={}, errors={}, duplicates=[], can_override=False)
     values, errors = parse_contact(salon, request.form, today=local_today(salon.timezone))

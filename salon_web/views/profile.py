@@ -1,4 +1,4 @@
-"""The user's own account: password change and logging out other sessions."""
+"""The user's own account: password change, logging out everywhere, personal API tokens."""
 from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_login import current_user, login_required, login_user
 
@@ -8,8 +8,11 @@ from salon_web.htmx import redirect_to
 from salon_web.security import client_ip
 from salon_web.services import audit
 from salon_web.services.api_tokens import create_token, revoke_token, tokens_of
-from salon_web.services.auth import change_password, end_other_sessions
-from salon_web.services.passwords import verify_password
+from salon_web.services.auth import LoginThrottled, change_password, confirm_password, log_out_everywhere
+from salon_web.services.sessions import start_session
+from salon_web.views.auth import THROTTLED, throttle_limits
+
+WRONG_PASSWORD = "That is not your current password."
 
 bp = Blueprint("profile", __name__)
 
@@ -24,40 +27,45 @@ def profile():
 @bp.route("/profile/password", methods=["POST"])
 @login_required
 def password():
-    """Change the password; every other session ends."""
+    """Change the password; every session ends (this one starts afresh) and every API token is revoked."""
     form = PasswordChangeForm()
-    valid = form.validate_on_submit()
-    if valid and not verify_password(current_user.password_hash, form.current_password.data):
-        form.current_password.errors.append("That is not your current password.")
-        valid = False
-    if not valid:
+    if not form.validate_on_submit():
         return render_template("profile/profile.html", form=form, tokens=tokens_of(current_user)), 422
-    user = change_password(current_user, form.new_password.data)
-    login_user(user)  # this session carries on with the new session_version
+    problem, status = _password_problem(form.current_password.data)
+    if problem:
+        form.current_password.errors.append(problem)
+        return render_template("profile/profile.html", form=form, tokens=tokens_of(current_user)), status
+    user = change_password(current_user._get_current_object(), form.new_password.data)
+    login_user(start_session(user))
     audit.record("user.password_changed", user=user, ip=client_ip(request))
-    flash("Password changed. Other sessions have been logged out.", "success")
+    flash("Password changed. Every other session has been logged out and every API token revoked.", "success")
     return redirect_to(url_for("profile.profile"))
 
 
 @bp.route("/profile/sessions/end", methods=["POST"])
 @login_required
 def end_sessions():
-    """Log out every other browser or device."""
-    user = end_other_sessions(current_user)
-    login_user(user)
-    audit.record("user.sessions_ended", user=user, ip=client_ip(request))
-    flash("Every other session has been logged out.", "success")
+    """Log out every other browser or device and revoke every API token; this browser starts a new session."""
+    user = current_user._get_current_object()
+    revoked = log_out_everywhere(user)
+    login_user(start_session(user))
+    audit.record("user.sessions_ended", user=user, ip=client_ip(request), detail={"api_tokens_revoked": revoked})
+    flash(f"Every other session has been logged out and {revoked} API token{'s' if revoked != 1 else ''} revoked.",
+          "success")
     return redirect_to(url_for("profile.profile"))
 
 
 @bp.route("/profile/tokens", methods=["POST"])
 @login_required
 def create_api_token():
-    """Create a personal API token and show its secret this once (never stored, never flashed)."""
+    """Create a personal API token after the password is confirmed; show its secret this once (never stored)."""
     name = request.form.get("name", "").strip()
     if not name or len(name) > 100:
         errors = {"name": "Give the token a name of 1 to 100 characters, e.g. the tool that will use it."}
         return _tokens_block(errors=errors, name=name, status=422)
+    problem, _ = _password_problem(request.form.get("password", ""))
+    if problem:  # 422 even when throttled: htmx swaps 422 only, and the message belongs beside the field
+        return _tokens_block(errors={"password": problem}, name=name, status=422)
     token, secret = create_token(current_user, name)
     audit.record("api_token.created", user=current_user, object_type="api_token", object_id=token.id, ip=client_ip(request))
     return _tokens_block(new_secret=secret, new_token=token)
@@ -71,6 +79,17 @@ def revoke_api_token(token_id):
         abort(404)
     audit.record("api_token.revoked", user=current_user, object_type="api_token", object_id=token_id, ip=client_ip(request))
     return _tokens_block()
+
+
+def _password_problem(password):
+    """Return (message, status) when `password` does not confirm the current user, else (None, None)."""
+    if not password:
+        return "Enter your current password.", 422
+    try:
+        confirmed = confirm_password(current_user, password, client_ip(request), **throttle_limits())
+    except LoginThrottled:
+        return THROTTLED, 429
+    return (None, None) if confirmed else (WRONG_PASSWORD, 422)
 
 
 def _tokens_block(status=200, **context):

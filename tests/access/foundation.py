@@ -1,5 +1,6 @@
 """Login, salons and profile."""
 from tests.access import Route
+from tests.factories import PASSWORD
 
 # anonymous, admin, owner, other_owner, employee
 ROUTES = [
@@ -15,6 +16,6 @@ ROUTES = [
 ]
 
 ROUTES += [
-    Route("profile.create_api_token", "POST", "/profile/tokens", 302, 200, 200, 200, 200, data={"name": "Till"}),
+    Route("profile.create_api_token", "POST", "/profile/tokens", 302, 200, 200, 200, 200, data={"name": "Till", "password": PASSWORD}),
     Route("profile.revoke_api_token", "POST", "/profile/tokens/999999/revoke", 302, 404, 404, 404, 404),
 ]

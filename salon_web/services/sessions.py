@@ -1,0 +1,58 @@
+"""Browser sessions kept server-side: the signed cookie carries a random key, the `user_session` row says it is live.
+
+Logout deletes the row, so a cookie copied before it stops working; a password change or
+"log out everywhere" deletes all of the user's rows. Every worker reads the same table.
+"""
+import datetime
+import hashlib
+import secrets
+
+from salon_web.models import User, UserSession, utcnow
+
+# A session ends this long after login even if nobody logs out, so abandoned rows can be pruned.
+LIFETIME = datetime.timedelta(days=30)
+
+
+def _digest(key):
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def start_session(user):
+    """Record a new session for the user; return the user carrying its key (flask-login stores user.get_id())."""
+    key = secrets.token_urlsafe(32)
+    UserSession.create(user=user, key_hash=_digest(key))
+    user.session_key = key
+    return user
+
+
+def load_session_user(session_key, now=None):
+    """Return the active user of a live session key, in one query; None once the session has ended."""
+    if not session_key or len(session_key) > 100:
+        return None
+    cutoff = (now or utcnow()) - LIFETIME
+    user = (
+        User.select()
+        .join(UserSession)
+        .where((UserSession.key_hash == _digest(session_key)) & (UserSession.created_at >= cutoff) & User.is_active)
+        .first()
+    )
+    if user is not None:
+        user.session_key = session_key
+    return user
+
+
+def end_session(session_key):
+    """Delete one session (logout); return whether it was live."""
+    if not session_key:
+        return False
+    return bool(UserSession.delete().where(UserSession.key_hash == _digest(session_key)).execute())
+
+
+def end_all_sessions(user):
+    """Delete every session of the user, on every device; return how many ended."""
+    return UserSession.delete().where(UserSession.user == user).execute()
+
+
+def forget_expired_sessions(now):
+    """Delete sessions past LIFETIME (they no longer log anyone in); return how many."""
+    return UserSession.delete().where(UserSession.created_at < now - LIFETIME).execute()
