@@ -9,6 +9,8 @@ import base64
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
 from salon_web.models import (
@@ -353,3 +355,90 @@ def test_nul_in_a_repeated_parameter_or_a_name_is_refused(client, owner):
         ("scope", "selected"), ("ids", str(owner.customer.id)), ("ids", "1\x00"), ("tag", "VIP"), ("action", "add")]))
     assert_refused(response, status=400)
     assert row_counts() == before
+
+
+# --- digits that are not ASCII, and bodies larger than we accept -----------------------------------
+
+@pytest.mark.parametrize("number", ["²", "١٢", "9" * 5000])
+def test_non_ascii_or_endless_digits_in_ids_and_versions_are_field_errors(client, owner, number):
+    salon, customer = owner.salon.id, owner.customer
+    before = row_counts()
+    sale = client.post(f"/salons/{salon}/sales", data={"customer_id": number, "item_description": "Cut",
+                                                       "item_quantity": number, "item_price": "5000"})
+    assert_refused(sale, status=422)
+    booking = client.post(f"/salons/{salon}/appointments", data={
+        "customer_id": customer.id, "employee_id": number, "service_name": "Cut", "price": "5000",
+        "scheduled_at": "2026-05-01T10:00", "duration_minutes": number})
+    assert_refused(booking, status=422)
+    base = f"/salons/{salon}/customers/{customer.id}"
+    preferences = client.post(base + "/preferences", data={"preferred_employee": number, "version": customer.version})
+    assert_refused(preferences, status=422, says="staff")
+    notes = client.post(base + "/notes", data={"notes": "Likes tea", "version": number})
+    assert_refused(notes, status=422, says="out of date")
+    listing = client.get(f"/salons/{salon}/appointments", query_string={"employee": number})
+    assert_refused(listing, status=422)
+    assert row_counts() == before
+
+
+def test_a_body_larger_than_we_accept_is_413(client, owner, app, world):
+    big = "x" * (app.config["MAX_CONTENT_LENGTH"] + 1)
+    response = client.post(f"/salons/{owner.salon.id}/customers/{owner.customer.id}/notes",
+                           data={"notes": big, "version": owner.customer.version})
+    assert response.status_code == 413
+    api = api_as(app, world, "owner")
+    response = api.call("POST", f"/salons/{world.salon.id}/sales", data=big,
+                        headers={"Content-Type": "application/json"})
+    assert response.status_code == 413 and response.mimetype == "application/problem+json"
+
+
+# --- random text at the list filters and a few forms --------------------------------------------
+
+NASTY = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from([HUGE_MONEY, TINY_MONEY, ANCIENT, DISTANT, f"{DISTANT}T23:59", "9" * 40, "-9" * 20, "²", "١٢",
+                     "ß" * 150, "İ" * 200, "NaN", "1e3", "0x10", "%", "_", "\\", "'", '"', "\u202e", "\ufeff",
+                     "2026-02-30", "2026-01-01T25:00", "+99", " ", "\r\n"]),
+)
+FUZZ = settings(max_examples=25, deadline=None, database=None,
+                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+LIST_PARAMETERS = ("q", "tags", "tag_mode", "min_visits", "min_spent", "days_since_last_visit", "sort", "order",
+                   "page", "per_page", "cursor")
+
+
+@FUZZ
+@given(values=st.dictionaries(st.sampled_from(LIST_PARAMETERS), NASTY, max_size=4))
+def test_random_customer_list_filters_never_fail(client, owner, values):
+    response = client.get(f"/salons/{owner.salon.id}/customers", query_string=values, headers=HTMX)
+    assert response.status_code < 500
+
+
+@FUZZ
+@given(values=st.fixed_dictionaries({}, optional={
+    "from": NASTY, "to": NASTY, "page": NASTY, "customer": NASTY, "day": NASTY, "status": NASTY, "employee": NASTY,
+    "days": NASTY}))
+def test_random_sales_appointments_and_analytics_filters_never_fail(client, owner, values):
+    salon = owner.salon.id
+    for path in ("sales", "appointments", "customers/analytics"):
+        assert client.get(f"/salons/{salon}/{path}", query_string=values).status_code < 500
+
+
+@FUZZ
+@given(values=st.fixed_dictionaries({}, optional={
+    "full_name": NASTY, "phone": NASTY, "email": NASTY, "birthday": NASTY, "customer_id": NASTY,
+    "item_description": NASTY, "item_quantity": NASTY, "item_price": NASTY, "sold_at": NASTY, "service_name": NASTY,
+    "price": NASTY, "scheduled_at": NASTY, "duration_minutes": NASTY, "follow_up_on": NASTY, "version": NASTY}))
+def test_random_forms_never_fail(client, owner, values):
+    salon, customer = owner.salon.id, owner.customer.id
+    for path in ("customers/new", "sales", "appointments", f"customers/{customer}/contact",
+                 f"customers/{customer}/follow-up"):
+        assert client.post(f"/salons/{salon}/{path}", data=values).status_code < 500
+
+
+@FUZZ
+@given(values=st.dictionaries(st.sampled_from(LIST_PARAMETERS + ("minSpent", "limit", "sortBy")), NASTY, max_size=4),
+       body=st.fixed_dictionaries({}, optional={"fullName": NASTY, "email": NASTY, "birthday": NASTY,
+                                                "phone": NASTY}))
+def test_random_api_list_parameters_and_bodies_never_fail(app, world, values, body):
+    api = api_as(app, world, "owner")
+    assert api.get(f"/salons/{world.salon.id}/customers", query_string=values).status_code < 500
+    assert api.post(f"/salons/{world.salon.id}/customers", json=body).status_code < 500
