@@ -7,8 +7,8 @@ from flask_login import current_user
 from salon_web import htmx
 from salon_web.ids import parse_id
 from salon_web.models import Appointment, Sale, SalonCustomer
-from salon_web.services.appointments import linkable_appointments
 from salon_web.services import clock
+from salon_web.services.appointments import linkable_appointments
 from salon_web.services.clock import local_day_bounds
 from salon_web.services.money import InvalidAmount, format_money, parse_money
 from salon_web.services.sales import PER_PAGE, SaleInvalid, customer_options, post_sale, sale_page, void_sale
