@@ -1,13 +1,19 @@
 """Account forms (CSRF included through Flask-WTF)."""
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from salon_web.services.passwords import MIN_LENGTH
 
 
+def lower_case_fits(form, field):
+    """The e-mail is looked up and logged lower-cased, and "İ".lower() is two characters: check that length."""
+    if len((field.data or "").strip().lower()) > 254:
+        raise ValidationError("That email address is too long.")
+
+
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired("Enter your email."), Length(max=254)])
+    email = EmailField("Email", validators=[DataRequired("Enter your email."), Length(max=254), lower_case_fits])
     password = PasswordField("Password", validators=[DataRequired("Enter your password."), Length(max=1024)])
 
 

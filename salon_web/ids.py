@@ -9,7 +9,8 @@ MAX_ID = 2**31 - 1
 def parse_id(value):
     """Return a positive id within range from text, or None."""
     text = str(value or "").strip()
-    if not text.isdigit() or len(text) > 10:
+    # isdigit() alone also accepts "²", which int() refuses.
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
         return None
     number = int(text)
     return number if in_range(number) else None

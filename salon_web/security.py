@@ -34,5 +34,6 @@ def add_security_headers(response, request):
 
 def has_nul_byte(request):
     """True when a query or form value holds a NUL byte: PostgreSQL refuses those in text."""
-    values = list(request.args.values()) + (list(request.form.values()) if request.form else [])
-    return any("\x00" in value for value in values)
+    # Every value of a repeated parameter, and the names too: values() alone gives only the first.
+    pairs = list(request.args.items(multi=True)) + (list(request.form.items(multi=True)) if request.form else [])
+    return any("\x00" in name or "\x00" in value for name, value in pairs)

@@ -32,7 +32,7 @@ def test_filters_by_status_and_employee_and_survives_bad_values(client, world, l
     assert "With Emma" in html and "With nobody" not in html
     assert "No appointments" in client.get(f"{base}&status=completed").get_data(as_text=True)
     bad = client.get(f"/salons/{world.salon.id}/appointments?day=soon&status=zzz&employee=abc")
-    assert bad.status_code == 200 and "Use a date like" in bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "Use a date like" in bad.get_data(as_text=True)
 
 
 def test_booking_in_salon_time(client, world, login_as):

@@ -10,13 +10,17 @@ from salon_web.services.text import fold
 
 @pytest.mark.parametrize(
     "text, currency, minor",
-    [("12.50", "EUR", 1250), ("1,204", "USD", 120400), ("15000", "RWF", 15000), ("0", "EUR", 0), (" 7.5 ", "USD", 750)],
+    [("12.50", "EUR", 1250), ("1,204", "USD", 120400), ("15000", "RWF", 15000), ("0", "EUR", 0), (" 7.5 ", "USD", 750),
+     (".5", "EUR", 50), ("12.", "EUR", 1200), ("0012.500", "EUR", 1250), ("-0", "EUR", 0), ("15000.00", "RWF", 15000)],
 )
 def test_parse_money(text, currency, minor):
     assert parse_money(text, currency) == minor
 
 
-@pytest.mark.parametrize("text, currency", [("abc", "EUR"), ("-1", "EUR"), ("1.005", "EUR"), ("12.5", "RWF"), ("NaN", "EUR"), ("", "EUR")])
+@pytest.mark.parametrize("text, currency", [("abc", "EUR"), ("-1", "EUR"), ("1.005", "EUR"), ("12.5", "RWF"), ("NaN", "EUR"), ("", "EUR"),
+    # Scientific notation is never evaluated: the first overflowed Decimal, the second was read as 0.
+    ("1E+1000000", "EUR"), ("1e-99999999999", "EUR"), ("1e3", "RWF"), ("Infinity", "EUR"), (".", "EUR"),
+    ("9" * 5000, "EUR"), ("1" + "0" * 14, "RWF"), ("0.000000000000000000000001", "EUR")])
 def test_parse_money_refuses(text, currency):
     with pytest.raises(InvalidAmount):
         parse_money(text, currency)

@@ -137,7 +137,7 @@ def test_owner_voids_with_reason_employee_cannot(client, world, login_as):
     assert "Wrong customer" in client.get(f"/salons/{world.salon.id}/sales").get_data(as_text=True)
 
 
-def test_filters_by_date_and_customer_and_bad_values_do_not_fail(client, world, login_as):
+def test_filters_by_date_and_customer_and_bad_values_are_explained(client, world, login_as):
     now = utcnow()
     post_sale(world.salon, customer=world.customer, items=[("Old cut", 1, 100)], sold_at=now - datetime.timedelta(days=40))
     post_sale(world.salon, customer=world.customer, items=[("New cut", 1, 100)])
@@ -149,7 +149,8 @@ def test_filters_by_date_and_customer_and_bad_values_do_not_fail(client, world, 
     mine = client.get(f"{base}?customer={world.customer.id}").get_data(as_text=True)
     assert "Gel" not in mine and "Old cut" in mine
     bad = client.get(f"{base}?from=yesterday&customer=abc&page=-3")
-    assert bad.status_code == 200 and "Use a date like" in bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "Use a date like" in bad.get_data(as_text=True)
+    assert "Page is a whole number" in bad.get_data(as_text=True)
     foreign = client.get(f"{base}?customer={world.other_customer.id}").get_data(as_text=True)
     assert "does not exist in this salon" in foreign
 

@@ -25,6 +25,8 @@ from salon_web.services.salons import role_in
 from salon_web.tenancy import STAFF
 
 OPERATIONS = []
+# No request body nests deeper than a few levels; the validators below walk bodies recursively.
+MAX_JSON_DEPTH = 32
 
 
 @dataclasses.dataclass
@@ -198,9 +200,27 @@ def _json_body():
     if not request.is_json:
         raise ApiProblem(415, "Send the body as application/json.")
     try:
-        return json.loads(request.data)
+        body = json.loads(request.data)
+        too_deep = _deeper_than(body, MAX_JSON_DEPTH)
     except ValueError:
         raise ApiProblem(400, "The body is not valid JSON.")
+    except RecursionError:  # the parser itself gives up on nesting thousands deep
+        too_deep = True
+    if too_deep:
+        raise ApiProblem(400, f"The body is nested too deeply: at most {MAX_JSON_DEPTH} levels of arrays and objects.")
+    return body
+
+
+def _deeper_than(value, limit):
+    """True when arrays and objects nest more than `limit` levels (walked without recursion)."""
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, (dict, list)):
+            if depth > limit:
+                return True
+            pending.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return False
 
 
 def _respond(record, result):

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from salon_web.db import db, is_postgres
 from salon_web.models import SalonCustomer
 from salon_web.services import analytics_cache
-from salon_web.services.clock import local_day_bounds, local_today
+from salon_web.services.clock import EARLIEST_DATE, local_day_bounds, local_today, parse_date
 
 ACTIVE_DAYS = 30
 NEW_DAYS = 30
@@ -145,13 +145,18 @@ def choose_period(today, days=None, first=None, last=None):
     """Return (Period, errors) from the page's query values; errors is a dict keyed by field."""
     errors = {}
     if first or last:
+        # parse_date keeps to years where the period before and its time-zone bounds stay computable.
         try:
-            start = datetime.date.fromisoformat(first or "")
+            start = parse_date(first)
         except ValueError:
-            errors["from"] = "Enter a start date such as 2026-01-31."
+            start = None
+        if start is None:
+            errors["from"] = f"Enter a start date such as 2026-01-31 (from {EARLIEST_DATE.year})."
         try:
-            end = datetime.date.fromisoformat(last or "")
+            end = parse_date(last)
         except ValueError:
+            end = None
+        if end is None:
             errors["to"] = "Enter an end date such as 2026-03-31."
         if not errors:
             if end < start:

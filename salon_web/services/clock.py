@@ -5,6 +5,38 @@ from zoneinfo import ZoneInfo
 from salon_web.models.base import utcnow
 
 UTC = datetime.UTC
+# Dates people type are kept to these years: at the ends of the calendar (0001-01-01, 9999-12-31)
+# a time-zone conversion or a day's arithmetic leaves Python's datetime range and raises.
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+LATEST_DATE = datetime.date(2999, 12, 31)
+
+
+def in_date_range(moment):
+    """True for a date or datetime within EARLIEST_DATE..LATEST_DATE."""
+    day = moment.date() if isinstance(moment, datetime.datetime) else moment
+    return EARLIEST_DATE <= day <= LATEST_DATE
+
+
+def parse_date(text):
+    """Return the date in YYYY-MM-DD text, None if empty; ValueError if malformed or out of range."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    day = datetime.date.fromisoformat(text)
+    if not in_date_range(day):
+        raise ValueError(f"{day} is outside the years {EARLIEST_DATE.year}-{LATEST_DATE.year}")
+    return day
+
+
+def parse_local_datetime(text, timezone):
+    """Return naive UTC for a datetime-local value typed in the salon's zone; None if empty; ValueError if bad."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    moment = datetime.datetime.fromisoformat(text)
+    if not in_date_range(moment):
+        raise ValueError(f"{moment} is outside the years {EARLIEST_DATE.year}-{LATEST_DATE.year}")
+    return to_utc(moment, timezone)
 
 
 def to_local(moment, timezone):

@@ -14,6 +14,7 @@ from salon_web.services import audit
 from salon_web.services.auth import normalize_email
 from salon_web.services.customers import create_salon_customer, find_or_create_identity
 from salon_web.services.phones import InvalidPhone, normalize_phone
+from salon_web.services.text import fold
 
 EMAIL_PATTERN = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
 NAME_MAX = 200
@@ -36,6 +37,8 @@ def parse_contact(salon, form, *, today):
         errors["full_name"] = "Enter the customer's name."
     elif len(full_name) > NAME_MAX:
         errors["full_name"] = f"Use at most {NAME_MAX} characters."
+    elif len(fold(full_name)) > NAME_MAX:  # the search column holds the folded name: "ß" becomes "ss"
+        errors["full_name"] = f"Use a shorter name: written without accents it has more than {NAME_MAX} characters."
     values["full_name"] = full_name
 
     phone = (form.get("phone") or "").strip()

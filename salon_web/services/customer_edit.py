@@ -12,6 +12,7 @@ import json
 from peewee import JOIN
 
 from salon_web.db import db
+from salon_web.ids import parse_id
 from salon_web.models import AuditEvent, CustomerTag, SalonCustomer, Tag, User, utcnow
 from salon_web.models.customers import CHANNELS
 from salon_web.services import audit
@@ -49,7 +50,7 @@ class InvalidEdit(Exception):
 def parse_version(text):
     """Return the version a form was based on, or None when missing or malformed."""
     text = (text or "").strip()
-    return int(text) if text.isdigit() and len(text) < 10 else None
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
 
 
 WIDGET_FIELDS = {
@@ -152,10 +153,10 @@ def parse_preferences_widget(salon, customer, form, today):
     employee = (form.get("preferred_employee") or "").strip()
     if employee:
         staff_ids = {user.id for user in salon_staff(salon)}
-        if not employee.isdigit() or int(employee) not in staff_ids:
+        if parse_id(employee) not in staff_ids:
             errors["preferred_employee"] = "Choose someone from this salon's staff."
         else:
-            preferences["preferred_employee"] = int(employee)
+            preferences["preferred_employee"] = parse_id(employee)
     for key in ("allergies", "special_requests", "preferred_times"):
         text = (form.get(key) or "").replace("\r\n", "\n").strip()
         if len(text) > PREFERENCE_TEXT_MAX:

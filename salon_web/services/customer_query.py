@@ -32,8 +32,9 @@ from urllib.parse import urlencode
 import phonenumbers
 from peewee import SQL, Case, NodeList, Tuple, Value, fn
 
+from salon_web.ids import in_range
 from salon_web.models import CustomerTag, SalonCustomer, Tag
-from salon_web.services.clock import local_day_bounds, local_today
+from salon_web.services.clock import in_date_range, local_day_bounds, local_today
 from salon_web.services.money import InvalidAmount, format_money_input, parse_money
 from salon_web.services.phones import try_normalize_phone
 from salon_web.services.text import fold
@@ -44,6 +45,8 @@ MAX_QUERY_LENGTH = 100
 MAX_TAGS = 20
 MAX_DAYS = 36_500
 MAX_PAGE = 100_000
+MAX_CURSOR_LENGTH = 1_000
+BIGINT = 2**63
 MIN_TRIGRAM_LENGTH = 3
 # Counting is exact up to this many matches, then shown as "More than 1,000 customers": an exact
 # count reads every matching index entry (60-150 ms for 200,000 customers on the bench machine),
@@ -130,14 +133,16 @@ class Cursor:
     @classmethod
     def decode(cls, text):
         """Return the Cursor in `text`, or None when it is not one of ours."""
+        if len(text) > MAX_CURSOR_LENGTH:
+            return None
         try:
             raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
             sort, order, direction, phase, value, row_id = json.loads(raw)
-        except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        except (ValueError, TypeError, binascii.Error, UnicodeDecodeError, RecursionError):
             return None
         if sort not in SORTS or order not in ORDERS or direction not in ("after", "before"):
             return None
-        if phase not in (0, 1) or not isinstance(row_id, int) or isinstance(row_id, bool):
+        if not _whole_number(phase) or phase not in (0, 1) or not _whole_number(row_id) or not in_range(row_id):
             return None
         if phase == 1 and (sort != "last_visit" or value is not None):
             return None
@@ -149,14 +154,26 @@ class Cursor:
         return cls(sort, order, direction, phase, value, row_id)
 
 
+def _whole_number(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _typed_sort_value(sort, value):
+    """The cursor's sort value as its column holds it; ValueError or TypeError when no row could hold it.
+
+    A cursor is text from the URL: a value out of the column's range (a huge number, a date at the
+    ends of the calendar, an over-long name or one with NUL) would be a database error, not a page.
+    """
     if sort == "last_visit":
-        return datetime.datetime.fromisoformat(value)
+        moment = datetime.datetime.fromisoformat(value)
+        if moment.tzinfo is not None or not in_date_range(moment):
+            raise ValueError("last visit out of range")
+        return moment
     if sort == "name":
-        if not isinstance(value, str):
-            raise TypeError("name cursor needs text")
+        if not isinstance(value, str) or "\x00" in value or len(value) > SalonCustomer.name_search.max_length:
+            raise TypeError("name cursor needs text the column can hold")
         return value
-    if not isinstance(value, int) or isinstance(value, bool):
+    if not _whole_number(value) or not -BIGINT <= value < BIGINT:
         raise TypeError("number expected")
     return value
 

@@ -1,9 +1,14 @@
 """Money as integer minor units: parsing what staff type and formatting per currency."""
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import Decimal
 
 # ISO 4217 currencies without minor units; everything else we serve has two.
 _ZERO_DECIMAL = {"BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF"}
 _SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
+# Plain decimal notation only: "1E+1000000" overflows Decimal arithmetic and "1e-99999999999"
+# underflows to zero, so exponents are refused rather than evaluated.
+_AMOUNT = re.compile(r"^([+-]?)([0-9]*)(?:\.([0-9]*))?$")
+MAX_MINOR_UNITS = 10**13
 
 
 class InvalidAmount(ValueError):
@@ -17,19 +22,22 @@ def minor_digits(currency):
 def parse_money(text, currency):
     """Return minor units for an amount typed in major units ("12.50" -> 1250)."""
     cleaned = (text or "").strip().replace(",", "").replace(" ", "")
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation as error:
-        raise InvalidAmount("Enter an amount such as 12.50.") from error
-    if not value.is_finite() or value < 0:
-        raise InvalidAmount("Enter an amount of zero or more.")
-    scaled = value.scaleb(minor_digits(currency))
-    if scaled != scaled.to_integral_value():
-        places = minor_digits(currency)
-        raise InvalidAmount(f"{currency} amounts have at most {places} decimal places.")
-    if scaled > 10**13:
+    match = _AMOUNT.match(cleaned)
+    if not match or not (match.group(2) or match.group(3)):
+        raise InvalidAmount("Enter an amount such as 12.50.")
+    sign, whole, fraction = match.group(1), match.group(2).lstrip("0"), (match.group(3) or "").rstrip("0")
+    places = minor_digits(currency)
+    # Whole numbers only from here, checked by length first, so no digit string is ever too long to convert.
+    if len(whole) > len(str(MAX_MINOR_UNITS)):
         raise InvalidAmount("That amount is too large.")
-    return int(scaled)
+    if len(fraction) > places:
+        raise InvalidAmount(f"{currency} amounts have at most {places} decimal places.")
+    amount = int(whole or "0") * 10**places + int(fraction.ljust(places, "0") or "0")
+    if sign == "-" and amount:
+        raise InvalidAmount("Enter an amount of zero or more.")
+    if amount > MAX_MINOR_UNITS:
+        raise InvalidAmount("That amount is too large.")
+    return amount
 
 
 def to_major(amount, currency):

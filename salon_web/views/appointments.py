@@ -18,7 +18,7 @@ from salon_web.services.appointments import (
     change_appointment_status,
     day_appointments,
 )
-from salon_web.services.clock import local_today, to_local
+from salon_web.services.clock import EARLIEST_DATE, LATEST_DATE, local_today, parse_date, to_local
 from salon_web.services.money import InvalidAmount, parse_money
 from salon_web.services.sales import customer_options
 from salon_web.services.salons import salon_staff
@@ -32,11 +32,10 @@ def _filters(salon, source):
     """Return (day, status, employee_id, filter errors) from query or form values; bad values are reported, not fatal."""
     errors = {}
     day = local_today(salon.timezone)
-    if source.get("day"):
-        try:
-            day = datetime.date.fromisoformat(source["day"].strip())
-        except ValueError:
-            errors["day"] = "Use a date like 2026-03-31."
+    try:
+        day = parse_date(source.get("day")) or day
+    except ValueError:
+        errors["day"] = f"Use a date like 2026-03-31, between the years {EARLIEST_DATE.year} and {LATEST_DATE.year}."
     status = source.get("status") or None
     if status and status not in APPOINTMENT_STATUSES:
         status, errors["status"] = None, "Unknown status."
@@ -68,7 +67,9 @@ def appointment_list(salon):
     """The salon's appointments on one day (its own time zone), filtered by status and employee."""
     day, status, employee_id, filter_errors = _filters(salon, request.args)
     context = _context(salon, day=day, status=status, employee_id=employee_id, filter_errors=filter_errors)
-    return htmx.render("appointments/list.html", "results", target="appointment-results", **context)
+    return htmx.render("appointments/list.html", "results", target="appointment-results",
+                       status=422 if filter_errors else 200,
+                       filters_in_results=htmx.wants_fragment("appointment-results"), **context)
 
 
 @bp.route("/salons/<int:salon_id>/appointments", methods=["POST"])

@@ -1,5 +1,4 @@
 """Sales: the list, posting a sale (customer search, line items, idempotency key) and voiding."""
-import datetime
 import uuid
 
 from flask import Blueprint, flash, g, request, url_for
@@ -8,8 +7,9 @@ from flask_login import current_user
 from salon_web import htmx
 from salon_web.ids import parse_id
 from salon_web.models import Appointment, Sale, SalonCustomer
+from salon_web.services import clock
 from salon_web.services.appointments import linkable_appointments
-from salon_web.services.clock import local_day_bounds, to_utc
+from salon_web.services.clock import local_day_bounds
 from salon_web.services.money import InvalidAmount, format_money, parse_money
 from salon_web.services.sales import PER_PAGE, SaleInvalid, customer_options, post_sale, sale_page, void_sale
 from salon_web.tenancy import MANAGERS, get_in_salon_or_404, salon_view
@@ -17,20 +17,29 @@ from salon_web.tenancy import MANAGERS, get_in_salon_or_404, salon_view
 bp = Blueprint("sales", __name__)
 
 ITEM_ROWS = 5
+MAX_PAGE = 100_000
+DATE_MESSAGE = f"Use a date like 2026-03-31, between the years {clock.EARLIEST_DATE.year} and {clock.LATEST_DATE.year}."
 
 
 def parse_local_datetime(text, salon):
     """Return naive UTC for a datetime-local value typed in the salon's zone; None if empty; ValueError if bad."""
-    text = (text or "").strip()
-    if not text:
-        return None
-    return to_utc(datetime.datetime.fromisoformat(text), salon.timezone)
+    return clock.parse_local_datetime(text, salon.timezone)
 
 
 def parse_local_date(text):
-    """Return a date from YYYY-MM-DD, None if empty; raise ValueError if malformed."""
+    """Return a date from YYYY-MM-DD, None if empty; raise ValueError if malformed or out of range."""
+    return clock.parse_date(text)
+
+
+def parse_page(text):
+    """Return the page number asked for (1 when none), or None when it is not one we can show."""
     text = (text or "").strip()
-    return datetime.date.fromisoformat(text) if text else None
+    if not text:
+        return 1
+    # An OFFSET beyond bigint is a database error: bound the number before it reaches SQL.
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_PAGE)) or not 1 <= int(text) <= MAX_PAGE:
+        return None
+    return int(text)
 
 
 def find_customer(salon, value):
@@ -48,15 +57,17 @@ def _list_context(salon, *, form=None, errors=None):
     try:
         day_from = parse_local_date(args.get("from"))
     except ValueError:
-        day_from, filter_errors["from"] = None, "Use a date like 2026-03-31."
+        day_from, filter_errors["from"] = None, DATE_MESSAGE
     try:
         day_to = parse_local_date(args.get("to"))
     except ValueError:
-        day_to, filter_errors["to"] = None, "Use a date like 2026-03-31."
+        day_to, filter_errors["to"] = None, DATE_MESSAGE
     customer = find_customer(salon, args.get("customer")) if args.get("customer") else None
     if args.get("customer") and customer is None:
         filter_errors["customer"] = "That customer does not exist in this salon."
-    page = max(args.get("page", 1, type=int) or 1, 1)
+    page = parse_page(args.get("page"))
+    if page is None:
+        page, filter_errors["page"] = 1, f"Page is a whole number between 1 and {MAX_PAGE:,}."
     bounds = (
         local_day_bounds(day_from, salon.timezone)[0] if day_from else None,
         local_day_bounds(day_to, salon.timezone)[1] if day_to else None,
@@ -87,8 +98,10 @@ def _item_rows(form):
 @bp.route("/salons/<int:salon_id>/sales")
 @salon_view()
 def sale_list(salon):
-    """The salon's sales, newest first, with the form to post one; htmx gets only the results."""
-    return htmx.render("sales/list.html", "results", target="results", **_list_context(salon))
+    """The salon's sales, newest first, with the form to post one; htmx gets only the results (422 on bad filters)."""
+    context = _list_context(salon)
+    return htmx.render("sales/list.html", "results", target="results", status=422 if context["filter_errors"] else 200,
+                       filters_in_results=htmx.wants_fragment("results"), **context)
 
 
 @bp.route("/salons/<int:salon_id>/sales/customers")
@@ -127,7 +140,8 @@ def _parse_sale_form(salon):
     try:
         sold_at = parse_local_datetime(raw["sold_at"], salon)
     except ValueError:
-        sold_at, errors["sold_at"] = None, "Enter a date and time, or leave it empty for now."
+        sold_at, errors["sold_at"] = None, (f"Enter a date and time between the years {clock.EARLIEST_DATE.year} and "
+                                            f"{clock.LATEST_DATE.year}, or leave it empty for now.")
     items = []
     for description, quantity, price in zip(raw["item_description"], raw["item_quantity"], raw["item_price"]):
         if not description.strip() and not price.strip():
@@ -168,6 +182,7 @@ def sale_create(salon):
 def sale_void(salon, sale_id):
     """Void a sale with a reason (owners and admins); its visit is reversed, the sale stays."""
     sale = get_in_salon_or_404(Sale, salon, sale_id)
+    back_to = _next_url(salon)  # decided before the write: a bad one must not fail after the void committed
     try:
         void_sale(sale, reason=request.form.get("reason", "")[:600], user=current_user)
     except SaleInvalid as error:
@@ -178,10 +193,18 @@ def sale_void(salon, sale_id):
         return htmx.render("sales/list.html", "results", status=422, void_error=(sale.id, error.errors["reason"]),
                            **context)
     flash(f"Sale of {format_money(sale.total, salon.currency)} voided.", "success")
-    return htmx.redirect_to(request.form.get("next_url") if _safe_next(salon) else url_for("sales.sale_list", salon_id=salon.id))
+    return htmx.redirect_to(back_to)
 
 
-def _safe_next(salon):
-    """Only a path inside this salon's sales page is followed after voiding."""
+def _next_url(salon):
+    """The page to return to after voiding: `next_url` if it is this salon's sales list (with its filters), else the list.
+
+    Anything else is ignored: another path, "//", or a character a Location header cannot carry (CR/LF).
+    """
+    list_url = url_for("sales.sale_list", salon_id=salon.id)
     target = request.form.get("next_url", "")
-    return target.startswith(url_for("sales.sale_list", salon_id=salon.id)) and "//" not in target
+    rest = target[len(list_url):]
+    if (target.startswith(list_url) and rest[:1] in ("", "?") and "//" not in target
+            and target.isprintable() and " " not in target):
+        return target
+    return list_url
