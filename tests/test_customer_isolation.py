@@ -8,16 +8,17 @@ tokens and timestamps. The examples below are the issue's reproductions, kept as
 import datetime
 import re
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from salon_web.models import Customer, SalonCustomer
+from salon_web.models import ALL_MODELS, Customer, SalonCustomer
+from salon_web.services import analytics_cache
 from salon_web.services.customer_create import DuplicateCustomer, create_customer, parse_contact
 from salon_web.services.customer_edit import EditConflict, InvalidEdit, update_widget, widget_basis
 from salon_web.services.customers import identity_for_phone
 from tests import factories
 from tests.api_helpers import Api
-from tests.conftest import clean_database
+from tests.conftest import BACKEND, clean_database
 
 # Small pools, so the two salons keep typing the same numbers and addresses.
 PHONES = (None, "0788 100 001", "+250 788 100 002")
@@ -37,11 +38,25 @@ b_step = st.one_of(
 )
 
 
+def quick_clean(database):
+    """Empty the database as clean_database does; on PostgreSQL by DELETE, far faster than TRUNCATE on tiny tables."""
+    if BACKEND != "postgres":
+        return clean_database(database)
+    analytics_cache.clear()
+    tables = [m._meta.table_name for m in ALL_MODELS]
+    with database.atomic():
+        for table in reversed(tables):
+            database.execute_sql(f'DELETE FROM "{table}"')
+        for table in (m._meta.table_name for m in ALL_MODELS if m._meta.primary_key.name == "id"):
+            # ids restart at 1, so both runs of an example number alike
+            database.execute_sql("SELECT setval(pg_get_serial_sequence(%s, 'id'), 1, false)", (f'"{table}"',))
+
+
 class Salons:
     """Salon A's staff over HTTP (form and API) and salon B's activity through the services."""
 
     def __init__(self, app, database):
-        clean_database(database)
+        quick_clean(database)
         self.a = factories.make_salon("Kigali Glow", "RW", "Africa/Kigali", "RWF", slug="a")
         self.b = factories.make_salon("Kigali Shine", "RW", "Africa/Kigali", "RWF", slug="b")
         owner = factories.make_user("owner@a.example", salon=self.a, role="owner")
@@ -114,6 +129,16 @@ def play(app, database, steps, *, with_b):
 
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                  HealthCheck.too_slow])
+# The issue's cases: B holds phone and e-mail on one card; A's e-mail-only card, then phone-only card.
+@example(b_first=[("b_create", "Aline", (PHONES[1], EMAILS[1]), False)],
+         steps=[("a_form", "Divine", (None, EMAILS[1]), False), ("a_api", "Grace", (PHONES[1], None), False)])
+# B's family shares an address; A creates two phone-less cards with it, the second "anyway".
+@example(b_first=[("b_create", "Aline", (None, EMAILS[1]), False)],
+         steps=[("a_api", "Divine", (None, EMAILS[1]), False), ("a_form", "Grace", (None, EMAILS[1]), True)])
+# A's edit gives a card a number B holds beside A's e-mail.
+@example(b_first=[("b_create", "Aline", (PHONES[2], EMAILS[1]), False)],
+         steps=[("a_form", "Divine", (None, EMAILS[1]), False), ("a_form", "Grace", (PHONES[1], None), False),
+                ("a_edit", 1, (PHONES[2], None), None)])
 @given(b_first=st.lists(b_step, max_size=4), steps=st.lists(st.one_of(a_step, b_step), min_size=1, max_size=10))
 def test_salon_a_sees_the_same_whatever_salon_b_does(app, database, b_first, steps):
     alone = play(app, database, b_first + steps, with_b=False)
