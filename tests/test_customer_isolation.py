@@ -7,10 +7,14 @@ tokens and timestamps. The examples below are the issue's reproductions, kept as
 """
 import datetime
 import re
+import threading
+
+import pytest
 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from salon_web.db import db
 from salon_web.models import ALL_MODELS, Customer, SalonCustomer
 from salon_web.services import analytics_cache
 from salon_web.services.customer_create import DuplicateCustomer, create_customer, parse_contact
@@ -223,3 +227,32 @@ def test_a_phone_edit_racing_a_colleague_is_a_field_error_not_an_error_page(clie
     assert response.status_code == 422 and "already on another card" in response.get_data(as_text=True)
     assert SalonCustomer.get_by_id(other.id).phone_e164 == "+250788999000"
 
+
+
+@pytest.mark.postgres_only
+def test_concurrent_creations_of_one_phone_in_two_salons_make_one_card_each(world):
+    """Race-safe: the unique (salon, phone) index decides within a salon; the identity insert never refuses."""
+    barrier = threading.Barrier(8)
+    outcomes = []
+
+    def create(n):
+        salon = (world.salon, world.other_salon)[n % 2]
+        values, _ = parse_contact(salon, {"full_name": f"Racer {n}", "phone": "+250 788 777 001"}, today=TODAY)
+        with db.obj.connection_context():
+            barrier.wait()
+            try:
+                create_customer(salon, values)
+                outcomes.append(("created", salon.id))
+            except DuplicateCustomer as duplicate:
+                outcomes.append(("duplicate", [m.salon_id for m in duplicate.matches] == [salon.id]))
+
+    threads = [threading.Thread(target=create, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(o for o in outcomes if o[0] == "created") == sorted([("created", world.salon.id),
+                                                                         ("created", world.other_salon.id)])
+    assert outcomes.count(("duplicate", True)) == 6  # each names its own salon's card, never the other's
+    cards = SalonCustomer.select().where(SalonCustomer.phone_e164 == "+250788777001")
+    assert len({card.__data__["identity"] for card in cards}) == 1
