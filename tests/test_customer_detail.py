@@ -3,7 +3,7 @@ import datetime
 
 import pytest
 
-from salon_web.models import AuditEvent, SalonCustomer
+from salon_web.models import AuditEvent, Customer, SalonCustomer
 from salon_web.services.customer_edit import widget_basis
 from tests import factories
 
@@ -255,7 +255,9 @@ def test_contact_edit_changes_only_this_salons_record(client, world, login_as):
     assert client.post(widget_url(world, "contact"), data=data).status_code == 303
     theirs = fresh(shared)
     assert (theirs.full_name, theirs.phone_e164, theirs.email) == ("Grace Paris", "+250788123456", "grace@paris.fr")
-    assert fresh(world.customer).__data__["identity"] == shared.__data__["identity"]
+    # The identity follows the card's phone: this card no longer claims the number it gave up.
+    assert fresh(world.customer).__data__["identity"] == Customer.get(Customer.phone_e164 == "+250788555444").id
+    assert fresh(shared).__data__["identity"] == shared.__data__["identity"]
 
 
 def test_preferred_employee_is_chosen_among_this_salons_staff(client, world, login_as):

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from salon_web.models import AuditEvent, SalonCustomer
 from salon_web.services.customer_query import CustomerFilter
-from salon_web.services.export import FORMULA_STARTS, safe_cell, stream_csv
+from salon_web.services.export import E164, FORMULA_STARTS, phone_cell, safe_cell, stream_csv
 from tests import factories
 from tests.list_helpers import NOW, make
 
@@ -39,7 +39,7 @@ def test_export_is_the_current_filter_with_header_and_attachment_name(client, wo
     bea = rows[2]
     assert bea[2:5] == ["bea@example.com", "5", "50000"]
     assert bea[7:10] == ["Regular, VIP", "Likes tea", "1990-05-17"]
-    assert rows[1][1] == "'+250788123456"  # a leading + is guarded like any formula start
+    assert rows[1][1] == "+250788123456"  # validated E.164, exported as it is for messaging tools
     event = AuditEvent.get(AuditEvent.action == "customer.export")
     assert event.salon_id == world.salon.id and event.user_id == world.users[role].id
     assert event.detail["rows"] == 2 and event.detail["completed"] is True
@@ -72,14 +72,53 @@ def test_money_and_dates_in_the_salons_currency_and_zone(world):
     assert row[4] == "123.45" and row[6] == "2026-03-02"
 
 
+cell_text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=40)
+
+
 def test_dangerous_cells_are_guarded():
     for start in FORMULA_STARTS:
         assert safe_cell(f"{start}cmd|' /C calc'!A0").startswith("'")
+        assert phone_cell(f"{start}cmd|' /C calc'!A0").startswith("'")  # a phone cell that is not E.164
     assert safe_cell("Aline") == "Aline"
-    assert safe_cell(None) == ""
+    assert safe_cell(None) == "" and phone_cell(None) == ""
+    assert phone_cell("+33612345678") == "+33612345678"
+    assert phone_cell("+250788123456+cmd") == "'+250788123456+cmd"
 
 
-cell_text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=40)
+def test_a_phone_column_holding_anything_but_e164_is_still_guarded(world):
+    """Only normalize_phone writes phone_e164; should anything else get there, it is free text again."""
+    SalonCustomer.update(phone_e164="+1+SUM(A1:A9)").where(SalonCustomer.id == world.customer.id).execute()
+    customer_filter, _ = CustomerFilter.from_args({}, world.salon)
+    text = b"".join(stream_csv(customer_filter, world.salon)).decode("utf-8-sig")
+    assert list(csv.reader(io.StringIO(text)))[1][1] == "'+1+SUM(A1:A9)"
+
+
+def _is_formula(cell):
+    """A spreadsheet would evaluate this cell: it starts like a formula and is not a plain E.164 number."""
+    return cell.startswith(FORMULA_STARTS) and not E164.fullmatch(cell)
+
+
+phones_typed = st.one_of(
+    st.builds("07{}{:07d}".format, st.sampled_from("2389"), st.integers(0, 9_999_999)),  # Rwanda, national
+    st.builds("+33 6 {:08d}".format, st.integers(0, 99_999_999)),                        # France, international
+    st.builds("+1 212 555 {:04d}".format, st.integers(0, 9999)),                           # US
+)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(phones=st.lists(st.one_of(st.none(), phones_typed), min_size=1, max_size=5), name=cell_text.filter(str.strip))
+def test_phones_round_trip_as_they_are_and_no_cell_is_a_formula(world, phones, name):
+    salon = world.salon
+    SalonCustomer.delete().where(SalonCustomer.salon == salon).execute()
+    for number, phone in enumerate(dict.fromkeys(phones)):
+        factories.make_customer(salon, f"{name}{number}", phone=phone, email=f"+{number}@example.com")
+    customer_filter, _ = CustomerFilter.from_args({}, salon)
+    text = b"".join(stream_csv(customer_filter, salon)).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline="")))[1:]
+    assert not [cell for row in rows for cell in row if _is_formula(cell)]
+    stored = sorted(c.phone_e164 or "" for c in SalonCustomer.select().where(SalonCustomer.salon == salon))
+    assert sorted(row[1] for row in rows) == stored
+    assert all(row[2].startswith("'+") for row in rows)  # the free-text email beside it is still guarded
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

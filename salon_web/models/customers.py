@@ -23,10 +23,13 @@ CHANNELS = ("sms", "email", "phone", "in_app")
 
 
 class Customer(BaseModel):
-    """A person's identity, shared across salons: found by phone, else email."""
+    """A person's identity across salons, keyed by phone alone; a card without a phone has its own.
+
+    It holds nothing but the normalised phone a salon typed itself, and no constraint on it can
+    refuse a salon's write, so no salon can learn from it what another salon recorded.
+    """
 
     phone_e164 = CharField(max_length=20, null=True, unique=True)
-    email = CharField(max_length=254, null=True, index=True)
     created_at = UTCDateTimeField(default=utcnow)
 
     class Meta:
@@ -63,8 +66,8 @@ class SalonCustomer(BaseModel):
     class Meta:
         table_name = "salon_customer"
         indexes = (
-            (("salon", "identity"), True),
-            (("salon", "phone_e164"), False),
+            # One card per phone per salon, decided by this salon's own column alone.
+            (("salon", "phone_e164"), True),
             (("salon", "email"), False),
             (("salon", "last_visit_at", "id"), False),
             (("salon", "total_spent", "id"), False),

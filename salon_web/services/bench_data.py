@@ -150,7 +150,7 @@ def _person(rng, number, now):
 
 
 def _insert_identities(people, now):
-    rows = [{"phone_e164": p["phone_e164"], "email": p["email"], "created_at": now} for p in people]
+    rows = [{"phone_e164": p["phone_e164"], "created_at": now} for p in people]
     Customer.insert_many(rows).on_conflict_ignore().execute()
     phones = [p["phone_e164"] for p in people]
     found = dict(Customer.select(Customer.phone_e164, Customer.id).where(Customer.phone_e164.in_(phones)).tuples())

@@ -1,8 +1,8 @@
 """Creating a customer from the new-customer form: validation and duplicate detection within the salon.
 
-A person another salon already knows is matched only through the shared identity
-(services.customers.find_or_create_identity): nothing another salon recorded is read,
-so the duplicate warning can only ever name this salon's own customers.
+Duplicates are looked for only in this salon's own `salon_customer` columns, and the only
+constraint that can refuse the insert is this salon's unique (salon, phone_e164): the shared
+identity (services.customers.identity_for_phone) never decides anything a salon is told.
 """
 import datetime
 import re
@@ -12,7 +12,7 @@ from peewee import IntegrityError
 from salon_web.models import SalonCustomer
 from salon_web.services import audit
 from salon_web.services.auth import normalize_email
-from salon_web.services.customers import create_salon_customer, find_or_create_identity
+from salon_web.services.customers import create_salon_customer
 from salon_web.services.phones import InvalidPhone, normalize_phone
 from salon_web.services.text import fold
 
@@ -98,10 +98,9 @@ def create_customer(salon, values, *, user=None, ip=None, allow_shared_email=Fal
     try:
         customer = create_salon_customer(salon, **values)
     except IntegrityError:
-        # The salon already holds this identity under a number it has since edited.
-        identity = find_or_create_identity(values["phone_e164"], values["email"])
-        existing = SalonCustomer.get_or_none((SalonCustomer.salon == salon) & (SalonCustomer.identity == identity))
-        raise DuplicateCustomer([existing] if existing else [], can_override=False) from None
+        # A colleague saved a card with this phone since the check above (unique per salon).
+        taken = find_duplicates(salon, phone_e164=values["phone_e164"])
+        raise DuplicateCustomer(taken, can_override=False) from None
     audit.record(
         "customer.created", salon=salon, user=user, object_type="customer", object_id=customer.id, ip=ip,
         detail={"after": {"full_name": customer.full_name, "phone": customer.phone_e164, "email": customer.email}},

@@ -9,7 +9,7 @@ import datetime
 import hashlib
 import json
 
-from peewee import JOIN
+from peewee import JOIN, IntegrityError
 
 from salon_web.db import db
 from salon_web.ids import parse_id
@@ -17,7 +17,7 @@ from salon_web.models import AuditEvent, CustomerTag, SalonCustomer, Tag, User, 
 from salon_web.models.customers import CHANNELS
 from salon_web.services import audit
 from salon_web.services.customer_create import find_duplicates, parse_contact
-from salon_web.services.customers import ensure_tag
+from salon_web.services.customers import ensure_tag, identity_for_phone
 from salon_web.services.salons import salon_staff
 from salon_web.services.text import fold
 
@@ -84,24 +84,41 @@ def apply_changes(customer, changes, *, expected_version, widget, basis=None, us
     after = {name: _plain(value) for name, value in changes.items()}
     if before == after:
         return customer
-    with db.atomic():
-        condition = (SalonCustomer.id == customer.id) & (SalonCustomer.salon == customer.salon_id)
-        if expected_version is not None:
-            condition &= SalonCustomer.version == expected_version
-        columns = {getattr(SalonCustomer, name): value for name, value in changes.items()}
-        updated = SalonCustomer.update(
-            {**columns, SalonCustomer.version: SalonCustomer.version + 1, SalonCustomer.updated_at: utcnow()}
-        ).where(condition).execute()
-        if not updated:
-            raise EditConflict(reload(customer))
-        changed = [name for name in changes if before[name] != after[name]]
-        audit.record(
-            "customer.updated", salon=customer.salon_id, user=user, object_type="customer",
-            object_id=customer.id, ip=ip,
-            detail={"widget": widget, "fields": changed,
-                    "before": {n: before[n] for n in changed}, "after": {n: after[n] for n in changed}},
-        )
+    try:
+        with db.atomic():
+            _save(customer, changes, before, after, expected_version)
+            _audit_changes(customer, changes, before, after, widget, user, ip)
+    except IntegrityError:
+        if "phone_e164" not in changes:
+            raise
+        # A colleague gave another card this number since the form was checked (unique per salon).
+        raise InvalidEdit({"phone": "This number is already on another card."}, changes) from None
     return reload(customer)
+
+
+def _save(customer, changes, before, after, expected_version):
+    condition = (SalonCustomer.id == customer.id) & (SalonCustomer.salon == customer.salon_id)
+    if expected_version is not None:
+        condition &= SalonCustomer.version == expected_version
+    columns = {getattr(SalonCustomer, name): value for name, value in changes.items()}
+    if "phone_e164" in changes and before["phone_e164"] != after["phone_e164"]:
+        # The identity follows the card's phone, so it never claims a number this salon no longer holds.
+        columns[SalonCustomer.identity] = identity_for_phone(changes["phone_e164"])
+    updated = SalonCustomer.update(
+        {**columns, SalonCustomer.version: SalonCustomer.version + 1, SalonCustomer.updated_at: utcnow()}
+    ).where(condition).execute()
+    if not updated:
+        raise EditConflict(reload(customer))
+
+
+def _audit_changes(customer, changes, before, after, widget, user, ip):
+    changed = [name for name in changes if before[name] != after[name]]
+    audit.record(
+        "customer.updated", salon=customer.salon_id, user=user, object_type="customer",
+        object_id=customer.id, ip=ip,
+        detail={"widget": widget, "fields": changed,
+                "before": {n: before[n] for n in changed}, "after": {n: after[n] for n in changed}},
+    )
 
 
 def reload(customer):

@@ -1,42 +1,30 @@
-"""Creating customers: one shared identity per person, one private record per salon."""
+"""Creating customers: one private record per salon, linked to a phone-keyed identity."""
 from peewee import IntegrityError
 
 from salon_web.db import db
-from salon_web.models import Customer, CustomerTag, SalonCustomer, Tag
+from salon_web.models import Customer, CustomerTag, SalonCustomer, Tag, utcnow
 from salon_web.services.auth import normalize_email
 from salon_web.services.text import fold
 
 
-def find_or_create_identity(phone_e164, email):
-    """Return the shared identity for this phone (else email), creating it if new.
+def identity_for_phone(phone_e164):
+    """Return the id of the shared identity for this phone (a new, unshared one when there is no phone).
 
-    Only the identity row is touched: nothing another salon recorded is read.
+    Keyed by phone alone and never refused: a concurrent insert by another salon is simply joined.
     """
-    email = normalize_email(email) or None
-    if phone_e164:
-        identity = Customer.get_or_none(Customer.phone_e164 == phone_e164)
-        if identity is None:
-            try:
-                with db.atomic():
-                    return Customer.create(phone_e164=phone_e164, email=email)
-            except IntegrityError:  # created concurrently by another salon
-                return Customer.get(Customer.phone_e164 == phone_e164)
-        return identity
-    if email:
-        identity = Customer.select().where(Customer.email == email).order_by(Customer.id).first()
-        if identity is not None:
-            return identity
-    return Customer.create(phone_e164=None, email=email)
+    if not phone_e164:
+        return Customer.insert(phone_e164=None, created_at=utcnow()).execute()
+    Customer.insert(phone_e164=phone_e164, created_at=utcnow()).on_conflict_ignore().execute()
+    return Customer.select(Customer.id).where(Customer.phone_e164 == phone_e164).scalar()
 
 
 def create_salon_customer(salon, *, full_name, phone=None, phone_e164=None, email=None, birthday=None, **fields):
-    """Create this salon's record of a person and return it (raises IntegrityError if it exists)."""
+    """Create this salon's record of a person and return it (IntegrityError if the salon has this phone)."""
     email = normalize_email(email) or None
     with db.atomic():
-        identity = find_or_create_identity(phone_e164, email)
         return SalonCustomer.create(
             salon=salon,
-            identity=identity,
+            identity=identity_for_phone(phone_e164),
             full_name=full_name.strip(),
             name_search=fold(full_name),
             phone=phone,

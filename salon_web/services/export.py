@@ -2,12 +2,15 @@
 
 On PostgreSQL the rows come through a server-side (named) cursor inside a transaction, so memory
 stays flat whatever the salon's size. The file starts with a UTF-8 byte order mark so Excel reads
-accents correctly, and any cell that a spreadsheet would take for a formula (starting with =, +, -,
-@, tab or carriage return) is prefixed with an apostrophe (OWASP "CSV injection").
+accents correctly, and any free-text cell that a spreadsheet would take for a formula (starting with
+=, +, -, @, tab or carriage return) is prefixed with an apostrophe (OWASP "CSV injection"). The phone
+column is the validated E.164 number: written as it is (`+250…`), since owners feed the file to
+messaging tools, and guarded like free text should anything else ever be stored there.
 """
 import csv
 import datetime
 import io
+import re
 from zoneinfo import ZoneInfo
 
 from peewee import JOIN, SQL, Case, Cast, NodeList, Value, fn
@@ -20,6 +23,8 @@ from salon_web.services.money import minor_digits
 
 BOM = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+E164 = re.compile(r"\+[1-9][0-9]{1,14}")  # what services.phones.normalize_phone stores
+E164_SQL = "^\\+[1-9][0-9]{1,14}$"
 TAG_SEPARATOR = "\x1f"
 FLUSH_ROWS = 1_000
 
@@ -36,6 +41,12 @@ def safe_cell(value):
     if text.startswith(FORMULA_STARTS):
         return "'" + text
     return text
+
+
+def phone_cell(value):
+    """Return a stored E.164 phone as it is (a plain number, never a formula); anything else guarded."""
+    text = "" if value is None else str(value)
+    return text if E164.fullmatch(text) else safe_cell(text)
 
 
 def file_name(salon, today=None):
@@ -80,6 +91,11 @@ def _quoted(text):
     return fn.CONCAT('"', fn.REPLACE(guarded, '"', '""'), '"')
 
 
+def _quoted_phone(column):
+    """phone_cell in SQL: a stored E.164 number quoted as it is, anything else as free text."""
+    return Case(None, [(column.regexp(E164_SQL), fn.CONCAT('"', column, '"'))], _quoted(column))
+
+
 def _local_day(column, timezone):
     local = NodeList((column, SQL("AT TIME ZONE 'UTC' AT TIME ZONE"), Value(timezone)))
     return fn.COALESCE(fn.to_char(local, "YYYY-MM-DD"), "")
@@ -109,7 +125,7 @@ def csv_lines_query(customer_filter, salon, now=None):
     )
     line = fn.concat_ws(
         ",",
-        _quoted(SalonCustomer.full_name), _quoted(SalonCustomer.phone_e164), _quoted(SalonCustomer.email),
+        _quoted(SalonCustomer.full_name), _quoted_phone(SalonCustomer.phone_e164), _quoted(SalonCustomer.email),
         Cast(SalonCustomer.visit_count, "text"), _money_text(SalonCustomer.total_spent, salon.currency),
         _local_day(SalonCustomer.first_visit_at, salon.timezone), _local_day(SalonCustomer.last_visit_at, salon.timezone),
         _quoted(tags.c.names), _quoted(SalonCustomer.notes),
@@ -151,7 +167,7 @@ def _row_formatter(salon):
         name, phone, email, visits, spent, first, last, tags, notes, birthday, follow_up = row
         tag_text = ", ".join(sorted(tags.split(TAG_SEPARATOR))) if tags else ""
         return [
-            safe_cell(name), safe_cell(phone), safe_cell(email), visits, money(spent), local_date(first),
+            safe_cell(name), phone_cell(phone), safe_cell(email), visits, money(spent), local_date(first),
             local_date(last), safe_cell(tag_text), safe_cell(notes),
             plain_date(birthday), plain_date(follow_up),
         ]
