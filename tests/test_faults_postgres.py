@@ -54,7 +54,6 @@ class Server:
             [sys.executable, "-m", "gunicorn", "--workers", "1", "--worker-class", "sync", "--timeout", "60",
              "--graceful-timeout", "2", "--bind", f"127.0.0.1:{self.port}", "wsgi:app"],
             cwd=ROOT, env=env, stdout=self.log, stderr=self.log, start_new_session=True)
-        self.wait_until_serving()
 
     def wait_until_serving(self, seconds=30):
         deadline = time.monotonic() + seconds
@@ -98,6 +97,7 @@ def start_server(database_url, tmp_path):
 
     def start(url=None, **timeouts):
         servers.append(Server(url or database_url, tmp_path / "gunicorn.log", **timeouts))
+        servers[-1].wait_until_serving()  # after append: a server that never serves is stopped too
         return servers[-1]
 
     yield start
