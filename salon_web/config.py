@@ -24,6 +24,11 @@ def load_config(instance_path, overrides=None):
         # API requests allowed per token in each API_RATE_WINDOW seconds.
         "API_RATE_LIMIT": int(os.environ.get("SALON_WEB_API_RATE_LIMIT", "600")),
         "API_RATE_WINDOW": 60,
+        # PostgreSQL: seconds before an unreachable database or a stuck statement answers 503.
+        "DATABASE_CONNECT_TIMEOUT": float(os.environ.get("SALON_WEB_DB_CONNECT_TIMEOUT", "3")),
+        "DATABASE_STATEMENT_TIMEOUT": float(os.environ.get("SALON_WEB_DB_STATEMENT_TIMEOUT", "10")),
+        "EXPORT_STATEMENT_TIMEOUT": float(os.environ.get("SALON_WEB_EXPORT_STATEMENT_TIMEOUT", "300")),
+        "DATABASE_APPLICATION_NAME": os.environ.get("SALON_WEB_DB_APPLICATION_NAME", "salon_web"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env != DEVELOPMENT,

@@ -1,7 +1,8 @@
 """The database handle: one proxy bound at app start, a connection per request."""
+import math
 from contextlib import contextmanager
 
-from flask import g
+from flask import g, request
 from peewee import DatabaseProxy, SqliteDatabase
 from playhouse.db_url import connect
 
@@ -23,13 +24,39 @@ _POSTGRES_SCHEMES = {
 }
 
 
-def open_database(url):
-    """Return a peewee Database for a DATABASE_URL (sqlite:/// or postgresql://)."""
+# Set by init_app: how long a statement may run where a long one is expected (the CSV export).
+_long_statement_timeout = None
+
+
+def open_database(url, *, connect_timeout=None, statement_timeout=None, application_name=None):
+    """Return a peewee Database for a DATABASE_URL (sqlite:/// or postgresql://).
+
+    On PostgreSQL, `connect_timeout` and `statement_timeout` (seconds) bound how long a request can
+    wait for an unreachable or stuck server; `application_name` names the app's connections in
+    pg_stat_activity. `timeout` is only the wait for a free connection of the pool.
+    """
     scheme, sep, rest = url.partition("://")
     if scheme.startswith("sqlite"):
         return connect(url, pragmas=SQLITE_PRAGMAS)
     url = _POSTGRES_SCHEMES.get(scheme, scheme) + sep + rest
-    return connect(url, max_connections=32, stale_timeout=300, timeout=10)
+    params = {}
+    if connect_timeout:
+        params["connect_timeout"] = max(2, math.ceil(connect_timeout))  # libpq's minimum is 2 seconds
+    if statement_timeout:
+        params["options"] = f"-c statement_timeout={_milliseconds(statement_timeout)}"
+    if application_name:
+        params["application_name"] = application_name
+    return connect(url, max_connections=32, stale_timeout=300, timeout=10, **params)
+
+
+def _milliseconds(seconds):
+    return max(1, int(float(seconds) * 1000))
+
+
+def allow_long_statements():
+    """In the current transaction, let statements run as long as the configured long timeout (PostgreSQL)."""
+    if _long_statement_timeout and is_postgres():
+        db.execute_sql(f"SET LOCAL statement_timeout = {_milliseconds(_long_statement_timeout)}")
 
 
 def bind(database):
@@ -55,6 +82,8 @@ def connection():
     opened_here = db.is_closed()
     if opened_here:
         db.connect()
+        if is_postgres():  # operator commands (migrate, bench-data, recompute) may rightly run long
+            db.execute_sql("SET statement_timeout = 0")
     try:
         yield db
     finally:
@@ -67,10 +96,18 @@ def init_app(app):
 
     Tests may pass an already-open peewee Database as config["DATABASE"].
     """
-    bind(app.config.get("DATABASE") or open_database(app.config["DATABASE_URL"]))
+    global _long_statement_timeout
+    config = app.config
+    _long_statement_timeout = config["EXPORT_STATEMENT_TIMEOUT"]
+    bind(config.get("DATABASE") or open_database(
+        config["DATABASE_URL"], connect_timeout=config["DATABASE_CONNECT_TIMEOUT"],
+        statement_timeout=config["DATABASE_STATEMENT_TIMEOUT"], application_name=config["DATABASE_APPLICATION_NAME"]))
 
     @app.before_request
     def _connect():
+        if request.endpoint == "static":  # files are served even while the database is down
+            g.db_opened_here = False
+            return
         # A caller that already holds a connection (a test, a CLI command) keeps it.
         g.db_opened_here = db.is_closed()
         if g.db_opened_here:

@@ -1,11 +1,13 @@
 """Friendly error pages (and small fragments for htmx), never a stack trace."""
 import logging
 
-from flask import render_template, request
+from flask import g, render_template, request
 from flask_wtf.csrf import CSRFError
 from jinja2_fragments.flask import render_block
 from peewee import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
+
+from salon_web.extensions import login_manager
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,13 @@ def render_error(status, message=None):
     return response
 
 
+def _plain_503():
+    """A 503 that needs nothing but this module: the last resort while the database is down."""
+    title, message = MESSAGES[503]
+    return (f"<!doctype html><title>{title}</title><h1>{title}</h1><p>{message}</p>", 503,
+            {"Retry-After": str(RETRY_AFTER_SECONDS), "Content-Type": "text/html; charset=utf-8"})
+
+
 def init_app(app):
     @app.errorhandler(HTTPException)
     def _http_error(error):
@@ -61,7 +70,13 @@ def init_app(app):
     @app.errorhandler(InterfaceError)
     def _database_unavailable(error):
         log.error("database unavailable: %s", error)
-        return render_error(503)
+        if "_login_user" not in g:
+            # The page would look the user up, in the database that just failed: show it as to a visitor.
+            g._login_user = login_manager.anonymous_user()
+        try:
+            return render_error(503)
+        except (OperationalError, InterfaceError):  # whatever else the page needed failed too
+            return _plain_503()
 
     @app.errorhandler(Exception)
     def _unexpected(error):

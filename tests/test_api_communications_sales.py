@@ -80,6 +80,46 @@ def test_sale_retry_with_the_same_key_is_done_once(app, world):
     assert SalonCustomer.get_by_id(world.customer.id).total_spent == 20000
 
 
+def test_a_sale_key_used_by_another_user_is_422_not_their_sale(app, world):
+    body = {"customerId": world.customer.id, "items": [{"description": "Braids", "unitPrice": 20000}]}
+    path = f"/salons/{world.salon.id}/sales"
+    first = api_as(app, world, "owner").post(path, json=body, headers={"Idempotency-Key": "till-7"})
+    assert first.status_code == 201
+    second = api_as(app, world, "employee").post(path, json=body, headers={"Idempotency-Key": "till-7"})
+    assert second.status_code == 422 and second.headers["Content-Type"] == "application/problem+json"
+    assert second.json["errors"][0]["field"] == "Idempotency-Key" and "id" not in second.json
+    assert Sale.select().count() == 1 and SalonCustomer.get_by_id(world.customer.id).total_spent == 20000
+
+
+def test_a_sale_for_a_cancelled_appointment_with_a_key_is_422(app, world):
+    appointment = _book(world)
+    Appointment.update(status="cancelled").where(Appointment.id == appointment.id).execute()
+    api = api_as(app, world, "owner")
+    for _ in range(2):  # the refusal is the key's recorded answer
+        response = api.post(f"/salons/{world.salon.id}/sales", headers={"Idempotency-Key": "till-8"}, json={
+            "appointmentId": appointment.id, "items": [{"description": "Braids", "unitPrice": 18000}]})
+        assert response.status_code == 422 and response.json["errors"][0]["field"] == "appointment"
+    assert Sale.select().count() == 0
+
+
+def test_a_failed_attempt_leaves_its_key_free(app, world, monkeypatch):
+    body = {"customerId": world.customer.id, "items": [{"description": "Braids", "unitPrice": 20000}]}
+    api = api_as(app, world, "owner")
+    with monkeypatch.context() as patch:
+        patch.setattr("salon_web.services.visits.ledger_changed", _raise_lost_connection)
+        failed = api.post(f"/salons/{world.salon.id}/sales", json=body, headers={"Idempotency-Key": "till-9"})
+    assert failed.status_code == 503 and failed.headers["Retry-After"]
+    retry = api.post(f"/salons/{world.salon.id}/sales", json=body, headers={"Idempotency-Key": "till-9"})
+    assert retry.status_code == 201 and "Idempotent-Replayed" not in retry.headers
+    assert Sale.select().count() == 1 and SalonCustomer.get_by_id(world.customer.id).total_spent == 20000
+
+
+def _raise_lost_connection(*args, **kwargs):
+    from peewee import OperationalError
+
+    raise OperationalError("server closed the connection unexpectedly")
+
+
 @pytest.mark.parametrize("body, field", [
     ({"items": [{"description": "x", "unitPrice": 1}]}, "customerId"),
     ({"customerId": 2**31, "items": [{"description": "x", "unitPrice": 1}]}, "customerId"),

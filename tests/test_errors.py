@@ -2,6 +2,9 @@
 import pytest
 from peewee import OperationalError
 
+from salon_web import create_app
+from salon_web.db import bind
+from salon_web.extensions import login_manager
 from salon_web.models import Salon
 
 
@@ -69,3 +72,35 @@ def test_nul_bytes_are_a_clear_400_not_a_database_error(client, world, login_as)
     assert "cannot hold" in response.get_data(as_text=True)
     response = client.post(f"/salons/{world.salon.id}/customers/new", data={"full_name": "A\x00B"})
     assert response.status_code == 400
+
+
+def test_logged_in_user_gets_the_503_page_when_the_database_fails(client, world, login_as, monkeypatch):
+    login_as("owner")
+
+    def unreachable(*args, **kwargs):
+        raise OperationalError("could not connect to server")
+
+    monkeypatch.setattr(login_manager, "_user_callback", unreachable)  # the session's user cannot be loaded
+    for headers in ({}, {"HX-Request": "true", "HX-Target": "results"}):
+        response = client.get(f"/salons/{world.salon.id}/customers", headers=headers)
+        assert response.status_code == 503 and response.headers["Retry-After"] == "30"
+        assert "Temporarily unavailable" in response.get_data(as_text=True)
+
+
+@pytest.fixture
+def app_without_database(database, tmp_path):
+    """An app whose database cannot be opened (SQLite in a missing folder); the session's binding comes back after."""
+    url = f"sqlite:///{tmp_path / 'missing' / 'salon.sqlite3'}"
+    yield create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test-secret", "ENV": "testing"})
+    bind(database)
+
+
+def test_database_down_is_503_for_pages_fragments_and_api_but_static_files_are_served(app_without_database):
+    client = app_without_database.test_client()
+    for path, headers in [("/login", {}), ("/salons/1/customers", {"HX-Request": "true", "HX-Target": "results"}),
+                          ("/api/v1/salons/1/customers", {"Authorization": "Bearer x"})]:
+        response = client.get(path, headers=headers)
+        assert response.status_code == 503 and response.headers["Retry-After"] == "30", path
+    assert response.headers["Content-Type"] == "application/problem+json"
+    with client.get("/static/app.css") as static:
+        assert static.status_code == 200

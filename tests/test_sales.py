@@ -4,7 +4,7 @@ import re
 
 from playhouse.test_utils import count_queries
 
-from salon_web.models import AuditEvent, Sale, SaleItem, SalonCustomer, utcnow
+from salon_web.models import Appointment, AuditEvent, Sale, SaleItem, SalonCustomer, utcnow
 from salon_web.services.appointments import book_appointment
 from salon_web.services.sales import post_sale
 
@@ -172,3 +172,26 @@ def test_fresh_sales_form_shows_no_error(client, world, login_as):
     page = client.get(f"/salons/{world.salon.id}/sales").get_data(as_text=True)
     assert "built-in method" not in page
     assert "field--invalid" not in page
+
+
+def test_a_form_key_used_by_another_user_is_refused_beside_the_form(client, world, login_as):
+    post_sale(world.salon, customer=world.customer, items=[("Haircut", 1, 5000), ("Oil", 2, 1500)],
+              idempotency_key="shared-key", user=world.users["owner"])
+    login_as("employee")
+    response = client.post(f"/salons/{world.salon.id}/sales", data=sale_form(world.customer, key="shared-key"),
+                           headers={"HX-Request": "true", "HX-Target": "sale-form"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "already used for another sale" in html
+    assert KEY.findall(html) and KEY.findall(html) != ["shared-key"]  # sending it again is a new sale, on purpose
+    assert Sale.select().count() == 1 and SalonCustomer.get_by_id(world.customer.id).visit_count == 1
+
+
+def test_a_sale_for_a_cancelled_appointment_with_a_key_is_422(client, world, login_as):
+    appointment = book_appointment(world.salon, customer=world.customer, service_name="Cut", price=5000,
+                                   scheduled_at=utcnow() - datetime.timedelta(days=1))
+    Appointment.update(status="cancelled").where(Appointment.id == appointment.id).execute()
+    login_as("employee")
+    response = client.post(f"/salons/{world.salon.id}/sales",
+                           data=sale_form(world.customer, appointment_id=str(appointment.id)))
+    assert response.status_code == 422 and "cancelled" in response.get_data(as_text=True)
+    assert Sale.select().count() == 0

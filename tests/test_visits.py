@@ -51,10 +51,37 @@ def test_future_sale_is_refused(world):
 
 def test_repeated_idempotency_key_returns_the_first_sale(world):
     first = sale(world.salon, world.customer, 1000, idempotency_key="k1")
-    again = post_sale(world.salon, customer=world.customer, items=[("Other", 3, 999)], idempotency_key="k1")
+    again = sale(world.salon, world.customer, 1000, idempotency_key="k1")
     assert again.id == first.id and again.total == 1000
     assert Sale.select().count() == 1
     assert figures(world.customer)[:2] == (1, 1000)
+
+
+@pytest.mark.parametrize("change", ["items", "customer", "user"])
+def test_a_key_reused_for_another_sale_or_by_another_user_is_refused(world, change):
+    owner, employee = world.users["owner"], world.users["employee"]
+    other = factories.make_customer(world.salon, "Bea Mukamana")
+    sale(world.salon, world.customer, 1000, idempotency_key="k1", user=owner)
+    second = dict(customer=world.customer, items=[("Haircut", 1, 1000)], idempotency_key="k1", user=owner)
+    second.update({"items": {"items": [("Other", 3, 999)]}, "customer": {"customer": other},
+                   "user": {"user": employee}}[change])
+    with pytest.raises(SaleInvalid) as error:
+        post_sale(world.salon, **second)
+    assert "already used for another sale" in error.value.errors["idempotency_key"]
+    assert Sale.select().count() == 1
+    assert figures(world.customer)[:2] == (1, 1000) and figures(other)[0] == 0
+
+
+@pytest.mark.parametrize("key", [None, "k-cancelled"])
+def test_a_sale_for_a_cancelled_appointment_is_refused_with_or_without_a_key(world, key):
+    appointment = book_appointment(world.salon, customer=world.customer, service_name="Cut", price=5000,
+                                   scheduled_at=utcnow() - DAY)
+    change_appointment_status(appointment, "cancelled")
+    with pytest.raises(SaleInvalid) as error:
+        post_sale(world.salon, customer=world.customer, appointment=appointment, items=[("Cut", 1, 5000)],
+                  idempotency_key=key)
+    assert "cancelled" in error.value.errors["appointment"]
+    assert Sale.select().count() == 0 and figures(world.customer)[0] == 0
 
 
 def test_same_key_in_another_salon_is_another_sale(world):

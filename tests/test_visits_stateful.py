@@ -6,6 +6,7 @@ analytics grid's cached months equal the same months read from the ledger.
 import datetime
 import itertools
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
@@ -33,7 +34,7 @@ class VisitModel(RuleBasedStateMachine):
         self.customers = [factories.make_customer(self.salon, f"Customer {i}") for i in range(2)]
         self.sales = {}         # id -> dict(customer, appointment, total, at, live)
         self.appointments = {}  # id -> dict(customer, price, at, status)
-        self.keys = {}          # idempotency key -> sale id
+        self.keys = {}          # idempotency key -> (sale id, customer id, amount)
 
     def expected(self, customer_id):
         found = []
@@ -54,13 +55,18 @@ class VisitModel(RuleBasedStateMachine):
             key = f"k{len(self.sales)}-{back}"
         at = NOW - datetime.timedelta(days=back)
         customer = self.customers[who]
+        if key in self.keys and self.keys[key][1:] != (customer.id, amount):  # the key of another sale: refused
+            with pytest.raises(SaleInvalid):
+                post_sale(self.salon, customer=customer, items=[("Item", 1, amount)], sold_at=at,
+                          idempotency_key=key, now=NOW)
+            return
         sale = post_sale(self.salon, customer=customer, items=[("Item", 1, amount)], sold_at=at,
                          idempotency_key=key, now=NOW)
         if key in self.keys:  # a double submission: the first sale, unchanged, nothing new
-            assert sale.id == self.keys[key]
+            assert sale.id == self.keys[key][0]
             return
         if key:
-            self.keys[key] = sale.id
+            self.keys[key] = (sale.id, customer.id, amount)
         self.sales[sale.id] = {"customer": customer.id, "appointment": None, "total": amount, "at": at, "live": True}
 
     @rule(who=st.integers(0, 1), price=amounts, back=days_ago)

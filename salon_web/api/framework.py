@@ -16,6 +16,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 from pydantic.alias_generators import to_camel
 
 from salon_web.api.problems import PROBLEM_TYPE, ApiProblem, field_errors, problem_response
+from salon_web.db import db
 from salon_web.ids import MAX_ID
 from salon_web.models import Salon
 from salon_web.security import client_ip
@@ -239,33 +240,31 @@ def _respond(record, result):
 
 
 def _idempotent(record, function, kwargs):
+    """Run a POST once per (user, key): claim, effect and recorded answer commit together, or not at all."""
     user, key = g.api_user, request.headers["Idempotency-Key"]
     if len(key) > 255 or "\x00" in key:
         raise ApiProblem(422, "Idempotency-Key is at most 255 characters.", errors=[{"field": "Idempotency-Key", "in": "header", "message": "too long"}])
     fingerprint = idempotency.request_hash(request.method, request.full_path, request.get_data())
-    try:
-        replay = idempotency.claim(user, key, fingerprint)
-    except idempotency.KeyReusedWithOtherRequest:
-        raise ApiProblem(422, "This Idempotency-Key was already used with a different request.",
-                         errors=[{"field": "Idempotency-Key", "in": "header", "message": "reused with another body"}])
-    except idempotency.RequestInProgress:
-        raise ApiProblem(409, "The first request with this Idempotency-Key is still running; retry shortly.")
-    if replay is not None:
-        status, body = replay
-        mimetype = PROBLEM_TYPE if status >= 400 else "application/json"
-        response = current_app.response_class(body, status=status, mimetype=mimetype)
-        response.headers["Idempotent-Replayed"] = "true"
-        return response
-    try:
-        response = _respond(record, function(**kwargs))
-    except ApiProblem as problem:
-        response = problem_response(problem.status, problem.detail, errors=problem.errors)
-    except Exception:
-        idempotency.release(user, key)
-        raise
-    if response.status_code >= 500:
-        idempotency.release(user, key)
-    else:
+    with db.atomic() as transaction:
+        try:
+            replay = idempotency.claim(user, key, fingerprint)
+        except idempotency.KeyReusedWithOtherRequest:
+            raise ApiProblem(422, "This Idempotency-Key was already used with a different request.",
+                             errors=[{"field": "Idempotency-Key", "in": "header", "message": "reused with another body"}])
+        if replay is not None:
+            status, body = replay
+            mimetype = PROBLEM_TYPE if status >= 400 else "application/json"
+            response = current_app.response_class(body, status=status, mimetype=mimetype)
+            response.headers["Idempotent-Replayed"] = "true"
+            return response
+        try:
+            with db.atomic():  # a refused request leaves no half-written effect behind its recorded answer
+                response = _respond(record, function(**kwargs))
+        except ApiProblem as problem:
+            response = problem_response(problem.status, problem.detail, errors=problem.errors)
+        if response.status_code >= 500:
+            transaction.rollback()  # not an answer to keep: the key stays free for a retry
+            return response
         idempotency.remember(user, key, response.status_code, response.get_data(as_text=True))
     return response
 

@@ -6,7 +6,7 @@ from salon_web.api.schemas import Problem
 
 ERROR_STATUSES = {
     400: "The body is not valid JSON",
-    409: "Conflict: a stale version, a possible duplicate, or the same Idempotency-Key still running",
+    409: "Conflict: a stale version or a possible duplicate",
     415: "The body is not application/json",
     401: "Missing, unknown or revoked token",
     403: "The token's role in this salon does not allow this",
@@ -70,7 +70,7 @@ def _operation(op, refs):
         document["parameters"].append({
             "name": "Idempotency-Key", "in": "header", "required": False,
             "schema": {"type": "string"},
-            "description": "At most 255 characters (64 for sales). A retry with the same key and body returns the first response without repeating the work.",
+            "description": "At most 255 characters (64 for sales). A retry with the same key and body returns the first response without repeating the work (a concurrent retry waits for the first to finish); keys are per user.",
         })
     return document
 

@@ -80,8 +80,11 @@ def create_sale(user, salon, body):
                          idempotency_key=request.headers.get("Idempotency-Key"), user=user)
     except SaleInvalid as invalid:
         if "idempotency_key" in invalid.errors:
-            raise ApiProblem(422, "Idempotency-Key is at most 64 characters for a sale.", errors=[
-                {"field": "Idempotency-Key", "in": "header", "message": invalid.errors["idempotency_key"]}])
+            too_long = len(request.headers["Idempotency-Key"].strip()) > 64
+            raise ApiProblem(422, "Idempotency-Key is at most 64 characters for a sale." if too_long else
+                             "This Idempotency-Key was already used for another sale in this salon; use a new key.",
+                             errors=[{"field": "Idempotency-Key", "in": "header",
+                                      "message": "too long" if too_long else "used for another sale"}])
         raise service_errors(invalid.errors, "body")
     items = SaleItem.select().where((SaleItem.sale == sale.id) & (SaleItem.salon == salon)).order_by(SaleItem.id)
     return {"id": sale.id, "customer_id": sale.customer_id, "appointment_id": sale.appointment_id,

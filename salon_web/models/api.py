@@ -23,7 +23,7 @@ class ApiIdempotencyKey(BaseModel):
     user = ForeignKeyField(User, on_delete="CASCADE")
     key = CharField(max_length=255)
     request_hash = CharField(max_length=64)  # sha256 of method, path and body
-    status = IntegerField(null=True)  # null while the first request is still running
+    status = IntegerField(null=True)  # null only inside the claiming transaction: claim and answer commit together
     body = TextField(null=True)
     created_at = UTCDateTimeField(default=utcnow)
 

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from peewee import JOIN, SQL, Case, Cast, NodeList, Value, fn
 
-from salon_web.db import db, is_postgres
+from salon_web.db import allow_long_statements, db, is_postgres
 from salon_web.models import CustomerTag, SalonCustomer, Tag
 from salon_web.services import audit
 from salon_web.services.clock import local_today
@@ -190,6 +190,7 @@ def iter_rows(query):
         db.execute_sql("SET LOCAL work_mem = '64MB'")
         # One process: parallel workers would each rebuild the tags hash, and the stream is sequential.
         db.execute_sql("SET LOCAL max_parallel_workers_per_gather = 0")
+        allow_long_statements()  # each FETCH of a large export may outlast a page's statement timeout
         cursor = db.cursor(named_cursor=True)
         cursor.itersize = 5_000
     else:

@@ -50,6 +50,8 @@ def post_sale(salon, *, customer, items, sold_at=None, appointment=None, idempot
 
     `items` are (description, quantity, unit price in minor units). A sale linked to an appointment
     belongs to that appointment's visit and completes the appointment if it was not yet.
+    The key is the salon's (the form's and the API's Idempotency-Key share it), so it only replays the
+    same user's same sale; reused by another user or for another sale it is refused.
     Raises SaleInvalid with field errors.
     """
     now = now or utcnow()
@@ -81,19 +83,19 @@ def post_sale(salon, *, customer, items, sold_at=None, appointment=None, idempot
     with db.atomic():
         if appointment is None and is_postgres():  # the common till sale: one statement with its visit
             sale_id = visits.insert_sale_with_visit(fields, items)
-            return Sale(id=sale_id, **fields) if sale_id else _existing(salon, idempotency_key)
+            return Sale(id=sale_id, **fields) if sale_id else _existing(fields, items)
         if appointment is not None:
             # Serialise with every other writer of this customer's figures before reading the appointment.
             visits.lock_customer(customer.id)
             appointment = Appointment.get_by_id(appointment.id)
             if appointment.status in (CANCELLED, NO_SHOW):
-                existing = _existing(salon, idempotency_key)
+                existing = _existing(fields, items)
                 if existing:
                     return existing
                 raise SaleInvalid({"appointment": "That appointment was cancelled or missed; post the sale without it."})
         sale_id = _insert_sale(fields)
         if sale_id is None:
-            return _existing(salon, idempotency_key)
+            return _existing(fields, items)
         SaleItem.insert_many(
             [{"salon": salon.id, "sale": sale_id, "description": d, "quantity": q, "unit_price": p} for d, q, p in items]
         ).execute()
@@ -123,11 +125,27 @@ def _insert_sale(fields):
         return None
 
 
-def _existing(salon, idempotency_key):
-    """Return the sale first posted with this key, or None."""
-    if idempotency_key is None:
+KEY_USED = "This form was already used for another sale (see the list below). Send it again to post it as a new sale."
+
+
+def _existing(fields, items):
+    """Return the sale first posted with this key, or None; SaleInvalid when the key belongs to another sale.
+
+    A replay must never hand one user's sale to another, nor drop a different sale in silence.
+    """
+    if fields["idempotency_key"] is None:
         return None
-    return Sale.get((Sale.salon == salon.id) & (Sale.idempotency_key == idempotency_key))
+    first = Sale.get_or_none((Sale.salon == fields["salon"]) & (Sale.idempotency_key == fields["idempotency_key"]))
+    if first is None:
+        return None
+    lines = list(SaleItem.select(SaleItem.description, SaleItem.quantity, SaleItem.unit_price)
+                 .where((SaleItem.salon == fields["salon"]) & (SaleItem.sale == first.id))
+                 .order_by(SaleItem.id).tuples())
+    same = (first.created_by_id, first.customer_id, first.appointment_id, lines) == (
+        fields["created_by"], fields["customer"], fields["appointment"], [tuple(item) for item in items])
+    if not same:
+        raise SaleInvalid({"idempotency_key": KEY_USED})
+    return first
 
 
 def void_sale(sale, *, reason, user=None, now=None):

@@ -167,6 +167,8 @@ def sale_create(salon):
             sale = post_sale(salon, user=current_user, **fields)
         except SaleInvalid as error:
             errors = error.errors
+            if "idempotency_key" in errors:  # sending the form again then posts it as a new sale, on purpose
+                raw["idempotency_key"] = uuid.uuid4().hex
     if errors:
         context = _list_context(salon, form=raw, errors=errors)
         return htmx.render("sales/list.html", "sale_form", target="sale-form", status=422, **context)
