@@ -8,6 +8,7 @@ from peewee import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from salon_web.extensions import login_manager
+from salon_web.models import NotInSalon
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,11 @@ def init_app(app):
         custom = error.description != type(error).description
         message = error.description if custom else None
         return render_error(error.code, message)
+
+    @app.errorhandler(NotInSalon)
+    def _not_in_salon(error):
+        # Another salon's object and a missing one answer alike: existence is never revealed.
+        return render_error(404)
 
     @app.errorhandler(CSRFError)
     def _csrf_error(error):

@@ -5,10 +5,10 @@ from flask import abort, g, request, session
 from flask_login import current_user, login_required
 
 from salon_web.ids import in_range
-from salon_web.models import ADMIN_ROLE, EMPLOYEE, OWNER, Salon
+from salon_web.models import ADMIN_ROLE, EMPLOYEE, OWNER
 from salon_web.security import client_ip
 from salon_web.services import audit
-from salon_web.services.salons import role_in
+from salon_web.services.salons import enter_salon
 
 STAFF = (ADMIN_ROLE, OWNER, EMPLOYEE)
 MANAGERS = (ADMIN_ROLE, OWNER)
@@ -26,13 +26,12 @@ def salon_view(*roles):
         @wraps(view)
         @login_required
         def wrapper(salon_id, **kwargs):
-            role = role_in(current_user, salon_id)
-            if role is None:
+            entered = enter_salon(current_user, salon_id)
+            if entered is None:
                 deny(404, salon_id=None, reason="not a member", salon_ref=salon_id)
-            if role not in allowed:
-                deny(403, salon_id=salon_id, reason=f"role {role}")
-            g.salon = Salon.get_by_id(salon_id)
-            g.role = role
+            g.salon, g.role = entered
+            if g.role not in allowed:
+                deny(403, salon_id=salon_id, reason=f"role {g.role}")
             session["salon_id"] = salon_id
             return view(salon=g.salon, **kwargs)
 
@@ -59,8 +58,3 @@ def get_in_salon_or_404(model, salon, object_id):
     if found is None:
         abort(404)
     return found
-
-
-def can_manage():
-    """True when the current role may see analytics and export."""
-    return g.get("role") in MANAGERS

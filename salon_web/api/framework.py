@@ -18,11 +18,10 @@ from pydantic.alias_generators import to_camel
 from salon_web.api.problems import PROBLEM_TYPE, ApiProblem, field_errors, problem_response
 from salon_web.db import db
 from salon_web.ids import MAX_ID
-from salon_web.models import Salon
 from salon_web.security import client_ip
 from salon_web.services import audit, idempotency, rate_limit
 from salon_web.services.api_tokens import user_for_token
-from salon_web.services.salons import role_in
+from salon_web.services.salons import enter_salon as enter
 from salon_web.tenancy import STAFF
 
 OPERATIONS = []
@@ -120,14 +119,14 @@ def enforce_rate_limit(token):
 
 def enter_salon(user, salon_id, roles):
     """The salon if the token's user may act in it with one of `roles`: 404 and 403 as on the HTML side."""
-    role = role_in(user, salon_id) if salon_id <= MAX_ID else None
+    salon, role = enter(user, salon_id) or (None, None)
     if role is None or role not in roles:
         status = 404 if role is None else 403
         audit.record("access.denied", salon=salon_id if role else None, user=user, ip=client_ip(request),
                      detail={"path": request.path, "method": request.method, "api": True, "reason": f"role {role}"})
         raise ApiProblem(status, "Your role in this salon does not allow this." if status == 403 else None)
     g.role = role
-    return Salon.get_by_id(salon_id)
+    return salon
 
 
 def parse(model, values, location, *, strict=False):

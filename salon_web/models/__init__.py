@@ -3,7 +3,7 @@ from salon_web.models.analytics import LedgerEpoch
 from salon_web.models.api import ApiIdempotencyKey, ApiRateWindow
 from salon_web.models.appointments import Appointment
 from salon_web.models.audit import AuditEvent
-from salon_web.models.base import BaseModel, utcnow
+from salon_web.models.base import BaseModel, NotInSalon, TenantModel, get_in, utcnow
 from salon_web.models.communications import CustomerCommunication
 from salon_web.models.customers import Customer, CustomerTag, SalonCustomer, SavedSegment, Tag
 from salon_web.models.sales import Sale, SaleItem
@@ -36,5 +36,6 @@ ALL_MODELS = [
 ]
 
 __all__ = [m.__name__ for m in ALL_MODELS] + [
-    "ALL_MODELS", "BaseModel", "utcnow", "ADMIN_ROLE", "OWNER", "EMPLOYEE", "MEMBERSHIP_ROLES"
+    "ALL_MODELS", "BaseModel", "TenantModel", "NotInSalon", "get_in", "utcnow",
+    "ADMIN_ROLE", "OWNER", "EMPLOYEE", "MEMBERSHIP_ROLES",
 ]

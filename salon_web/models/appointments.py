@@ -1,7 +1,7 @@
 """Appointments booked for a customer with an employee."""
 from peewee import CharField, ForeignKeyField, IntegerField
 
-from salon_web.models.base import BaseModel, MoneyField, UTCDateTimeField, utcnow
+from salon_web.models.base import MoneyField, TenantModel, UTCDateTimeField, utcnow
 from salon_web.models.customers import SalonCustomer
 from salon_web.models.salons import Salon
 from salon_web.models.users import User
@@ -14,7 +14,7 @@ NO_SHOW = "no_show"
 APPOINTMENT_STATUSES = (SCHEDULED, CONFIRMED, COMPLETED, CANCELLED, NO_SHOW)
 
 
-class Appointment(BaseModel):
+class Appointment(TenantModel):
     salon = ForeignKeyField(Salon, backref="appointments", on_delete="CASCADE")
     customer = ForeignKeyField(SalonCustomer, backref="appointments")
     employee = ForeignKeyField(

@@ -1,9 +1,10 @@
-"""The base model and field conventions shared by every table."""
+"""The base models, the tenant seam and field conventions shared by every table."""
 import datetime
 
 from peewee import BigIntegerField, DateTimeField, Model
 
 from salon_web.db import db
+from salon_web.ids import in_range
 
 
 def utcnow():
@@ -11,10 +12,47 @@ def utcnow():
     return datetime.datetime.now(datetime.UTC).replace(tzinfo=None, microsecond=0)
 
 
+class NotInSalon(LookupError):
+    """No such object in this salon: a URL answers 404, the API a problem 404, a reference in a body 422."""
+
+    def __init__(self, model, object_id):
+        super().__init__(f"{model.__name__} {object_id!r} is not in this salon")
+        self.model = model
+        self.object_id = object_id
+
+
 class BaseModel(Model):
     class Meta:
         database = db
         legacy_table_names = False
+
+
+class TenantModel(BaseModel):
+    """A table whose every row belongs to one salon: reach its rows only through `in_salon`.
+
+    Subclasses declare their own `salon` foreign key (each with its backref).
+    """
+
+    @classmethod
+    def in_salon(cls, salon, *fields):
+        """Return a select of this salon's rows (all columns unless `fields` are named)."""
+        return cls.select(*fields).where(cls.salon == salon)
+
+    @classmethod
+    def get_in_salon(cls, salon, object_id):
+        """Return this salon's row with this id; raise NotInSalon."""
+        return get_in(cls.in_salon(salon), object_id)
+
+
+def get_in(query, object_id):
+    """Return the row with this id from a salon-scoped query; raise NotInSalon (also for ids out of range)."""
+    model = query.model
+    if isinstance(object_id, bool) or not isinstance(object_id, int) or not in_range(object_id):
+        raise NotInSalon(model, object_id)
+    found = query.where(model.id == object_id).first()
+    if found is None:
+        raise NotInSalon(model, object_id)
+    return found
 
 
 class MoneyField(BigIntegerField):

@@ -1,7 +1,7 @@
 """Messages and calls recorded for a customer."""
 from peewee import CharField, ForeignKeyField, JSONField, TextField
 
-from salon_web.models.base import BaseModel, UTCDateTimeField, utcnow
+from salon_web.models.base import TenantModel, UTCDateTimeField, utcnow
 from salon_web.models.customers import CHANNELS, SalonCustomer
 from salon_web.models.salons import Salon
 from salon_web.models.users import User
@@ -20,7 +20,7 @@ PURPOSES = (
 STATUSES = ("pending", "sent", "delivered", "failed")
 
 
-class CustomerCommunication(BaseModel):
+class CustomerCommunication(TenantModel):
     salon = ForeignKeyField(Salon, on_delete="CASCADE")
     customer = ForeignKeyField(SalonCustomer, backref="communications")
     type = CharField(max_length=20, choices=[(c, c) for c in CHANNELS])

@@ -15,7 +15,7 @@ from peewee import (
     TextField,
 )
 
-from salon_web.models.base import BaseModel, MoneyField, UTCDateTimeField, utcnow
+from salon_web.models.base import BaseModel, MoneyField, TenantModel, UTCDateTimeField, utcnow
 from salon_web.models.salons import Salon
 from salon_web.models.users import User
 
@@ -36,7 +36,7 @@ class Customer(BaseModel):
         table_name = "customer"
 
 
-class SalonCustomer(BaseModel):
+class SalonCustomer(TenantModel):
     """Everything one salon knows about a customer; the only row staff see or edit."""
 
     salon = ForeignKeyField(Salon, backref="customers", on_delete="CASCADE")
@@ -109,7 +109,7 @@ def declare_postgres_indexes(is_postgres):
             SalonCustomer.add_index(SalonCustomer.index(*expressions, name=name, using=using))
 
 
-class Tag(BaseModel):
+class Tag(TenantModel):
     salon = ForeignKeyField(Salon, backref="tags", on_delete="CASCADE")
     name = CharField(max_length=50)
 
@@ -118,7 +118,7 @@ class Tag(BaseModel):
         indexes = ((("salon", "name"), True),)
 
 
-class CustomerTag(BaseModel):
+class CustomerTag(TenantModel):
     salon = ForeignKeyField(Salon, on_delete="CASCADE")
     customer = ForeignKeyField(SalonCustomer, backref="customer_tags", on_delete="CASCADE")
     tag = ForeignKeyField(Tag, backref="customer_tags", on_delete="CASCADE")
@@ -131,7 +131,7 @@ class CustomerTag(BaseModel):
         )
 
 
-class SavedSegment(BaseModel):
+class SavedSegment(TenantModel):
     """A named customer-list filter, stored as its query string."""
 
     salon = ForeignKeyField(Salon, backref="segments", on_delete="CASCADE")

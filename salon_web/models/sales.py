@@ -2,7 +2,7 @@
 from peewee import CharField, ForeignKeyField, IntegerField, TextField
 
 from salon_web.models.appointments import Appointment
-from salon_web.models.base import BaseModel, MoneyField, UTCDateTimeField, utcnow
+from salon_web.models.base import MoneyField, TenantModel, UTCDateTimeField, utcnow
 from salon_web.models.customers import SalonCustomer
 from salon_web.models.salons import Salon
 from salon_web.models.users import User
@@ -12,7 +12,7 @@ VOIDED = "voided"
 SALE_STATUSES = (COMPLETED, VOIDED)
 
 
-class Sale(BaseModel):
+class Sale(TenantModel):
     salon = ForeignKeyField(Salon, backref="sales", on_delete="CASCADE")
     customer = ForeignKeyField(SalonCustomer, null=True, backref="sales")
     appointment = ForeignKeyField(Appointment, null=True, backref="sales")
@@ -36,7 +36,7 @@ class Sale(BaseModel):
         )
 
 
-class SaleItem(BaseModel):
+class SaleItem(TenantModel):
     salon = ForeignKeyField(Salon, on_delete="CASCADE")
     sale = ForeignKeyField(Sale, backref="items", on_delete="CASCADE")
     description = CharField(max_length=200)

@@ -1,7 +1,7 @@
 """The visit ledger behind every customer's visit figures (see services/visits.py)."""
 from peewee import CharField, ForeignKeyField, IntegerField
 
-from salon_web.models.base import BaseModel, MoneyField, UTCDateTimeField
+from salon_web.models.base import MoneyField, TenantModel, UTCDateTimeField
 from salon_web.models.customers import SalonCustomer
 from salon_web.models.salons import Salon
 
@@ -9,7 +9,7 @@ SOURCE_SALE = "sale"
 SOURCE_APPOINTMENT = "appointment"
 
 
-class Visit(BaseModel):
+class Visit(TenantModel):
     """One live visit. visit_count == number of rows; total_spent == sum(amount)."""
 
     salon = ForeignKeyField(Salon, on_delete="CASCADE")

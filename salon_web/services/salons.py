@@ -13,16 +13,19 @@ def salons_for(user, search=None):
     return query
 
 
-def role_in(user, salon_id):
-    """Return the user's role in a salon ("admin", "owner", "employee"), or None."""
+def enter_salon(user, salon_id):
+    """Return (salon, role) when the user may enter the salon ("admin", "owner", "employee"), else None.
+
+    One query: the HTML gate (tenancy.salon_view) and the API gate (api.framework) both decide here.
+    """
     if not in_range(salon_id):
         return None
     if user.is_admin:
-        return ADMIN_ROLE if Salon.select().where(Salon.id == salon_id).exists() else None
-    membership = Membership.get_or_none(
-        (Membership.salon == salon_id) & (Membership.user == user)
-    )
-    return membership.role if membership else None
+        salon = Salon.get_or_none(Salon.id == salon_id)
+        return (salon, ADMIN_ROLE) if salon else None
+    salon = (Salon.select(Salon, Membership.role).join(Membership)
+             .where((Salon.id == salon_id) & (Membership.user == user)).first())
+    return (salon, salon.membership.role) if salon else None
 
 
 def default_salon_id(user):

@@ -2,7 +2,7 @@
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
-from salon_web.services.salons import default_salon_id, role_in, salons_for
+from salon_web.services.salons import default_salon_id, enter_salon, salons_for
 from salon_web.tenancy import deny
 
 bp = Blueprint("salons", __name__)
@@ -13,7 +13,7 @@ bp = Blueprint("salons", __name__)
 def home():
     """Redirect to the current salon's customer list (or to /salons without one)."""
     salon_id = session.get("salon_id")
-    if not salon_id or role_in(current_user, salon_id) is None:
+    if not salon_id or enter_salon(current_user, salon_id) is None:
         salon_id = default_salon_id(current_user)
     if salon_id is None:
         return redirect(url_for("salons.salon_list"))
@@ -33,7 +33,7 @@ def salon_list():
 @login_required
 def switch(salon_id):
     """Make another salon the current one and open its customer list."""
-    if role_in(current_user, salon_id) is None:
+    if enter_salon(current_user, salon_id) is None:
         deny(404, reason="not a member", salon_ref=salon_id)
     session["salon_id"] = salon_id
     return redirect(url_for("customers.customer_list", salon_id=salon_id), code=303)
