@@ -10,7 +10,7 @@ import types
 import pytest
 from flask.testing import FlaskClient
 
-from salon_web import create_app
+from salon_web import create_app, jobs
 from salon_web.cli import migrate_database
 from salon_web.db import bind, db, open_database
 from salon_web.models import ALL_MODELS
@@ -33,6 +33,12 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres_only" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def jobs_run_immediately():
+    """Tasks run at once in the caller's app and connection; tests/test_jobs.py also starts a real consumer."""
+    jobs.huey.immediate = True
 
 
 @pytest.fixture(scope="session")
