@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-sqlite test-postgres bench migrate seed clean
+.PHONY: run worker test test-sqlite test-postgres bench migrate seed clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,8 +21,15 @@ migrate: $(STAMP)
 seed: migrate
 	$(FLASK) seed-demo --if-empty
 
+# The web server and a background-job consumer, started together and stopped together (Ctrl-C).
 run: seed
+	@$(BIN)/huey_consumer salon_web.jobs.huey --workers 2 --worker-type thread --quiet & consumer=$$!; \
+	trap 'kill $$consumer 2>/dev/null; wait $$consumer 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
+
+# Only the job consumer, for a production machine (next to `gunicorn wsgi:app`).
+worker: migrate
+	$(BIN)/huey_consumer salon_web.jobs.huey --workers 2 --worker-type thread
 
 # The whole suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set
 # (CI always sets it; locally the PostgreSQL run is skipped with a notice).

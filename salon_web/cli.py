@@ -130,13 +130,10 @@ def create_api_token(email, name):
 @with_appcontext
 def prune_bookkeeping():
     """Delete expired idempotency keys, API rate windows, login throttle windows and sessions; print the counts."""
-    from salon_web.models import utcnow
-    from salon_web.services.bookkeeping import prune
+    from salon_web.services.bookkeeping import prune_expired
 
-    config = current_app.config
     with connection():
-        deleted = prune(utcnow(), rate_window_seconds=config["API_RATE_WINDOW"],
-                        login_window_seconds=config["LOGIN_THROTTLE_WINDOW"])
+        deleted = prune_expired(current_app.config)
     for kind, count in deleted.items():
         click.echo(f"deleted {count} expired {kind}")
 

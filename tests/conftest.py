@@ -10,7 +10,7 @@ import types
 import pytest
 from flask.testing import FlaskClient
 
-from salon_web import create_app
+from salon_web import create_app, jobs
 from salon_web.cli import migrate_database
 from salon_web.db import bind, db, open_database
 from salon_web.models import ALL_MODELS
@@ -23,16 +23,34 @@ _TOKEN = re.compile(r'"X-CSRFToken": "([^"]+)"')
 
 
 def pytest_report_header(config):
-    return f"salon_web test backend: {BACKEND}"
+    tier = " (browser tests and schema fuzzing deselected: they run on the PostgreSQL run)" if (
+        BACKEND == "sqlite" and os.environ.get("TEST_DATABASE_URL")) else ""
+    return f"salon_web test backend: {BACKEND}{tier}"
 
 
 def pytest_collection_modifyitems(config, items):
     if BACKEND == "postgres":
         return
+    if os.environ.get("TEST_DATABASE_URL"):  # a PostgreSQL run follows: run the once-only tier there alone
+        once = [item for item in items if _runs_once_on_postgres(item)]
+        if once:
+            config.hook.pytest_deselected(items=once)
+            items[:] = [item for item in items if not _runs_once_on_postgres(item)]
     skip = pytest.mark.skip(reason="needs PostgreSQL (SALON_WEB_TEST_BACKEND=postgres)")
     for item in items:
         if "postgres_only" in item.keywords:
             item.add_marker(skip)
+
+
+def _runs_once_on_postgres(item):
+    """Browser tests and API schema fuzzing test the HTTP surface, not the database: once, on production's."""
+    return "once_on_postgres" in item.keywords or "/e2e/" in str(item.fspath)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def jobs_run_immediately():
+    """Tasks run at once in the caller's app and connection; tests/test_jobs.py also starts a real consumer."""
+    jobs.huey.immediate = True
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,7 @@ from salon_web.models import Appointment, CustomerCommunication, SalonCustomer, 
 from salon_web.services.api_tokens import create_token
 from salon_web.services.demo import seed_demo
 
+pytestmark = pytest.mark.once_on_postgres
 EXAMPLES = 25
 
 

@@ -1,10 +1,10 @@
 """Pruning the tables that only grow: idempotency keys, API rate windows, login throttles, sessions.
 
-Run by `flask prune-bookkeeping` (and later by a periodic job), never on a request: a GET never writes.
+Run by `flask prune-bookkeeping` and every 10 minutes by salon_web.jobs, never on a request: a GET never writes.
 """
 import datetime
 
-from salon_web.models import ApiIdempotencyKey
+from salon_web.models import ApiIdempotencyKey, utcnow
 from salon_web.services import auth, rate_limit, sessions
 from salon_web.services.idempotency import KEY_LIFETIME
 
@@ -21,3 +21,9 @@ def prune(now, *, rate_window_seconds, login_window_seconds):
         "login throttle windows": auth.forget_old_attempts(now - datetime.timedelta(seconds=login_window_seconds)),
         "sessions": sessions.forget_expired_sessions(now),
     }
+
+
+def prune_expired(config, now=None):
+    """Prune with the windows the app is configured with (API_RATE_WINDOW, LOGIN_THROTTLE_WINDOW)."""
+    return prune(now or utcnow(), rate_window_seconds=config["API_RATE_WINDOW"],
+                 login_window_seconds=config["LOGIN_THROTTLE_WINDOW"])

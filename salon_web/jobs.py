@@ -1,0 +1,70 @@
+"""Background work on Huey: the queue, the task context, and the periodic tasks.
+
+The queue is embedded by default (SqliteHuey, a file in the instance folder) and Redis when REDIS_URL is set,
+so a newcomer needs nothing and production scales out with more consumers. A consumer runs
+`huey_consumer salon_web.jobs.huey` (`make run` starts one beside the web server).
+
+Huey's decorators need the queue when this module is imported, so its settings come from the environment,
+not from create_app's config: REDIS_URL, SALON_WEB_HUEY_FILE (the SQLite queue's path) and SALON_WEB_HUEY_NAME.
+Tests switch the queue to immediate mode, where a task runs inside the caller's app and connection.
+
+A task's work lives in a service; the task only gives it an app, a database connection and the time. Anything a task
+must remember between runs lives in the database, never in the consumer's memory. Periodic tasks that depend on the
+hour of day (a birthday message at 09:00) run often and ask a service which salons are due in their own time zone.
+"""
+import os
+from functools import wraps
+from pathlib import Path
+
+from flask import current_app, has_app_context
+from huey import RedisHuey, SqliteHuey, crontab
+
+from salon_web.db import connection
+
+INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+
+
+def make_queue(environ=os.environ):
+    """Return the Huey queue the environment names: Redis when REDIS_URL is set, else the embedded SQLite file."""
+    name = environ.get("SALON_WEB_HUEY_NAME", "salon_web")
+    if environ.get("REDIS_URL"):
+        return RedisHuey(name, url=environ["REDIS_URL"])
+    path = Path(environ.get("SALON_WEB_HUEY_FILE") or INSTANCE_DIR / "huey.sqlite3")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey(name, filename=str(path))
+
+
+huey = make_queue()
+_consumer_app = None
+
+
+def _task_app():
+    """Return the app a task runs in: the caller's (immediate mode, tests) or one built once per consumer process."""
+    global _consumer_app
+    if has_app_context():
+        return current_app._get_current_object()
+    if _consumer_app is None:
+        from salon_web import create_app  # salon_web imports nothing from here; built lazily in the consumer
+
+        _consumer_app = create_app()
+    return _consumer_app
+
+
+def in_app(task_body):
+    """Run a task body inside the app's context with a database connection held for it."""
+
+    @wraps(task_body)
+    def run(*args, **kwargs):
+        with _task_app().app_context(), connection():
+            return task_body(*args, **kwargs)
+
+    return run
+
+
+@huey.periodic_task(crontab(minute="*/10"), retries=2, retry_delay=60)
+@in_app
+def prune_bookkeeping():
+    """Delete expired idempotency keys, rate and throttle windows and sessions; return the counts per kind."""
+    from salon_web.services.bookkeeping import prune_expired
+
+    return prune_expired(current_app.config)
