@@ -1,0 +1,1 @@
+"""WTForms forms: the HTML edge where typed values are parsed from strings."""
