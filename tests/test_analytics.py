@@ -1,12 +1,14 @@
 """Analytics figures against a hand-built dataset (tests/analytics_data.py): same numbers on both databases."""
 import datetime
+import logging
+import re
 
 import pytest
 from werkzeug.datastructures import MultiDict
 
 from salon_web.services.analytics import figures as headline_figures
 from salon_web.services.analytics import months as month_figures
-from salon_web.services.analytics import periods, segments
+from salon_web.services.analytics import page, periods, segments
 from salon_web.services.analytics.periods import PeriodChoice
 from salon_web.models import SalonCustomer
 from salon_web.services.field_errors import FieldErrors
@@ -233,3 +235,15 @@ def test_segment_rules_are_named_conditions_on_the_salons_customers(salon, peopl
     counted = {s["key"]: s["count"] for s in segments.segments(salon, TODAY)}
     for key, condition in segments.rules(cutoffs).items():
         assert SalonCustomer.in_salon(salon).where(condition).count() == counted[key]
+
+
+def test_every_table_of_every_analytics_statement_names_salon_id(salon, people, caplog):
+    """Also each subquery's own table: the second visit's look-up in the ledger, the rebooking's appointments."""
+    with caplog.at_level(logging.DEBUG, logger="peewee"):
+        page.analytics_page(salon, periods.default_period(TODAY), TODAY)
+    statements = [record.msg[0] for record in caplog.records if isinstance(record.msg, tuple)]
+    aliased = [(sql, alias) for sql in statements
+               for alias in re.findall(r"\b(?:FROM|JOIN)\s+(?:visit|salon_customer|appointment)\s+(?!WHERE\b)(\w+)", sql)]
+    assert len(aliased) >= 6
+    for sql, alias in aliased:
+        assert f"{alias}.salon_id" in sql, (alias, sql)
