@@ -7,7 +7,8 @@ under 300 ms p95.
 """
 from bench.support import ensure_bench_salons, ensure_database, p95, row, timings
 from salon_web.models import SalonCustomer, User
-from salon_web.services import analytics, reminders
+from salon_web.services import reminders
+from salon_web.services.analytics import figures, months, page, periods, segments
 from salon_web.services.clock import local_today
 
 def run(database_url, args):
@@ -24,24 +25,23 @@ def _report(database, label, salon, repeat):
     visits = database.execute_sql("SELECT COUNT(*) FROM visit WHERE salon_id = %s", [salon.id]).fetchone()[0]
     print(f"\n### {label}: {customers:,} customers, {visits:,} visits (salon {salon.id}, {salon.timezone})")
     today = local_today(salon.timezone)
-    period_30, _ = analytics.choose_period(today, "30")
-    period_365, _ = analytics.choose_period(today, "365")
+    period_30, period_365 = periods.last_days(today, 30), periods.last_days(today, 365)
 
     def headline_seven():
-        analytics.headline(salon, today)  # total, active, new, churned, lifetime value, frequency
-        analytics.top_customers(salon)  # top 10 by total spent
+        figures.headline(salon, today)  # total, active, new, churned, lifetime value, frequency
+        figures.top_customers(salon)  # top 10 by total spent
 
     queries = [
         ("seven headline metrics together", headline_seven),
-        ("  headline (6 figures, one scan)", lambda: analytics.headline(salon, today)),
-        ("  top 10 customers", lambda: analytics.top_customers(salon)),
-        ("period summary, 30 days (+rebooking)", lambda: analytics.period_summary(salon, period_30)),
-        ("period summary, 365 days (+rebooking)", lambda: analytics.period_summary(salon, period_365)),
-        ("  rebooking rate, 30 days and the 30 before", lambda: analytics.rebooking(salon, period_30.previous(), period_30)),
-        ("second-visit conversion 60/90 d", lambda: analytics.second_visit_conversion(salon, today)),
-        ("RFM segments", lambda: analytics.segments(salon, today)),
-        ("charts + cohorts (one 12-month grid query)", lambda: analytics.month_grid(salon, today)),
-        ("analytics service, all figures (30 d)", lambda: analytics.analytics_page(salon, period_30, today)),
+        ("  headline (6 figures, one scan)", lambda: figures.headline(salon, today)),
+        ("  top 10 customers", lambda: figures.top_customers(salon)),
+        ("period summary, 30 days (+rebooking)", lambda: periods.period_summary(salon, period_30)),
+        ("period summary, 365 days (+rebooking)", lambda: periods.period_summary(salon, period_365)),
+        ("  rebooking rate, 30 days and the 30 before", lambda: periods.rebooking(salon, period_30.previous(), period_30)),
+        ("second-visit conversion 60/90 d", lambda: figures.second_visit_conversion(salon, today)),
+        ("RFM segments", lambda: segments.segments(salon, today)),
+        ("charts + cohorts (one 12-month grid query)", lambda: months.month_grid(salon, today)),
+        ("analytics service, all figures (30 d)", lambda: page.analytics_page(salon, period_30, today)),
         ("Today: birthdays", lambda: reminders.birthdays(salon, today)),
         ("Today: anniversaries", lambda: reminders.anniversaries(salon, today)),
         ("Today: follow-ups due", lambda: reminders.follow_ups_due(salon, today)),

@@ -13,7 +13,7 @@ from werkzeug.datastructures import MultiDict
 
 from bench.support import BENCH_PASSWORD, ensure_bench_salons, ensure_database, p50, p95, stopwatch, timings
 from salon_web.models import SalonCustomer
-from salon_web.services import bench_data
+from salon_web.sample_data import bench_data
 from salon_web.services.customer_query import Cursor, CustomerFilter, customer_page
 from salon_web.services.export import stream_csv
 

@@ -8,7 +8,7 @@ import psycopg2
 from salon_web.cli import migrate_database
 from salon_web.db import bind, open_database
 from salon_web.models import Salon, SalonCustomer
-from salon_web.services import bench_data
+from salon_web.sample_data import bench_data
 
 BENCH_PASSWORD = "demo-password-123"  # what `flask bench-data` gives the bench user by default
 

@@ -43,7 +43,7 @@ def migrate():
 @click.option("--if-empty", is_flag=True, help="Do nothing when any salon exists.")
 def seed_demo(if_empty):
     """Create the demo salons, users and customers (idempotent)."""
-    from salon_web.services.demo import seed_demo as run_seed
+    from salon_web.sample_data.demo import seed_demo as run_seed
 
     with connection():
         if if_empty and Salon.select().exists():
@@ -147,7 +147,7 @@ def bench_data(customers, seed):
     """Replace the bench salons with generated customers and visit ledger (for `make bench`)."""
     import time
 
-    from salon_web.services.bench_data import build
+    from salon_web.sample_data.bench_data import build
 
     started = time.perf_counter()
     with connection():

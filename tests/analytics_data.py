@@ -10,7 +10,8 @@ from unittest import mock
 from peewee import fn
 
 from salon_web.models import Appointment, Sale, SalonCustomer, Visit
-from salon_web.services import analytics, analytics_cache
+from salon_web.services import analytics_cache
+from salon_web.services.analytics import months
 from salon_web.services.analytics_cache import ledger_changed
 from salon_web.services.clock import to_utc
 from tests import factories
@@ -21,7 +22,7 @@ D = datetime.datetime
 def uncached_month_grid(salon):
     """The analytics grid read entirely from the ledger, as if no month had settled (nothing cached)."""
     with mock.patch.object(analytics_cache, "SETTLED", datetime.timedelta(days=100_000)):
-        return analytics.month_grid(salon)
+        return months.month_grid(salon)
 
 
 def add_visit(customer, local_moment, amount):

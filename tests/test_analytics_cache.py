@@ -7,7 +7,8 @@ import pytest
 
 from salon_web.db import db
 from salon_web.models import LedgerEpoch, SalonCustomer, Visit, utcnow
-from salon_web.services import analytics, analytics_cache, visits
+from salon_web.services import analytics_cache, visits
+from salon_web.services.analytics import months
 from salon_web.services.appointments import book_appointment, change_appointment_status
 from salon_web.services.sales import post_sale, void_sale
 from tests import factories
@@ -25,13 +26,13 @@ def salon(app):
 def ledger_reads(monkeypatch):
     """Record the `since` of every grid query that reads the ledger (None: from the window's start)."""
     calls = []
-    real = analytics._grid_rows
+    real = months._grid_rows
 
     def counting(salon, bounds, until, since=None):
         calls.append(since)
         return real(salon, bounds, until, since=since)
 
-    monkeypatch.setattr(analytics, "_grid_rows", counting)
+    monkeypatch.setattr(months, "_grid_rows", counting)
     return calls
 
 
@@ -50,54 +51,54 @@ def regulars(salon):
 
 
 def test_settled_months_are_read_once_and_match_the_ledger(salon, regulars, ledger_reads):
-    first = analytics.month_grid(salon)
+    first = months.month_grid(salon)
     assert len(ledger_reads) == 2 and ledger_reads[0] is None  # settled months, then the live ones
-    again = analytics.month_grid(salon)
+    again = months.month_grid(salon)
     assert len(ledger_reads) == 3 and ledger_reads[2] is not None  # only the live months
     assert first == again == uncached_month_grid(salon)
     assert sum(visits for visits, _, _ in first[1].values()) == Visit.select().count()
 
 
 def test_a_sale_of_today_keeps_the_cache(salon, regulars, ledger_reads):
-    analytics.month_grid(salon)
+    months.month_grid(salon)
     sale(salon, regulars[0], 7_000, days_ago=0)
-    grid = analytics.month_grid(salon)
+    grid = months.month_grid(salon)
     assert len(ledger_reads) == 3  # the settled months were not read again
     assert grid == uncached_month_grid(salon)
 
 
 @pytest.mark.parametrize("days_ago", [40, 200, 500])  # a settled month; another; before the window (moves a cohort)
 def test_a_back_dated_sale_reaches_the_settled_months(salon, regulars, days_ago):
-    analytics.month_grid(salon)
+    months.month_grid(salon)
     newcomer = factories.make_customer(salon, "Grace Ingabire")
     sale(salon, newcomer, 9_000, days_ago=3)
     sale(salon, regulars[1], 12_345, days_ago=days_ago)
     sale(salon, newcomer, 4_000, days_ago=days_ago)
-    assert analytics.month_grid(salon) == uncached_month_grid(salon)
+    assert months.month_grid(salon) == uncached_month_grid(salon)
 
 
 def test_voiding_an_old_sale_reaches_the_settled_months(salon, regulars):
     old = sale(salon, regulars[2], 50_000, days_ago=150)
-    before = analytics.month_grid(salon)
+    before = months.month_grid(salon)
     void_sale(old, reason="Keyed twice")
-    after = analytics.month_grid(salon)
+    after = months.month_grid(salon)
     assert after == uncached_month_grid(salon) and after != before
 
 
 def test_completing_a_past_appointment_reaches_the_settled_months(salon, regulars):
     booked = book_appointment(salon, customer=regulars[0], service_name="Braids", price=30_000,
                               scheduled_at=utcnow() - 70 * DAY)
-    analytics.month_grid(salon)
+    months.month_grid(salon)
     change_appointment_status(booked, "completed")
-    assert analytics.month_grid(salon) == uncached_month_grid(salon)
+    assert months.month_grid(salon) == uncached_month_grid(salon)
 
 
 def test_a_repair_marks_the_cache_stale(salon, regulars):
     # A figure damaged behind the hook's back puts a customer in the wrong cohort, and the cache keeps it...
     SalonCustomer.update(first_visit_at=utcnow() - 900 * DAY).where(SalonCustomer.id == regulars[0].id).execute()
-    analytics.month_grid(salon)
+    months.month_grid(salon)
     visits.recompute_figures(salon)  # ...until the repair puts the figure back from the ledger
-    assert analytics.month_grid(salon) == uncached_month_grid(salon)
+    assert months.month_grid(salon) == uncached_month_grid(salon)
     first = Visit.select(Visit.occurred_at).where(Visit.customer == regulars[0].id).order_by(Visit.occurred_at).first()
     assert SalonCustomer.get_by_id(regulars[0].id).first_visit_at == first.occurred_at
 
@@ -105,10 +106,10 @@ def test_a_repair_marks_the_cache_stale(salon, regulars):
 def test_each_salon_has_its_own_cache(salon, regulars):
     other = factories.make_salon("Atelier", "FR", "Europe/Paris", "EUR")
     sale(other, factories.make_customer(other, "Chloé Martin"), 8_000, days_ago=100)
-    analytics.month_grid(salon), analytics.month_grid(other)
+    months.month_grid(salon), months.month_grid(other)
     epoch = LedgerEpoch.get_by_id(salon.id).epoch
     sale(other, factories.make_customer(other, "Léa Petit"), 6_000, days_ago=60)
-    assert analytics.month_grid(other) == uncached_month_grid(other)
+    assert months.month_grid(other) == uncached_month_grid(other)
     assert LedgerEpoch.get_by_id(salon.id).epoch == epoch  # the other salon's change left this one alone
 
 
@@ -134,8 +135,8 @@ def test_a_late_sale_committing_while_the_cache_fills_is_not_lost(salon, regular
     writer = threading.Thread(target=late_sale)
     writer.start()
     assert posted.wait(10)
-    during = analytics.month_grid(salon)  # keeps cells without the sale, under the epoch it read first
+    during = months.month_grid(salon)  # keeps cells without the sale, under the epoch it read first
     writer.join()
     assert sum(amount for _, amount, _ in during[1].values()) + 77_700 == sum(
         amount for _, amount, _ in uncached_month_grid(salon)[1].values())  # the reader really missed the sale
-    assert analytics.month_grid(salon) == uncached_month_grid(salon)  # ...and the cache did not keep that
+    assert months.month_grid(salon) == uncached_month_grid(salon)  # ...and the cache did not keep that

@@ -14,7 +14,7 @@ from salon_web import create_app
 from salon_web.api.openapi import build_document
 from salon_web.models import Appointment, CustomerCommunication, SalonCustomer, User
 from salon_web.services.api_tokens import create_token
-from salon_web.services.demo import seed_demo
+from salon_web.sample_data.demo import seed_demo
 
 pytestmark = pytest.mark.once_on_postgres
 EXAMPLES = 25

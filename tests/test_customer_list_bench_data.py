@@ -2,7 +2,7 @@
 from peewee import fn
 
 from salon_web.models import CustomerTag, Salon, SalonCustomer, Visit
-from salon_web.services import bench_data
+from salon_web.sample_data import bench_data
 from salon_web.services.sales import post_sale
 
 

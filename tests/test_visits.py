@@ -227,7 +227,7 @@ def test_recompute_visits_command(app, world):
 
 def test_demo_history_goes_through_the_hook_and_seeding_twice_adds_nothing(app):
     from salon_web.models import Salon
-    from salon_web.services.demo import seed_demo
+    from salon_web.sample_data.demo import seed_demo
 
     summary = seed_demo("demo-password-123", customers_per_salon=15)
     assert summary["sales"] > 50

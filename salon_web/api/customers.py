@@ -1,4 +1,4 @@
-"""The customer list, its CSV export, creating a customer, and the salon's customer analytics.
+"""The customer list, its CSV export and creating a customer.
 
 The list accepts the HTML parameters and the original system's names; both are translated to
 the arguments `CustomerFilter.from_args` understands, so filtering, sorting and paging are the
@@ -13,13 +13,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from werkzeug.datastructures import MultiDict
 
 from salon_web.api import bp
-from salon_web.api.framework import Schema, UtcDateTime, operation
+from salon_web.api.framework import Schema, operation
 from salon_web.api.customer_detail import CustomerDetail, customer_detail
 from salon_web.api.problems import ApiProblem, service_errors
 from salon_web.api.schemas import CustomerSummary
 from salon_web.models import SalonCustomer
 from salon_web.security import client_ip
-from salon_web.services import analytics, export
+from salon_web.services import export
 from salon_web.services.clock import local_today
 from salon_web.services.customer_create import DuplicateCustomer, create_customer, parse_contact
 from salon_web.services.customer_query import (
@@ -181,44 +181,3 @@ def create_customer_api(user, salon, body):
                                   "message": f"Same as customer {m.id} ({m.full_name})"}
                                  for m in duplicate.matches])
     return customer_detail(salon, customer), 201
-
-
-class TopCustomer(Schema):
-    id: int
-    full_name: str
-    visit_count: int
-    total_spent: int
-    last_visit_at: UtcDateTime | None
-
-
-class CustomerAnalytics(Schema):
-    total_customers: int
-    active_customers: int
-    new_customers: int
-    churned_customers: int
-    average_clv: int | None = Field(alias="averageCLV", description="Average spend per customer who came, minor units")
-    average_visit_frequency: float | None = Field(description="Average visits per customer who came")
-    average_days_between_visits: float | None
-    customers_never_came: int
-    currency: str
-    top_customers: list[TopCustomer]
-
-
-@operation(bp, "GET", "/salons/<int:salon_id>/customers/analytics", summary="Customer analytics",
-           response=CustomerAnalytics, roles=MANAGERS, tag="analytics")
-def customer_analytics(user, salon):
-    """The headline figures of the analytics page under the original system's keys (owners and admins)."""
-    figures = analytics.headline(salon)
-    return {
-        "total_customers": figures["total"], "active_customers": figures["active"],
-        "new_customers": figures["new"], "churned_customers": figures["churned"],
-        "average_clv": figures["average_lifetime_value"],
-        "average_visit_frequency": _number(figures["average_visits"]),
-        "average_days_between_visits": _number(figures["average_days_between_visits"]),
-        "customers_never_came": figures["never_came"], "currency": salon.currency,
-        "top_customers": analytics.top_customers(salon),
-    }
-
-
-def _number(value):
-    return None if value is None else round(float(value), 2)

@@ -7,6 +7,8 @@ import itertools
 
 from markupsafe import Markup, escape
 
+from salon_web.services.money import to_major
+
 WIDTH = 720
 HEIGHT = 260
 TOP = 34  # room for the legend and value labels
@@ -65,3 +67,38 @@ def stacked_bar_chart(title, description, labels, series, *, format_value=str):
         parts.append("</g>")
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def monthly_charts(salon, months):
+    """Return the analytics page's three monthly charts (visits, new and returning customers, revenue) as SVG."""
+    labels = [row["month"].strftime("%b %y") for row in months]
+    span = f"{labels[0]} to {labels[-1]}" if labels else ""
+    return {
+        "visits": bar_chart(
+            "Visits per month", f"Visits each month, {span}, in the salon's time zone.",
+            labels, [row["visits"] for row in months], format_value=compact,
+        ),
+        "customers": stacked_bar_chart(
+            "New and returning customers per month",
+            f"Customers who came each month, {span}: new (first visit that month) and returning.",
+            labels,
+            [("New", [row["new"] for row in months], "chart__bar--2"),
+             ("Returning", [row["returning"] for row in months], "chart__bar--1")],
+            format_value=compact,
+        ),
+        "revenue": bar_chart(
+            f"Revenue per month ({salon.currency})",
+            f"Revenue of visits each month in {salon.currency}, {span}; voided sales excluded.",
+            labels, [int(to_major(row["revenue"], salon.currency)) for row in months],
+            format_value=compact, css="chart__bar--3",
+        ),
+    }
+
+
+def compact(number):
+    """Return a short label for a chart bar: 950, 12.5k, 3.4M."""
+    number = int(number)
+    for size, suffix in ((1_000_000_000, "G"), (1_000_000, "M"), (1_000, "k")):
+        if abs(number) >= size:
+            return f"{number / size:.1f}".rstrip("0").rstrip(".") + suffix
+    return str(number)

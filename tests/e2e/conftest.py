@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
-from salon_web.services.demo import seed_demo
+from salon_web.sample_data.demo import seed_demo
 
 CHROMIUM = shutil.which("chromium")
 DEMO_PASSWORD = "demo-password-123"

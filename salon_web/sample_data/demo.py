@@ -1,5 +1,5 @@
 """Demo data: three salons in three countries, their staff, a few hundred customers each and 24 months
-of sales and appointments (services/demo_activity.py, posted through the visit hook).
+of sales and appointments (sample_data/demo_activity.py, posted through the visit hook).
 
 Deterministic (seeded random) and idempotent: running it twice adds nothing.
 """
@@ -8,7 +8,7 @@ import random
 
 from salon_web.db import db
 from salon_web.models import EMPLOYEE, OWNER, Membership, Salon, SalonCustomer, User, utcnow
-from salon_web.services.demo_activity import seed_activity
+from salon_web.sample_data.demo_activity import seed_activity
 from salon_web.services.customers import add_tag, create_salon_customer, ensure_tag
 from salon_web.services.passwords import hash_password
 from salon_web.services.phones import normalize_phone

@@ -1,0 +1,93 @@
+"""Month by month: one grid of visits by cohort and month feeds the charts and the cohort table.
+
+Months that ended a while ago come from services/analytics_cache.py; only the rest are read from the ledger.
+"""
+import datetime
+
+from salon_web import sql_dialect
+from salon_web.services import analytics_cache
+from salon_web.services.analytics.reports import day_start, fetchall, ratio, report
+from salon_web.services.clock import local_today
+
+CHART_MONTHS = 12
+COHORT_MONTHS = 12
+
+
+def month_starts(today, months):
+    """The first local days of the last `months` months (the current one last), then of the next month."""
+    index = today.year * 12 + today.month - 1  # months since year 0, so arithmetic is plain integers
+    return [datetime.date(i // 12, i % 12 + 1, 1) for i in range(index - months + 1, index + 2)]
+
+
+@report
+def month_grid(salon, today=None, months=CHART_MONTHS):
+    """Return (first days of the months, {(cohort, month): (visits, amount, customers)}).
+
+    `month` indexes the last `months` local months; `cohort` is the month of the customer's first visit
+    (-1: before them). Each customer has one cohort, so summing over cohorts gives each month's figures,
+    and the diagonal (cohort == month) gives each month's newcomers.
+    """
+    tz = salon.timezone
+    today = today or local_today(tz)
+    firsts = month_starts(today, months)
+    bounds = [day_start(day, tz) for day in firsts]
+    settled = analytics_cache.settled_bound(bounds)
+    if settled is None:
+        rows = _grid_rows(salon, bounds, bounds[-1])
+    else:
+        key = f"month-grid:{tz}:{firsts[0]}:{months}:{settled:%Y-%m-%dT%H:%M}"
+        rows = analytics_cache.cached_cells(salon, key, lambda: _grid_rows(salon, bounds, settled))
+        rows = rows + _grid_rows(salon, bounds, bounds[-1], since=settled)
+    grid = {(c, m): (n, amount, people) for c, m, n, amount, people in rows}  # _grid_rows gave ints
+    return firsts[:-1], grid
+
+
+def _grid_rows(salon, bounds, until, since=None):
+    """Return [cohort, month, visits, amount, customers] rows of the visits in [since or bounds[0], until)."""
+    cohort, cohort_params = sql_dialect.bucket_index("sc.first_visit_at", bounds)
+    month, month_params = sql_dialect.bucket_index("v.occurred_at", bounds)
+    since = sql_dialect.timestamp(since or bounds[0])
+    # Whoever came since `since` has last_visit_at >= since: that index narrows the customers to join.
+    rows = fetchall(
+        f"""
+        SELECT {cohort} AS cohort, {month} AS month, COUNT(*), SUM(v.amount), COUNT(DISTINCT v.customer_id)
+        FROM visit v JOIN salon_customer sc ON sc.id = v.customer_id AND sc.salon_id = ? AND sc.last_visit_at >= ?
+        WHERE v.salon_id = ? AND v.occurred_at >= ? AND v.occurred_at < ?
+        GROUP BY 1, 2
+        """,
+        cohort_params + month_params + [salon.id, since, salon.id, since, sql_dialect.timestamp(until)],
+    )
+    return [[int(c), int(m), int(n), int(amount or 0), int(people)] for c, m, n, amount, people in rows]
+
+
+def monthly(salon, today=None, months=CHART_MONTHS, grid=None):
+    """Return per local month: visits, revenue, customers who came, new and returning customers."""
+    firsts, cells = grid or month_grid(salon, today, months)
+    rows = []
+    for index, first in enumerate(firsts):
+        column = [value for (_, month), value in cells.items() if month == index]
+        people = sum(value[2] for value in column)
+        new = cells.get((index, index), (0, 0, 0))[2]
+        rows.append({
+            "month": first,
+            "visits": sum(value[0] for value in column),
+            "revenue": sum(value[1] for value in column),
+            "customers": people,
+            "new": new,
+            "returning": people - new,
+        })
+    return rows
+
+
+def cohorts(salon, today=None, months=COHORT_MONTHS, grid=None):
+    """Return monthly cohorts (by local month of first visit) with the share who came in each later month."""
+    firsts, cells = grid or month_grid(salon, today, months)
+    table = []
+    for index, first in enumerate(firsts):
+        size = cells.get((index, index), (0, 0, 0))[2]
+        retention = []
+        for later in range(index, len(firsts)):
+            count = cells.get((index, later), (0, 0, 0))[2]
+            retention.append({"count": count, "rate": ratio(count, size)})
+        table.append({"month": first, "size": size, "retention": retention})
+    return table

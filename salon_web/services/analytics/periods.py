@@ -1,0 +1,157 @@
+"""A chosen period of local days against the one before it: visits, revenue, visitors, retention, rebooking."""
+import dataclasses
+import datetime
+
+from salon_web import sql_dialect
+from salon_web.services.analytics.reports import day_start, fetchall, fetchone, ratio, report
+from salon_web.services.field_errors import FieldErrors
+
+PERIOD_CHOICES = (30, 90, 365)
+MAX_PERIOD_DAYS = 3 * 366
+LIVE_APPOINTMENT_STATUSES = ("scheduled", "confirmed", "completed")
+
+
+@dataclasses.dataclass(frozen=True)
+class Period:
+    """Local calendar days first..last, both included."""
+
+    first: datetime.date
+    last: datetime.date
+
+    @property
+    def days(self):
+        return (self.last - self.first).days + 1
+
+    def previous(self):
+        """The period of the same length that ends the day before this one starts."""
+        return Period(self.first - datetime.timedelta(days=self.days), self.first - datetime.timedelta(days=1))
+
+    def bounds(self, timezone):
+        """Naive-UTC [start, end) of the period."""
+        return day_start(self.first, timezone), day_start(self.last + datetime.timedelta(days=1), timezone)
+
+
+@dataclasses.dataclass(frozen=True)
+class PeriodChoice:
+    """What was asked for: the last `days` days, or the dates first..last, or nothing (the default)."""
+
+    days: int | None = None
+    first: datetime.date | None = None
+    last: datetime.date | None = None
+
+
+def last_days(today, days):
+    """The period of the last `days` local days, today included."""
+    return Period(today - datetime.timedelta(days=days - 1), today)
+
+
+def default_period(today):
+    """The period shown when none (or none usable) was chosen: the last 30 days."""
+    return last_days(today, PERIOD_CHOICES[0])
+
+
+def choose_period(today, choice):
+    """Return the Period of a PeriodChoice; raise FieldErrors (days, first, last) for one the page does not offer."""
+    if choice.first is not None and choice.last is not None:
+        if choice.last < choice.first:
+            raise FieldErrors({"last": "The end date must be on or after the start date."})
+        if choice.last > today:
+            raise FieldErrors({"last": "The end date cannot be in the future."})
+        if (choice.last - choice.first).days + 1 > MAX_PERIOD_DAYS:
+            raise FieldErrors({"first": f"Choose at most {MAX_PERIOD_DAYS} days."})
+        return Period(choice.first, choice.last)
+    if choice.days is not None:
+        if choice.days not in PERIOD_CHOICES:
+            raise FieldErrors({"days": "Choose 30, 90 or 365 days, or enter dates."})
+        return last_days(today, choice.days)
+    return default_period(today)
+
+
+@report
+def period_summary(salon, period):
+    """Return visits, revenue, visitors, new customers, retention and rebooking for a period and the one before."""
+    tz = salon.timezone
+    previous = period.previous()
+    prev_start = sql_dialect.timestamp(previous.bounds(tz)[0])
+    cur_start, cur_end = (sql_dialect.timestamp(bound) for bound in period.bounds(tz))
+    row = fetchone(
+        """
+        SELECT COALESCE(SUM(cur_visits), 0), COALESCE(SUM(cur_amount), 0),
+               COALESCE(SUM(prev_visits), 0), COALESCE(SUM(prev_amount), 0),
+               COALESCE(SUM(CASE WHEN cur_visits > 0 THEN 1 ELSE 0 END), 0),
+               COALESCE(SUM(CASE WHEN prev_visits > 0 THEN 1 ELSE 0 END), 0),
+               COALESCE(SUM(CASE WHEN cur_visits > 0 AND prev_visits > 0 THEN 1 ELSE 0 END), 0)
+        FROM (
+            SELECT customer_id,
+                   SUM(CASE WHEN occurred_at >= ? THEN 1 ELSE 0 END) AS cur_visits,
+                   SUM(CASE WHEN occurred_at >= ? THEN amount ELSE 0 END) AS cur_amount,
+                   SUM(CASE WHEN occurred_at < ? THEN 1 ELSE 0 END) AS prev_visits,
+                   SUM(CASE WHEN occurred_at < ? THEN amount ELSE 0 END) AS prev_amount
+            FROM visit
+            WHERE salon_id = ? AND occurred_at >= ? AND occurred_at < ?
+            GROUP BY customer_id
+        ) AS per_customer
+        """,
+        [cur_start] * 4 + [salon.id, prev_start, cur_end],
+    )
+    cur_visits, cur_amount, prev_visits, prev_amount, cur_visitors, prev_visitors, retained = [int(v) for v in row]
+    new_row = fetchone(
+        """
+        SELECT COALESCE(SUM(CASE WHEN first_visit_at >= ? THEN 1 ELSE 0 END), 0),
+               COALESCE(SUM(CASE WHEN first_visit_at < ? THEN 1 ELSE 0 END), 0)
+        FROM salon_customer
+        WHERE salon_id = ? AND first_visit_at >= ? AND first_visit_at < ?
+        """,
+        [cur_start, cur_start, salon.id, prev_start, cur_end],
+    )
+    rebooked_before, rebooked_now = rebooking(salon, previous, period)
+    return {
+        "period": period,
+        "previous": previous,
+        "current": {
+            "visits": cur_visits, "revenue": cur_amount, "visitors": cur_visitors, "new": int(new_row[0]),
+            "rebooking": rebooked_now,
+        },
+        "before": {
+            "visits": prev_visits, "revenue": prev_amount, "visitors": prev_visitors, "new": int(new_row[1]),
+            "rebooking": rebooked_before,
+        },
+        # Of the customers who came in the previous period, the share who came again in this one.
+        "retention": {"base": prev_visitors, "retained": retained, "rate": ratio(retained, prev_visitors)},
+    }
+
+
+@report
+def rebooking(salon, *periods):
+    """Return, per period (consecutive, in order), {base, rebooked, rate}.
+
+    base: customers whose last visit fell in the period; rebooked: those of them who left booked, that is
+    with an appointment after that visit, not cancelled or missed, created no later than the end of the
+    visit's day (one day after the visit at most). One index range scan serves all periods.
+    """
+    bounds = [periods[0].bounds(salon.timezone)[0]] + [period.bounds(salon.timezone)[1] for period in periods]
+    which, which_params = sql_dialect.bucket_index("sc.last_visit_at", bounds)
+    statuses = ", ".join("?" for _ in LIVE_APPOINTMENT_STATUSES)
+    rows = fetchall(
+        f"""
+        SELECT {which}, COUNT(*),
+               COALESCE(SUM(CASE WHEN EXISTS (
+                   SELECT 1 FROM appointment a
+                   WHERE a.customer_id = sc.id AND a.salon_id = sc.salon_id
+                     AND a.scheduled_at > sc.last_visit_at
+                     AND a.created_at <= {sql_dialect.plus_days('sc.last_visit_at', 1)}
+                     AND a.status IN ({statuses})
+               ) THEN 1 ELSE 0 END), 0)
+        FROM salon_customer sc
+        WHERE sc.salon_id = ? AND sc.last_visit_at >= ? AND sc.last_visit_at < ?
+        GROUP BY 1
+        """,
+        which_params + [*LIVE_APPOINTMENT_STATUSES, salon.id,
+                        sql_dialect.timestamp(bounds[0]), sql_dialect.timestamp(bounds[-1])],
+    )
+    counts = {int(index): (int(base), int(rebooked)) for index, base, rebooked in rows}
+    found = []
+    for index in range(len(periods)):
+        base, rebooked = counts.get(index, (0, 0))
+        found.append({"base": base, "rebooked": rebooked, "rate": ratio(rebooked, base)})
+    return found
