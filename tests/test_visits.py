@@ -6,7 +6,8 @@ import pytest
 from salon_web.models import Appointment, AuditEvent, Sale, SalonCustomer, Visit, utcnow
 from salon_web.services import visits
 from salon_web.services.appointments import TransitionNotAllowed, book_appointment, change_appointment_status
-from salon_web.services.sales import SaleInvalid, post_sale, void_sale
+from salon_web.services.field_errors import FieldErrors
+from salon_web.services.sales import post_sale, void_sale
 from tests import factories
 
 DAY = datetime.timedelta(days=1)
@@ -43,7 +44,7 @@ def test_back_dated_sale_moves_first_visit_only(world):
 
 
 def test_future_sale_is_refused(world):
-    with pytest.raises(SaleInvalid) as error:
+    with pytest.raises(FieldErrors) as error:
         sale(world.salon, world.customer, 1000, sold_at=utcnow() + DAY)
     assert "future" in error.value.errors["sold_at"]
     assert Sale.select().count() == 0 and figures(world.customer)[0] == 0
@@ -65,7 +66,7 @@ def test_a_key_reused_for_another_sale_or_by_another_user_is_refused(world, chan
     second = dict(customer=world.customer, items=[("Haircut", 1, 1000)], idempotency_key="k1", user=owner)
     second.update({"items": {"items": [("Other", 3, 999)]}, "customer": {"customer": other},
                    "user": {"user": employee}}[change])
-    with pytest.raises(SaleInvalid) as error:
+    with pytest.raises(FieldErrors) as error:
         post_sale(world.salon, **second)
     assert "already used for another sale" in error.value.errors["idempotency_key"]
     assert Sale.select().count() == 1
@@ -77,7 +78,7 @@ def test_a_sale_for_a_cancelled_appointment_is_refused_with_or_without_a_key(wor
     appointment = book_appointment(world.salon, customer=world.customer, service_name="Cut", price=5000,
                                    scheduled_at=utcnow() - DAY)
     change_appointment_status(appointment, "cancelled")
-    with pytest.raises(SaleInvalid) as error:
+    with pytest.raises(FieldErrors) as error:
         post_sale(world.salon, customer=world.customer, appointment=appointment, items=[("Cut", 1, 5000)],
                   idempotency_key=key)
     assert "cancelled" in error.value.errors["appointment"]
@@ -108,7 +109,7 @@ def test_void_reverses_the_visit_and_keeps_the_sale(world):
 
 def test_void_needs_a_reason(world):
     posted = sale(world.salon, world.customer, 1000)
-    with pytest.raises(SaleInvalid):
+    with pytest.raises(FieldErrors):
         void_sale(posted, reason="  ")
     assert Sale.get_by_id(posted.id).status == "completed"
 
@@ -154,7 +155,7 @@ def test_sale_for_cancelled_appointment_is_refused(world):
     appointment = book_appointment(world.salon, customer=world.customer, service_name="Cut", price=100,
                                    scheduled_at=utcnow())
     change_appointment_status(appointment, "cancelled")
-    with pytest.raises(SaleInvalid) as error:
+    with pytest.raises(FieldErrors) as error:
         post_sale(world.salon, customer=world.customer, appointment=appointment, items=[("Cut", 1, 100)])
     assert "appointment" in error.value.errors
     assert Sale.select().count() == 0
@@ -163,7 +164,7 @@ def test_sale_for_cancelled_appointment_is_refused(world):
 def test_appointment_of_another_customer_is_refused(world):
     other = factories.make_customer(world.salon, "Grace Mugisha", phone="0788 999 111")
     appointment = book_appointment(world.salon, customer=other, service_name="Cut", price=100, scheduled_at=utcnow())
-    with pytest.raises(SaleInvalid) as error:
+    with pytest.raises(FieldErrors) as error:
         post_sale(world.salon, customer=world.customer, appointment=appointment, items=[("Cut", 1, 100)])
     assert "another customer" in error.value.errors["appointment"]
 
@@ -206,7 +207,7 @@ def test_recompute_reports_and_repairs_drift(world):
 def test_other_salon_untouched(world):
     sale(world.salon, world.customer, 1000)
     assert figures(world.other_customer) == (0, 0, None, None)
-    with pytest.raises(SaleInvalid):
+    with pytest.raises(FieldErrors):
         sale(world.salon, world.other_customer, 1000)
 
 

@@ -8,19 +8,24 @@ from pydantic import Field
 from salon_web.api import bp
 from salon_web.api.framework import MAX_ID, Schema, UtcDateTime, operation
 from salon_web.api.problems import ApiProblem, service_errors
-from salon_web.models import Appointment, SaleItem, SalonCustomer
+from salon_web.models import Appointment, NotInSalon, SalonCustomer
 from salon_web.models.appointments import APPOINTMENT_STATUSES
 from salon_web.services.appointments import TransitionNotAllowed, change_appointment_status
-from salon_web.services.sales import MAX_ITEMS, MAX_QUANTITY, SaleInvalid, post_sale
+from salon_web.services.field_errors import FieldErrors
+from salon_web.services.sales import MAX_DESCRIPTION, MAX_ITEMS, MAX_QUANTITY, SaleLine, items_by_sale, post_sale
 
 MAX_AMOUNT = 10**12
 EARLIEST_SALE = datetime.datetime(2000, 1, 1)
 
 
 class SaleItemIn(Schema):
-    description: str = Field(min_length=1, max_length=200)
+    description: str = Field(min_length=1, max_length=MAX_DESCRIPTION)
     quantity: int = Field(1, ge=1, le=MAX_QUANTITY)
     unit_price: int = Field(ge=0, le=MAX_AMOUNT, description="Minor units of the salon's currency")
+
+    def line(self):
+        """The SaleLine the service checks, as the till's form hands it over too."""
+        return SaleLine(self.description, self.quantity, self.unit_price)
 
 
 class SaleCreate(Schema):
@@ -48,11 +53,12 @@ class SaleOut(Schema):
 
 
 def _in_salon(model, salon, object_id, field):
-    found = model.get_or_none((model.id == object_id) & (model.salon == salon))
-    if found is None:
+    """Return the salon's row a body refers to; another salon's or a missing one is a 422 on that field."""
+    try:
+        return model.get_in_salon(salon, object_id)
+    except NotInSalon:
         raise ApiProblem(422, "No such object in this salon.",
-                         errors=[{"field": field, "in": "body", "message": "Not found in this salon."}])
-    return found
+                         errors=[{"field": field, "in": "body", "message": "Not found in this salon."}]) from None
 
 
 def _utc(moment):
@@ -75,10 +81,10 @@ def create_sale(user, salon, body):
                          errors=[{"field": "customerId", "in": "body", "message": "Required without appointmentId."}])
     try:
         sale = post_sale(salon, customer=customer, appointment=appointment,
-                         items=[(i.description, i.quantity, i.unit_price) for i in body.items],
+                         items=[item.line() for item in body.items],
                          sold_at=_utc(body.sold_at) if body.sold_at else None,
                          idempotency_key=request.headers.get("Idempotency-Key"), user=user)
-    except SaleInvalid as invalid:
+    except FieldErrors as invalid:
         if "idempotency_key" in invalid.errors:
             too_long = len(request.headers["Idempotency-Key"].strip()) > 64
             raise ApiProblem(422, "Idempotency-Key is at most 64 characters for a sale." if too_long else
@@ -86,7 +92,7 @@ def create_sale(user, salon, body):
                              errors=[{"field": "Idempotency-Key", "in": "header",
                                       "message": "too long" if too_long else "used for another sale"}])
         raise service_errors(invalid.errors, "body")
-    items = SaleItem.select().where((SaleItem.sale == sale.id) & (SaleItem.salon == salon)).order_by(SaleItem.id)
+    items = items_by_sale(salon, [sale.id]).get(sale.id, [])
     return {"id": sale.id, "customer_id": sale.customer_id, "appointment_id": sale.appointment_id,
             "total": sale.total, "currency": salon.currency, "status": sale.status, "sold_at": sale.sold_at,
             "items": [{"description": i.description, "quantity": i.quantity, "unit_price": i.unit_price}
@@ -113,13 +119,11 @@ class AppointmentOut(Schema):
            tag="appointments")
 def appointment_status(user, salon, appointment_id, body):
     """Confirm, complete (records the visit), cancel or mark no-show; a forbidden change is refused with 422."""
-    appointment = Appointment.get_or_none((Appointment.id == appointment_id) & (Appointment.salon == salon))
-    if appointment is None:
-        raise ApiProblem(404)
+    appointment = Appointment.get_in_salon(salon, appointment_id)  # NotInSalon: a problem 404
     try:
         appointment = change_appointment_status(appointment, body.status, user=user)
     except TransitionNotAllowed as refused:
-        raise ApiProblem(422, str(refused), errors=[{"field": "status", "in": "body", "message": str(refused)}])
+        raise ApiProblem(422, refused.message, errors=[{"field": "status", "in": "body", "message": refused.message}])
     return {"id": appointment.id, "customer_id": appointment.customer_id, "service_name": appointment.service_name,
             "price": appointment.price, "currency": salon.currency, "scheduled_at": appointment.scheduled_at,
             "status": appointment.status, "completed_at": appointment.completed_at}

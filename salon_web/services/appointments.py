@@ -1,5 +1,6 @@
 """Booking appointments and moving them through their statuses; completing one records its visit."""
 import datetime
+from dataclasses import dataclass
 
 from peewee import JOIN
 
@@ -15,6 +16,7 @@ from salon_web.models.appointments import (
 )
 from salon_web.services import visits
 from salon_web.services.clock import local_day_bounds
+from salon_web.services.field_errors import FieldErrors
 
 # Which status may follow which. Completed, cancelled and no-show are final.
 TRANSITIONS = {
@@ -30,20 +32,40 @@ ACTIONS = {CONFIRMED: "Confirm", COMPLETED: "Complete", CANCELLED: "Cancel", NO_
 OPEN_STATUSES = (SCHEDULED, CONFIRMED)
 
 
-class AppointmentInvalid(ValueError):
-    """Booking data that cannot be accepted; `errors` is a dict keyed by form field."""
+class TransitionNotAllowed(FieldErrors):
+    """A status change the rules forbid (e.g. cancelling a completed appointment); the error is on `status`."""
 
-    def __init__(self, errors):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
-
-
-class TransitionNotAllowed(ValueError):
-    """A status change the rules forbid (e.g. cancelling a completed appointment)."""
+    def __init__(self, message):
+        super().__init__({"status": message})
+        self.message = message
 
 
-def book_appointment(salon, *, customer, service_name, price, scheduled_at, employee=None, duration_minutes=60):
-    """Create a scheduled appointment for one of the salon's customers and return it."""
+@dataclass(frozen=True)
+class Booking:
+    """What booking an appointment takes: the salon's customer, the service, its price (minor units), naive-UTC time."""
+
+    customer: SalonCustomer | None
+    service_name: str
+    price: int
+    scheduled_at: datetime.datetime | None
+    employee: User | None = None
+    duration_minutes: int = 60
+
+
+@dataclass(frozen=True)
+class DayFilter:
+    """Which appointments the day's list shows."""
+
+    day: datetime.date
+    status: str | None = None
+    employee_id: int | None = None
+
+
+def book_appointment(salon, booking=None, /, **fields):
+    """Create a scheduled appointment from a Booking (or its fields as keywords) and return it; FieldErrors if refused."""
+    booking = booking or Booking(**fields)
+    customer, service_name, price = booking.customer, booking.service_name, booking.price
+    scheduled_at, employee, duration_minutes = booking.scheduled_at, booking.employee, booking.duration_minutes
     errors = {}
     if customer is None or customer.salon_id != salon.id:
         errors["customer"] = "Choose a customer of this salon."
@@ -63,7 +85,7 @@ def book_appointment(salon, *, customer, service_name, price, scheduled_at, empl
     ).exists():
         errors["employee"] = "Choose a member of this salon's staff."
     if errors:
-        raise AppointmentInvalid(errors)
+        raise FieldErrors(errors)
     return Appointment.create(
         salon=salon, customer=customer, employee=employee, service_name=service_name, price=price,
         scheduled_at=scheduled_at, duration_minutes=duration_minutes,
@@ -80,8 +102,9 @@ def change_appointment_status(appointment, status, *, user=None, now=None):
         raise TransitionNotAllowed(f"Unknown status {status!r}.")
     now = now or utcnow()
     with db.atomic():
-        visits.lock_customer(appointment.customer_id)
-        current = Appointment.get_by_id(appointment.id)  # fresh, now that concurrent writers are serialised
+        visits.lock_customer(appointment.salon_id, appointment.customer_id)
+        # Fresh, now that concurrent writers are serialised.
+        current = Appointment.get_in_salon(appointment.salon_id, appointment.id)
         if current.status == status:
             return current
         if status not in TRANSITIONS[current.status]:
@@ -91,7 +114,7 @@ def change_appointment_status(appointment, status, *, user=None, now=None):
         changes = {Appointment.status: status, Appointment.status_updated_at: now}
         if status == COMPLETED:
             changes[Appointment.completed_at] = now
-        Appointment.update(changes).where(Appointment.id == current.id).execute()
+        Appointment.update(changes).where((Appointment.salon == current.salon_id) & (Appointment.id == current.id)).execute()
         for field, value in changes.items():
             setattr(current, field.name, value)
         visits.sync_appointment(current)
@@ -104,8 +127,9 @@ def allowed_next(appointment):
     return [s for s in order if s in TRANSITIONS[appointment.status]]
 
 
-def day_appointments(salon, day, *, status=None, employee_id=None):
+def day_appointments(salon, day_filter):
     """Return the salon's appointments on a local calendar day, earliest first, with customer and employee."""
+    day, status, employee_id = day_filter.day, day_filter.status, day_filter.employee_id
     start, end = local_day_bounds(day, salon.timezone)
     query = (Appointment.select(Appointment, SalonCustomer, User)
              .join(SalonCustomer, on=(Appointment.customer == SalonCustomer.id))

@@ -112,7 +112,7 @@ def _change_follow_up(customer, new_date, action, *, user, ip):
                 ip=ip, detail={"follow_up_on": customer.follow_up_on.isoformat() if customer.follow_up_on else None,
                                "new_follow_up_on": new_date.isoformat() if new_date else None},
             )
-    customer.follow_up_on = SalonCustomer.select(SalonCustomer.follow_up_on).where(
+    customer.follow_up_on = SalonCustomer.in_salon(customer.salon_id, SalonCustomer.follow_up_on).where(
         SalonCustomer.id == customer.id
     ).scalar()
     return bool(changed)

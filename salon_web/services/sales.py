@@ -1,43 +1,61 @@
 """Posting and voiding sales; each write records its visit through the hook in the same transaction."""
 import datetime
+from dataclasses import dataclass
 
-from peewee import JOIN, Case, IntegrityError, prefetch
+from peewee import JOIN, Case, IntegrityError
 
 from salon_web.db import db, is_postgres
 from salon_web.models import Appointment, Sale, SaleItem, SalonCustomer, utcnow
 from salon_web.models.appointments import CANCELLED, COMPLETED as APPOINTMENT_COMPLETED, NO_SHOW
 from salon_web.models.sales import COMPLETED, VOIDED
 from salon_web.services import audit, visits
+from salon_web.services.field_errors import FieldErrors
+from salon_web.services.clock import local_day_bounds
 from salon_web.services.text import fold
 
 MAX_ITEMS = 50
 MAX_QUANTITY = 1000
+MAX_DESCRIPTION = 200
 FUTURE_TOLERANCE = datetime.timedelta(minutes=5)  # clocks of tills and phones differ a little
 PER_PAGE = 25
 
 
-class SaleInvalid(ValueError):
-    """Sale data that cannot be accepted; `errors` is a dict keyed by form field."""
+@dataclass(frozen=True)
+class SaleLine:
+    """One line of a sale, as the till's form and the API both hand it over (unit price in minor units)."""
 
-    def __init__(self, errors):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
+    description: str
+    quantity: int
+    unit_price: int
 
 
-def validate_items(items):
-    """Return (clean items, error message or None) for (description, quantity, unit_price) tuples."""
+@dataclass(frozen=True)
+class SaleFilter:
+    """Which sales the list shows: the salon's local days from..to, one customer, one page."""
+
+    day_from: datetime.date | None = None
+    day_to: datetime.date | None = None
+    customer: SalonCustomer | None = None
+    page: int = 1
+
+
+def validate_lines(lines):
+    """Return (clean SaleLines, error message or None): the one place the rules for a sale's lines live."""
     clean = []
-    for description, quantity, unit_price in items:
+    for line in lines:
+        # Scripts (demo data, benchmarks) hand over plain (description, quantity, unit price) tuples.
+        description, quantity, unit_price = (line.description, line.quantity, line.unit_price) \
+            if isinstance(line, SaleLine) else line
         description = " ".join((description or "").split())
         if not description:
             return clean, "Each line needs a description."
-        if len(description) > 200:
-            return clean, "Keep each description under 200 characters."
-        if not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
+        if len(description) > MAX_DESCRIPTION:
+            return clean, f"Keep each description under {MAX_DESCRIPTION} characters."
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
             return clean, f"Quantities are whole numbers from 1 to {MAX_QUANTITY}."
-        if not isinstance(unit_price, int) or unit_price < 0:
+        if isinstance(unit_price, bool) or not isinstance(unit_price, int) or unit_price < 0:
             return clean, "Unit prices are zero or more."
-        clean.append((description, quantity, unit_price))
+        clean.append(SaleLine(description, quantity, unit_price))
     if not clean:
         return clean, "Add at least one line."
     if len(clean) > MAX_ITEMS:
@@ -48,20 +66,20 @@ def validate_items(items):
 def post_sale(salon, *, customer, items, sold_at=None, appointment=None, idempotency_key=None, user=None, now=None):
     """Record a completed sale and its visit; return it. A repeated idempotency_key returns the first sale unchanged.
 
-    `items` are (description, quantity, unit price in minor units). A sale linked to an appointment
-    belongs to that appointment's visit and completes the appointment if it was not yet.
+    `items` are SaleLines. A sale linked to an appointment belongs to that appointment's visit and
+    completes the appointment if it was not yet.
     The key is the salon's (the form's and the API's Idempotency-Key share it), so it only replays the
     same user's same sale; reused by another user or for another sale it is refused.
-    Raises SaleInvalid with field errors.
+    Raises FieldErrors.
     """
     now = now or utcnow()
-    items, items_error = validate_items(items)
+    items, items_error = validate_lines(items)
     errors = {"items": items_error} if items_error else {}
     if appointment is not None:
         if appointment.salon_id != salon.id:
             errors["appointment"] = "Choose an appointment of this salon."
         elif customer is None:
-            customer = SalonCustomer.get_by_id(appointment.customer_id)
+            customer = SalonCustomer.get_in_salon(salon, appointment.customer_id)
         elif customer.id != appointment.customer_id:
             errors["appointment"] = "That appointment is for another customer."
     if customer is not None and customer.salon_id != salon.id:
@@ -72,11 +90,11 @@ def post_sale(salon, *, customer, items, sold_at=None, appointment=None, idempot
     if idempotency_key and len(idempotency_key) > 64:
         errors["idempotency_key"] = "The form key is too long; reload the page."
     if errors:
-        raise SaleInvalid(errors)
+        raise FieldErrors(errors)
 
     fields = dict(
         salon=salon.id, customer=customer.id if customer else None, appointment=appointment.id if appointment else None,
-        total=sum(quantity * unit_price for _, quantity, unit_price in items), status=COMPLETED,
+        total=sum(line.quantity * line.unit_price for line in items), status=COMPLETED,
         sold_at=min(sold_at or now, now), idempotency_key=idempotency_key, created_by=user.id if user else None,
         created_at=now,
     )
@@ -86,26 +104,25 @@ def post_sale(salon, *, customer, items, sold_at=None, appointment=None, idempot
             return Sale(id=sale_id, **fields) if sale_id else _existing(fields, items)
         if appointment is not None:
             # Serialise with every other writer of this customer's figures before reading the appointment.
-            visits.lock_customer(customer.id)
-            appointment = Appointment.get_by_id(appointment.id)
+            visits.lock_customer(salon.id, customer.id)
+            appointment = Appointment.get_in_salon(salon, appointment.id)
             if appointment.status in (CANCELLED, NO_SHOW):
                 existing = _existing(fields, items)
                 if existing:
                     return existing
-                raise SaleInvalid({"appointment": "That appointment was cancelled or missed; post the sale without it."})
+                raise FieldErrors({"appointment": "That appointment was cancelled or missed; post the sale without it."})
         sale_id = _insert_sale(fields)
         if sale_id is None:
             return _existing(fields, items)
-        SaleItem.insert_many(
-            [{"salon": salon.id, "sale": sale_id, "description": d, "quantity": q, "unit_price": p} for d, q, p in items]
-        ).execute()
+        SaleItem.insert_many([{"salon": salon.id, "sale": sale_id, "description": line.description,
+                               "quantity": line.quantity, "unit_price": line.unit_price} for line in items]).execute()
         sale = Sale(id=sale_id, **fields)
         if appointment is None:
             visits.record_new_sale(sale)
             return sale
         if appointment.status != APPOINTMENT_COMPLETED:  # paying for it means it happened
             Appointment.update(status=APPOINTMENT_COMPLETED, completed_at=now, status_updated_at=now).where(
-                Appointment.id == appointment.id).execute()
+                (Appointment.salon == salon) & (Appointment.id == appointment.id)).execute()
             appointment.status, appointment.completed_at, appointment.status_updated_at = APPOINTMENT_COMPLETED, now, now
         visits.sync_appointment(appointment)  # the customer is locked above
     return sale
@@ -125,46 +142,47 @@ def _insert_sale(fields):
         return None
 
 
+MAX_REASON = 500
 KEY_USED = "This form was already used for another sale (see the list below). Send it again to post it as a new sale."
 
 
 def _existing(fields, items):
-    """Return the sale first posted with this key, or None; SaleInvalid when the key belongs to another sale.
+    """Return the sale first posted with this key, or None; FieldErrors when the key belongs to another sale.
 
     A replay must never hand one user's sale to another, nor drop a different sale in silence.
     """
     if fields["idempotency_key"] is None:
         return None
-    first = Sale.get_or_none((Sale.salon == fields["salon"]) & (Sale.idempotency_key == fields["idempotency_key"]))
+    first = Sale.in_salon(fields["salon"]).where(Sale.idempotency_key == fields["idempotency_key"]).first()
     if first is None:
         return None
-    lines = list(SaleItem.select(SaleItem.description, SaleItem.quantity, SaleItem.unit_price)
-                 .where((SaleItem.salon == fields["salon"]) & (SaleItem.sale == first.id))
-                 .order_by(SaleItem.id).tuples())
+    lines = [SaleLine(item.description, item.quantity, item.unit_price)
+             for item in items_by_sale(fields["salon"], [first.id]).get(first.id, [])]
     same = (first.created_by_id, first.customer_id, first.appointment_id, lines) == (
-        fields["created_by"], fields["customer"], fields["appointment"], [tuple(item) for item in items])
+        fields["created_by"], fields["customer"], fields["appointment"], list(items))
     if not same:
-        raise SaleInvalid({"idempotency_key": KEY_USED})
+        raise FieldErrors({"idempotency_key": KEY_USED})
     return first
 
 
 def void_sale(sale, *, reason, user=None, now=None):
     """Void a sale (it is never deleted) and reverse its part of the visit; return the sale.
 
-    Voiding a voided sale changes nothing. Raises SaleInvalid when no reason is given.
+    Voiding a voided sale changes nothing. Raises FieldErrors when no reason is given.
     """
     reason = " ".join((reason or "").split())
     if not reason:
-        raise SaleInvalid({"reason": "Say why the sale is voided."})
-    if len(reason) > 500:
-        raise SaleInvalid({"reason": "Keep the reason under 500 characters."})
+        raise FieldErrors({"reason": "Say why the sale is voided."})
+    if len(reason) > MAX_REASON:
+        raise FieldErrors({"reason": f"Keep the reason under {MAX_REASON} characters."})
     now = now or utcnow()
     with db.atomic():
         if sale.customer_id is not None:
-            visits.lock_customer(sale.customer_id)
+            visits.lock_customer(sale.salon_id, sale.customer_id)
         changed = (Sale.update(status=VOIDED, voided_at=now, voided_by=user.id if user else None, void_reason=reason)
-                   .where((Sale.id == sale.id) & (Sale.status == COMPLETED)).execute())
-        sale = Sale.get_by_id(sale.id)
+                   .where((Sale.salon == sale.salon_id) & (Sale.id == sale.id) & (Sale.status == COMPLETED))
+                   .execute())
+        sale = Sale.get_in_salon(sale.salon_id, sale.id)
         if changed:
             visits.sync_sale(sale)
             audit.record("sale.voided", salon=sale.salon_id, user=user.id if user else None, object_type="sale",
@@ -172,31 +190,39 @@ def void_sale(sale, *, reason, user=None, now=None):
     return sale
 
 
-def sale_page(salon, *, day_from=None, day_to=None, customer=None, page=1, per_page=PER_PAGE, bounds=None):
-    """Return (sales with customer and items, total count) for one page of the salon's sales, newest first.
-
-    `bounds` is the naive-UTC [start, end) of the chosen local dates.
-    """
+def sale_page(salon, sale_filter=SaleFilter(), per_page=PER_PAGE):
+    """Return (sales with customer and `items`, total count) for one page of the salon's sales, newest first."""
     query = (Sale.select(Sale, SalonCustomer)
              .join(SalonCustomer, join_type=JOIN.LEFT_OUTER, on=(Sale.customer == SalonCustomer.id))
              .where(Sale.salon == salon))
-    if customer is not None:
-        query = query.where(Sale.customer == customer)
-    if bounds:
-        start, end = bounds
-        if start:
-            query = query.where(Sale.sold_at >= start)
-        if end:
-            query = query.where(Sale.sold_at < end)
+    if sale_filter.customer is not None:
+        query = query.where(Sale.customer == sale_filter.customer)
+    if sale_filter.day_from:
+        query = query.where(Sale.sold_at >= local_day_bounds(sale_filter.day_from, salon.timezone)[0])
+    if sale_filter.day_to:
+        query = query.where(Sale.sold_at < local_day_bounds(sale_filter.day_to, salon.timezone)[1])
     total = query.count()
-    rows = query.order_by(Sale.sold_at.desc(), Sale.id.desc()).paginate(page, per_page)
-    items = SaleItem.select().order_by(SaleItem.id)
-    return prefetch(rows, items), total
+    sales = list(query.order_by(Sale.sold_at.desc(), Sale.id.desc()).paginate(sale_filter.page, per_page))
+    items = items_by_sale(salon, [sale.id for sale in sales])
+    for sale in sales:
+        sale.items = items.get(sale.id, [])  # in place of the backref's query, as prefetch does
+    return sales, total
+
+
+def items_by_sale(salon, sale_ids):
+    """Return {sale id: its SaleItems in the order typed} for these sales of the salon, in one query."""
+    if not sale_ids:
+        return {}
+    items = {}
+    query = SaleItem.in_salon(salon).where(SaleItem.sale.in_(list(sale_ids))).order_by(SaleItem.id)
+    for item in query:
+        items.setdefault(item.sale_id, []).append(item)
+    return items
 
 
 def customer_options(salon, q, limit=8):
     """Return up to `limit` customers matching a name or phone fragment, most recent visitors first."""
-    query = SalonCustomer.select().where(SalonCustomer.salon == salon)
+    query = SalonCustomer.in_salon(salon)
     q = (q or "").strip()
     digits = "".join(ch for ch in q if ch.isdigit())
     if q:
@@ -206,3 +232,13 @@ def customer_options(salon, q, limit=8):
         query = query.where(condition)
     never = Case(None, [(SalonCustomer.last_visit_at.is_null(), 1)], 0)
     return list(query.order_by(never, SalonCustomer.last_visit_at.desc(), SalonCustomer.id.desc()).limit(limit))
+
+
+def picker_options(salon, q, selected_id=None):
+    """Return the customer picker's options for what was typed, the chosen customer first when not among them."""
+    options = customer_options(salon, q)
+    if selected_id is not None and all(option.id != selected_id for option in options):
+        selected = SalonCustomer.in_salon(salon).where(SalonCustomer.id == selected_id).first()
+        if selected is not None:
+            options.insert(0, selected)
+    return options

@@ -24,7 +24,7 @@ import datetime
 from peewee import JOIN, Case, fn
 
 from salon_web.db import db, is_postgres
-from salon_web.models import Appointment, Sale, SalonCustomer, Visit, utcnow
+from salon_web.models import Appointment, Sale, Salon, SalonCustomer, Visit, utcnow
 from salon_web.models.appointments import COMPLETED as APPOINTMENT_COMPLETED
 from salon_web.models.sales import COMPLETED as SALE_COMPLETED
 from salon_web.models.visits import SOURCE_APPOINTMENT, SOURCE_SALE
@@ -34,14 +34,16 @@ from salon_web.services.analytics_cache import ledger_changed
 FIGURES = ("visit_count", "total_spent", "first_visit_at", "last_visit_at")
 
 
-def lock_customer(customer_id):
+def lock_customer(salon_id, customer_id):
     """Lock the salon_customer row for the rest of the transaction (serialises visit writers per customer)."""
     if is_postgres():
         # NO KEY UPDATE: the lock an UPDATE takes; it does not block inserts that reference the row.
-        db.execute_sql("SELECT id FROM salon_customer WHERE id = %s FOR NO KEY UPDATE", (customer_id,))
+        db.execute_sql("SELECT id FROM salon_customer WHERE salon_id = %s AND id = %s FOR NO KEY UPDATE",
+                       (salon_id, customer_id))
     else:
         # SQLite: take the write lock now, so the transaction never upgrades from a stale read snapshot.
-        db.execute_sql("UPDATE salon_customer SET visit_count = visit_count WHERE id = ?", (customer_id,))
+        db.execute_sql("UPDATE salon_customer SET visit_count = visit_count WHERE salon_id = ? AND id = ?",
+                       (salon_id, customer_id))
 
 
 def _sql(template):
@@ -67,7 +69,8 @@ def desired_appointment_visit(appointment):
     if appointment.status != APPOINTMENT_COMPLETED:
         return None
     live = db.execute_sql(_sql("SELECT COUNT(id), COALESCE(SUM(total), 0) FROM sale "
-                               "WHERE appointment_id = {p} AND status = {p}"), (appointment.id, SALE_COMPLETED)).fetchone()
+                               "WHERE salon_id = {p} AND appointment_id = {p} AND status = {p}"),
+                          (appointment.salon_id, appointment.id, SALE_COMPLETED)).fetchone()
     amount = int(live[1]) if live[0] else appointment.price
     occurred_at = _not_future(appointment.scheduled_at, appointment.completed_at)
     return appointment.customer_id, occurred_at, amount
@@ -78,8 +81,8 @@ def record_new_sale(sale):
     if sale.customer_id is None:
         return
     if sale.appointment_id is not None:
-        lock_customer(sale.customer_id)
-        sync_appointment(Appointment.get_by_id(sale.appointment_id))
+        lock_customer(sale.salon_id, sale.customer_id)
+        sync_appointment(Appointment.get_in_salon(sale.salon_id, sale.appointment_id))
         return
     desired = desired_sale_visit(sale)
     if desired is None:
@@ -90,10 +93,11 @@ def record_new_sale(sale):
     # Hot path (every till sale): fixed SQL text, no query building; one statement on PostgreSQL.
     at = Visit.occurred_at.db_value(occurred_at)
     if is_postgres():
-        db.execute_sql(_NEW_SALE_VISIT_PG, (sale.salon_id, customer_id, at, amount, sale.id, amount, at, at, at, at))
+        db.execute_sql(_NEW_SALE_VISIT_PG, (sale.salon_id, customer_id, at, amount, sale.id, amount, at, at, at, at,
+                                            sale.salon_id))
     else:
         db.execute_sql(_INSERT_VISIT_SQLITE, (sale.salon_id, customer_id, at, amount, sale.id))
-        _add_visit_figures(customer_id, occurred_at, amount)
+        _add_visit_figures(sale.salon_id, customer_id, occurred_at, amount)
 
 
 # Portable LEAST/GREATEST (PITFALLS.md): a back-dated visit moves first_visit_at, never last_visit_at.
@@ -103,14 +107,14 @@ _ADD_FIGURES = """UPDATE salon_customer SET visit_count = visit_count + 1, total
 _INSERT_VISIT = """INSERT INTO visit (salon_id, customer_id, occurred_at, amount, source_type, source_id)
   VALUES ({p}, {p}, {p}, {p}, 'sale', {p})"""
 _NEW_SALE_VISIT_PG = ("WITH new_visit AS (" + _INSERT_VISIT.format(p="%s") + " RETURNING customer_id) "
-                      + _ADD_FIGURES.format(p="%s") + " WHERE id = (SELECT customer_id FROM new_visit)")
+                      + _ADD_FIGURES.format(p="%s") + " WHERE id = (SELECT customer_id FROM new_visit) AND salon_id = %s")
 _INSERT_VISIT_SQLITE = _INSERT_VISIT.format(p="?")
-_ADD_FIGURES_SQLITE = _ADD_FIGURES.format(p="?") + " WHERE id = ?"
-_ADD_FIGURES_PG = _ADD_FIGURES.format(p="%s") + " WHERE id = %s"
+_ADD_FIGURES_SQLITE = _ADD_FIGURES.format(p="?") + " WHERE salon_id = ? AND id = ?"
+_ADD_FIGURES_PG = _ADD_FIGURES.format(p="%s") + " WHERE salon_id = %s AND id = %s"
 
 
 def insert_sale_with_visit(fields, items):
-    """PostgreSQL, sale without appointment: insert the sale, its items, its visit and the figures in ONE statement.
+    """PostgreSQL, sale without appointment: insert the sale, its SaleLines, its visit and the figures in ONE statement.
 
     Returns the new sale's id, or None when its idempotency key was used already (then nothing is written).
     The visit part is the same as record_new_sale's; one round trip instead of four keeps the hook's
@@ -122,8 +126,8 @@ def insert_sale_with_visit(fields, items):
     sql = _SALE_WITH_VISIT_PG.format(items=values)
     params = [fields["salon"], fields["customer"], fields["total"], fields["sold_at"], fields["idempotency_key"],
               fields["created_by"], fields["created_at"]]
-    for description, quantity, unit_price in items:
-        params += [description, quantity, unit_price]
+    for line in items:
+        params += [line.description, line.quantity, line.unit_price]
     row = db.execute_sql(sql, params).fetchone()
     return row[0] if row else None
 
@@ -141,21 +145,21 @@ new_items AS (
 new_visit AS (
   INSERT INTO visit (salon_id, customer_id, occurred_at, amount, source_type, source_id)
   SELECT salon_id, customer_id, sold_at, total, 'sale', id FROM new_sale WHERE customer_id IS NOT NULL
-  RETURNING customer_id, occurred_at, amount),
+  RETURNING salon_id, customer_id, occurred_at, amount),
 figures AS (
   UPDATE salon_customer SET visit_count = visit_count + 1, total_spent = total_spent + new_visit.amount,
     first_visit_at = CASE WHEN first_visit_at IS NULL OR first_visit_at > new_visit.occurred_at
                           THEN new_visit.occurred_at ELSE first_visit_at END,
     last_visit_at = CASE WHEN last_visit_at IS NULL OR last_visit_at < new_visit.occurred_at
                          THEN new_visit.occurred_at ELSE last_visit_at END
-  FROM new_visit WHERE salon_customer.id = new_visit.customer_id)
+  FROM new_visit WHERE salon_customer.salon_id = new_visit.salon_id AND salon_customer.id = new_visit.customer_id)
 SELECT id FROM new_sale"""
 
 
 def sync_sale(sale):
     """Make the ledger agree with one sale (caller holds the customer lock)."""
     if sale.appointment_id is not None:
-        sync_appointment(Appointment.get_by_id(sale.appointment_id))
+        sync_appointment(Appointment.get_in_salon(sale.salon_id, sale.appointment_id))
     else:
         _sync(SOURCE_SALE, sale.id, sale.salon_id, desired_sale_visit(sale))
 
@@ -168,15 +172,16 @@ def sync_appointment(appointment):
 def _sync(source_type, source_id, salon_id, desired):
     """Insert, delete or re-amount one visit row and apply the same change to the figures as deltas."""
     row = db.execute_sql(_sql("SELECT id, customer_id, occurred_at, amount FROM visit "
-                              "WHERE source_type = {p} AND source_id = {p}"), (source_type, source_id)).fetchone()
+                              "WHERE salon_id = {p} AND source_type = {p} AND source_id = {p}"),
+                         (salon_id, source_type, source_id)).fetchone()
     current = None
     if row is not None:
         current = Visit(id=row[0], customer=row[1], occurred_at=Visit.occurred_at.python_value(row[2]), amount=row[3])
     if desired is None:
         if current is not None:
             ledger_changed(salon_id, current.occurred_at)
-            Visit.delete().where(Visit.id == current.id).execute()
-            _remove_visit_figures(current.customer_id, current.amount)
+            Visit.delete().where((Visit.salon == salon_id) & (Visit.id == current.id)).execute()
+            _remove_visit_figures(salon_id, current.customer_id, current.amount)
         return
     customer_id, occurred_at, amount = desired
     if current is None:
@@ -184,68 +189,74 @@ def _sync(source_type, source_id, salon_id, desired):
         db.execute_sql(_sql("INSERT INTO visit (salon_id, customer_id, occurred_at, amount, source_type, source_id) "
                             "VALUES ({p}, {p}, {p}, {p}, {p}, {p})"),
                        (salon_id, customer_id, Visit.occurred_at.db_value(occurred_at), amount, source_type, source_id))
-        _add_visit_figures(customer_id, occurred_at, amount)
+        _add_visit_figures(salon_id, customer_id, occurred_at, amount)
         return
     if (current.customer_id, current.occurred_at, current.amount) == (customer_id, occurred_at, amount):
         return  # retry, double submit, second completion: nothing changes
     ledger_changed(salon_id, current.occurred_at, occurred_at)
-    Visit.update(customer=customer_id, occurred_at=occurred_at, amount=amount).where(Visit.id == current.id).execute()
+    Visit.update(customer=customer_id, occurred_at=occurred_at, amount=amount).where(
+        (Visit.salon == salon_id) & (Visit.id == current.id)).execute()
     if current.customer_id != customer_id or current.occurred_at != occurred_at:
-        _remove_visit_figures(current.customer_id, current.amount)
-        _add_visit_figures(customer_id, occurred_at, amount, refresh_dates=True)
+        _remove_visit_figures(salon_id, current.customer_id, current.amount)
+        _add_visit_figures(salon_id, customer_id, occurred_at, amount, refresh_dates=True)
     else:
         SalonCustomer.update(total_spent=SalonCustomer.total_spent + (amount - current.amount)).where(
-            SalonCustomer.id == customer_id).execute()
+            (SalonCustomer.salon == salon_id) & (SalonCustomer.id == customer_id)).execute()
 
 
-def _add_visit_figures(customer_id, occurred_at, amount, refresh_dates=False):
+def _add_visit_figures(salon_id, customer_id, occurred_at, amount, refresh_dates=False):
     """Count one more visit; first/last move with CASE, or come back from the ledger when refresh_dates."""
     if not refresh_dates:
         at = Visit.occurred_at.db_value(occurred_at)
         sql = _ADD_FIGURES_PG if is_postgres() else _ADD_FIGURES_SQLITE
-        db.execute_sql(sql, (amount, at, at, at, at, customer_id))
+        db.execute_sql(sql, (amount, at, at, at, at, salon_id, customer_id))
         return
     SalonCustomer.update(
         visit_count=SalonCustomer.visit_count + 1,
         total_spent=SalonCustomer.total_spent + amount,
-        first_visit_at=_ledger_min(customer_id),
-        last_visit_at=_ledger_max(customer_id),
-    ).where(SalonCustomer.id == customer_id).execute()
+        first_visit_at=_ledger_min(salon_id, customer_id),
+        last_visit_at=_ledger_max(salon_id, customer_id),
+    ).where((SalonCustomer.salon == salon_id) & (SalonCustomer.id == customer_id)).execute()
 
 
-def _remove_visit_figures(customer_id, amount):
+def _remove_visit_figures(salon_id, customer_id, amount):
     """Count one visit less (its ledger row is already deleted)."""
     # The visit row is already deleted: first/last come back from the remaining ledger.
     SalonCustomer.update(
         visit_count=SalonCustomer.visit_count - 1,
         total_spent=SalonCustomer.total_spent - amount,
-        first_visit_at=_ledger_min(customer_id),
-        last_visit_at=_ledger_max(customer_id),
-    ).where(SalonCustomer.id == customer_id).execute()
+        first_visit_at=_ledger_min(salon_id, customer_id),
+        last_visit_at=_ledger_max(salon_id, customer_id),
+    ).where((SalonCustomer.salon == salon_id) & (SalonCustomer.id == customer_id)).execute()
 
 
-def _ledger_min(customer_id):
+def _customer_visits(salon_id, customer_id):
+    """The condition selecting one customer's rows of the ledger."""
+    return (Visit.salon == salon_id) & (Visit.customer == customer_id)
+
+
+def _ledger_min(salon_id, customer_id):
     """Subquery: the customer's earliest visit in the ledger."""
-    return Visit.select(fn.MIN(Visit.occurred_at)).where(Visit.customer == customer_id)
+    return Visit.select(fn.MIN(Visit.occurred_at)).where(_customer_visits(salon_id, customer_id))
 
 
-def _ledger_max(customer_id):
+def _ledger_max(salon_id, customer_id):
     """Subquery: the customer's latest visit in the ledger."""
-    return Visit.select(fn.MAX(Visit.occurred_at)).where(Visit.customer == customer_id)
+    return Visit.select(fn.MAX(Visit.occurred_at)).where(_customer_visits(salon_id, customer_id))
 
 
 # --- Repair and backfill -------------------------------------------------------------------------
 
 
-def ledger_figures(salon=None):
-    """Return {customer_id: (visit_count, total_spent, first_visit_at, last_visit_at)} computed from the ledger."""
+def ledger_figures(salon):
+    """Return {customer_id: (visit_count, total_spent, first_visit_at, last_visit_at)} computed from the salon's ledger."""
     query = (SalonCustomer.select(
         SalonCustomer.id,
         fn.COUNT(Visit.id), fn.COALESCE(fn.SUM(Visit.amount), 0), fn.MIN(Visit.occurred_at), fn.MAX(Visit.occurred_at))
-        .join(Visit, join_type=JOIN.LEFT_OUTER, on=(Visit.customer == SalonCustomer.id))
+        .join(Visit, join_type=JOIN.LEFT_OUTER,
+              on=((Visit.salon == SalonCustomer.salon) & (Visit.customer == SalonCustomer.id)))
+        .where(SalonCustomer.salon == salon)
         .group_by(SalonCustomer.id))
-    if salon is not None:
-        query = query.where(SalonCustomer.salon == salon)
     return {row[0]: (row[1], int(row[2]), _as_datetime(row[3]), _as_datetime(row[4])) for row in query.tuples()}
 
 
@@ -257,15 +268,12 @@ def _as_datetime(value):
     return value
 
 
-def ledger_drift(salon=None):
-    """Return descriptions of ledger rows that disagree with their sales and appointments (missing, stale, wrong)."""
+def ledger_drift(salon):
+    """Return (descriptions, sources to sync) of the salon's ledger rows that disagree with their sales and appointments."""
     problems, fixes = [], []
-    sales = Sale.select().where(Sale.customer.is_null(False) & Sale.appointment.is_null())
-    appointments = Appointment.select().where(Appointment.status == APPOINTMENT_COMPLETED)
-    visits = Visit.select()
-    if salon is not None:
-        sales, appointments, visits = (q.where(q.model.salon == salon) for q in (sales, appointments, visits))
-    current = {(v.source_type, v.source_id): v for v in visits}
+    sales = Sale.in_salon(salon).where(Sale.customer.is_null(False) & Sale.appointment.is_null())
+    appointments = Appointment.in_salon(salon).where(Appointment.status == APPOINTMENT_COMPLETED)
+    current = {(v.source_type, v.source_id): v for v in Visit.in_salon(salon)}
     expected = {}
     for sale in sales:
         expected[(SOURCE_SALE, sale.id)] = (sale, desired_sale_visit(sale))
@@ -279,17 +287,18 @@ def ledger_drift(salon=None):
             fixes.append(source)
     # A visit whose sale was voided or whose appointment is no longer completed.
     for key, visit in current.items():
-        if key not in expected and _source_exists(key):
+        source = None if key in expected else _source(salon, key)
+        if source is not None:
             problems.append(f"ledger {key[0]} {key[1]}: has {_describe((visit.customer_id, visit.occurred_at, visit.amount))}, "
                             f"sources say {_describe(None)}")
-            fixes.append(Sale.get_by_id(key[1]) if key[0] == SOURCE_SALE else Appointment.get_by_id(key[1]))
+            fixes.append(source)
     return problems, fixes
 
 
-def _source_exists(key):
-    """True when the sale or appointment behind a ledger key still exists."""
+def _source(salon, key):
+    """Return the salon's sale or appointment behind a ledger key, or None when it no longer exists."""
     model = Sale if key[0] == SOURCE_SALE else Appointment
-    return model.select().where(model.id == key[1]).exists()
+    return model.in_salon(salon).where(model.id == key[1]).first()
 
 
 def _describe(visit):
@@ -300,40 +309,44 @@ def _describe(visit):
 
 
 def recompute_figures(salon=None, *, check=False):
-    """Rebuild the ledger from sources and every figure from the ledger; return the drift found.
+    """Rebuild the ledger from sources and every figure from the ledger (one salon, or each); return the drift found.
 
     With check=True nothing changes; the returned list describes each drifting row.
     """
     with db.atomic():
-        problems, fixes = ledger_drift(salon)
-        if not check:
-            for source in fixes:  # backfill: sales and appointments recorded before the hook existed
-                lock_customer(source.customer_id)
-                (sync_appointment if isinstance(source, Appointment) else sync_sale)(source)
-        expected = ledger_figures(salon)
-        customers = SalonCustomer.select(SalonCustomer.id, *(getattr(SalonCustomer, f) for f in FIGURES))
-        if salon is not None:
-            customers = customers.where(SalonCustomer.salon == salon)
-        for customer in customers:
-            have = tuple(getattr(customer, f) for f in FIGURES)
-            want = expected.get(customer.id, (0, 0, None, None))
-            if have != want:
-                differences = ", ".join(f"{name} {h!r} != ledger {w!r}" for name, h, w in zip(FIGURES, have, want) if h != w)
-                problems.append(f"salon_customer {customer.id}: {differences}")
-                if not check:
-                    _rebuild_figures(customer.id)
+        salons = [salon] if salon is not None else list(Salon.select().order_by(Salon.id))
+        problems = [problem for each in salons for problem in _recompute_salon(each, check)]
         if problems and not check:
             forget_cached_analytics(salon.id if salon is not None else None)
     return problems
 
 
-def _rebuild_figures(customer_id):
+def _recompute_salon(salon, check):
+    """Return one salon's drift, repaired unless check (the caller holds the transaction)."""
+    problems, fixes = ledger_drift(salon)
+    if not check:
+        for source in fixes:  # backfill: sales and appointments recorded before the hook existed
+            lock_customer(salon.id, source.customer_id)
+            (sync_appointment if isinstance(source, Appointment) else sync_sale)(source)
+    expected = ledger_figures(salon)
+    for customer in SalonCustomer.in_salon(salon, SalonCustomer.id, *(getattr(SalonCustomer, f) for f in FIGURES)):
+        have = tuple(getattr(customer, f) for f in FIGURES)
+        want = expected.get(customer.id, (0, 0, None, None))
+        if have != want:
+            differences = ", ".join(f"{name} {h!r} != ledger {w!r}" for name, h, w in zip(FIGURES, have, want) if h != w)
+            problems.append(f"salon_customer {customer.id}: {differences}")
+            if not check:
+                _rebuild_figures(salon.id, customer.id)
+    return problems
+
+
+def _rebuild_figures(salon_id, customer_id):
     """Set one customer's figures from the ledger, in one statement under the customer lock."""
-    lock_customer(customer_id)
-    mine = Visit.customer == customer_id
+    lock_customer(salon_id, customer_id)
+    mine = _customer_visits(salon_id, customer_id)
     SalonCustomer.update(
         visit_count=Visit.select(fn.COUNT(Visit.id)).where(mine),
         total_spent=Visit.select(fn.COALESCE(fn.SUM(Visit.amount), 0)).where(mine),
-        first_visit_at=_ledger_min(customer_id),
-        last_visit_at=_ledger_max(customer_id),
-    ).where(SalonCustomer.id == customer_id).execute()
+        first_visit_at=_ledger_min(salon_id, customer_id),
+        last_visit_at=_ledger_max(salon_id, customer_id),
+    ).where((SalonCustomer.salon == salon_id) & (SalonCustomer.id == customer_id)).execute()

@@ -7,9 +7,10 @@ from salon_web.models import SalonCustomer
 from salon_web.security import client_ip
 from salon_web.services import follow_ups, reminders
 from salon_web.services.clock import local_today
-from salon_web.tenancy import get_in_salon_or_404, salon_view
+from salon_web.tenancy import salon_view
 
 bp = Blueprint("today", __name__)
+
 
 @bp.route("/salons/<int:salon_id>/today")
 @salon_view()
@@ -23,7 +24,7 @@ def today(salon):
 @salon_view()
 def follow_up_done(salon, customer_id):
     """Mark a customer's follow-up done; htmx gets the row's new state."""
-    customer = get_in_salon_or_404(SalonCustomer, salon, customer_id)
+    customer = SalonCustomer.get_in_salon(salon, customer_id)
     changed = follow_ups.complete_follow_up(customer, user=current_user.id, ip=client_ip(request))
     return _follow_up_result(salon, customer, "done" if changed else "gone")
 
@@ -32,7 +33,7 @@ def follow_up_done(salon, customer_id):
 @salon_view()
 def follow_up_snooze(salon, customer_id):
     """Move a customer's follow-up a week ahead; htmx gets the row's new state."""
-    customer = get_in_salon_or_404(SalonCustomer, salon, customer_id)
+    customer = SalonCustomer.get_in_salon(salon, customer_id)
     today_local = local_today(salon.timezone)
     changed = follow_ups.snooze_follow_up(customer, today_local, user=current_user.id, ip=client_ip(request))
     return _follow_up_result(salon, customer, "snoozed" if changed else "gone")
