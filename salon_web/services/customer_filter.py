@@ -175,26 +175,26 @@ class CustomerFilter:
         }
 
     # -- SQL ------------------------------------------------------------------------------------
-    def where(self, salon, now=None):
-        """Return the peewee condition selecting the salon's customers that match the filter."""
-        condition = SalonCustomer.salon == salon
+    def conditions(self, salon, now=None):
+        """Return the peewee conditions a salon's customer must meet to match (none: everyone)."""
+        conditions = []
         if self.q:
-            condition &= search_condition(self.q, salon.country)
+            conditions.append(search_condition(self.q, salon.country))
         if self.tag_ids:
-            condition &= _tag_condition(salon, self.tag_ids, self.tag_mode)
+            conditions.append(_tag_condition(salon, self.tag_ids, self.tag_mode))
         if self.min_visits is not None:
-            condition &= SalonCustomer.visit_count >= self.min_visits
+            conditions.append(SalonCustomer.visit_count >= self.min_visits)
         if self.min_spent is not None:
-            condition &= SalonCustomer.total_spent >= self.min_spent
+            conditions.append(SalonCustomer.total_spent >= self.min_spent)
         if self.days_since_last_visit is not None:
             # "At least N days" in the salon's calendar: the last visit fell on or before that local day.
             day = local_today(salon.timezone, now) - datetime.timedelta(days=self.days_since_last_visit)
-            condition &= SalonCustomer.last_visit_at < local_day_bounds(day, salon.timezone)[1]
-        return condition
+            conditions.append(SalonCustomer.last_visit_at < local_day_bounds(day, salon.timezone)[1])
+        return conditions
 
     def matching(self, salon, *columns, now=None):
-        """Return an unordered query of the matching customers (all columns unless given)."""
-        return SalonCustomer.select(*columns).where(self.where(salon, now))
+        """Return an unordered query of the salon's matching customers (all columns unless given)."""
+        return SalonCustomer.in_salon(salon, *columns).where(*self.conditions(salon, now))
 
     def ordering(self, reverse=False):
         """ORDER BY terms of the full ordering (never-came last), optionally reversed."""

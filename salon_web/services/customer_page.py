@@ -80,11 +80,10 @@ def _fetch(customer_filter, salon, cursor, limit, now, offset=0):
     forward = cursor is None or cursor.direction == "after"
     start = 0 if cursor is None else cursor.phase
     indices = range(start, len(phases)) if forward else range(start, -1, -1)
-    base = customer_filter.where(salon, now)
     rows = []
     for index in indices:
         condition, column = phases[index]
-        query = SalonCustomer.select(*LIST_COLUMNS).where(base)
+        query = customer_filter.matching(salon, *LIST_COLUMNS, now=now)
         if condition is not None:
             query = query.where(condition)
         if cursor is not None and index == cursor.phase:
