@@ -60,11 +60,8 @@ def allow_long_statements():
 
 
 def bind(database):
-    """Point the models' proxy at a concrete database."""
+    """Point the models' proxy at a concrete database (models react through db.attach_callback)."""
     db.initialize(database)
-    from salon_web.models.customers import declare_postgres_indexes  # models import this module
-
-    declare_postgres_indexes(not isinstance(database, SqliteDatabase))
     return database
 
 

@@ -12,9 +12,11 @@ from peewee import (
     ForeignKeyField,
     IntegerField,
     JSONField,
+    SqliteDatabase,
     TextField,
 )
 
+from salon_web.db import db
 from salon_web.models.base import BaseModel, MoneyField, TenantModel, UTCDateTimeField, utcnow
 from salon_web.models.salons import Salon
 from salon_web.models.users import User
@@ -107,6 +109,17 @@ def declare_postgres_indexes(is_postgres):
     if is_postgres:
         for name, expressions, using in POSTGRES_ONLY_INDEXES:
             SalonCustomer.add_index(SalonCustomer.index(*expressions, name=name, using=using))
+
+
+@db.attach_callback
+def _declare_indexes_for(database):
+    """When the proxy is bound, PostgreSQL gets its search indexes and SQLite keeps a plain schema."""
+    if database is not None:
+        declare_postgres_indexes(not isinstance(database, SqliteDatabase))
+
+
+if db.obj is not None:  # bound before this module was imported
+    _declare_indexes_for(db.obj)
 
 
 class Tag(TenantModel):
