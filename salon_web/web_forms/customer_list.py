@@ -28,6 +28,7 @@ class ParsedField(StringField):
         self.parse, self.message = parse, message
 
     def process_formdata(self, valuelist):
+        """Parse the first value; an empty one is None (the filter's default)."""
         text = valuelist[0].strip() if valuelist else ""
         self.data = None
         if text:
@@ -91,6 +92,7 @@ class CustomerListForm(Form):
     cursor = ParsedField(list_cursor, STALE_CURSOR)
 
     def __init__(self, formdata, *, currency):
+        """Read `formdata`; amounts are in `currency`."""
         self.currency = currency
         super().__init__(formdata)
 
@@ -159,10 +161,12 @@ class BulkTagForm(Form):
     ids = ManyField()
 
     def validate_action(self, field):
+        """An action is required (an unknown one already has its message)."""
         if field.data is None and not field.errors:
             raise ValidationError("Choose to add or remove the tag.")
 
     def validate_tag(self, field):
+        """The tag name with its spaces tidied, present and short enough."""
         field.data = " ".join((field.data or "").split())
         if not field.data:
             raise ValidationError("Enter the tag to add or remove.")
@@ -170,6 +174,7 @@ class BulkTagForm(Form):
             raise ValidationError(f"A tag has at most {MAX_TAG_LENGTH} characters.")
 
     def validate_ids(self, field):
+        """The selected customers' ids, without repeats; some unless the change is for all matching."""
         ids = [parse_id(raw) for raw in field.data or []]
         field.data = list(dict.fromkeys(i for i in ids if i))
         if len(ids) > MAX_SELECTED:
