@@ -1,7 +1,7 @@
 """Customer list at scale: every list query through the service, next to the raw SQL it runs, plus export.
 
 Builds the bench salons with `bench-data` when they are missing or of another size. For each case:
-- service: CustomerFilter.from_args + customer_page (count, page rows, their tags), ORM objects included;
+- service: list_filter + customer_page (count, page rows, their tags), ORM objects included;
 - raw SQL: exactly the statements the service ran, executed on the bare psycopg2 cursor with fetchall;
 - http: the whole GET of the results fragment through Flask (auth, tenancy, template).
 Export: all rows of the large salon through the CSV stream (server-side cursor), rows/s and peak RSS growth.
@@ -14,7 +14,9 @@ from werkzeug.datastructures import MultiDict
 from bench.support import BENCH_PASSWORD, ensure_bench_salons, ensure_database, p50, p95, stopwatch, timings
 from salon_web.models import SalonCustomer
 from salon_web.sample_data import bench_data
-from salon_web.services.customer_query import Cursor, CustomerFilter, customer_page
+from salon_web.services.customer_filter import Cursor
+from salon_web.services.customer_page import customer_page
+from salon_web.web_forms.customer_list import list_filter
 from salon_web.services.export import stream_csv
 
 
@@ -112,7 +114,7 @@ def run(database_url, args):
             multi = MultiDict([(k, v) for k, vs in params.items() for v in (vs if isinstance(vs, list) else [vs])])
 
             def service(salon=salon, multi=multi):
-                customer_filter, errors = CustomerFilter.from_args(multi, salon)
+                customer_filter, errors = list_filter(multi, salon)
                 assert not errors, errors
                 return customer_page(customer_filter, salon)
 
@@ -132,7 +134,7 @@ def run(database_url, args):
                   f" {p95(raw_ms):6.2f}ms {p50(service_ms) / p50(raw_ms):5.2f}x {p50(http_ms):7.2f}ms"
                   f" {p95(http_ms):6.2f}ms  {len(page.customers)}/{page.total:,}")
 
-        customer_filter, _ = CustomerFilter.from_args({}, large)
+        customer_filter, _ = list_filter({}, large)
         for attempt in range(2):
             gc.collect()
             _reset_peak_rss()

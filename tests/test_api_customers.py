@@ -55,9 +55,9 @@ def test_list_with_original_parameter_names(app, world, crowd):
 
 
 def test_list_total_is_exact_past_the_html_cap(app, world, monkeypatch):
-    from salon_web.services import customer_query
+    from salon_web.services import customer_page
 
-    monkeypatch.setattr(customer_query, "COUNT_CAP", 2)
+    monkeypatch.setattr(customer_page, "COUNT_CAP", 2)
     for index in range(4):
         factories.make_customer(world.salon, f"Extra {index}")
     body = api_as(app, world, "owner").get(f"/salons/{world.salon.id}/customers?limit=1").json

@@ -72,3 +72,33 @@ def test_employee_may_not_bulk_tag(client, world, login_as):
                            data={"tag": "X", "action": "add", "scope": "all"})
     assert response.status_code == 403
     assert CustomerTag.select().count() == 1
+
+
+BAD_BULK_FORMS = [
+    ({"tag": "x", "ids": "1"}, "action", "Choose to add or remove the tag."),
+    ({"action": "paint", "tag": "x", "ids": "1"}, "action", "Choose to add or remove the tag."),
+    ({"action": "add", "tag": "   ", "ids": "1"}, "tag", "Enter the tag to add or remove."),
+    ({"action": "add", "tag": "x" * 51, "ids": "1"}, "tag", "A tag has at most 50 characters."),
+    ({"action": "add", "tag": "x", "scope": "some"}, "scope", "Choose the selected customers or all matching ones."),
+    ({"action": "add", "tag": "x", "ids": ["1", "²"]}, "ids", "The selection is not valid. Reload the page and try again."),
+    ({"action": "add", "tag": "x"}, "ids", "Select at least one customer, or choose all matching customers."),
+    ({"action": "add", "tag": "x", "ids": [str(n) for n in range(1, 502)]}, "ids",
+     "Select at most 500 customers, or choose all matching customers."),
+]
+
+
+def test_the_bulk_form_gives_each_bad_field_its_message():
+    from salon_web.web_forms.customer_list import bulk_tag_change
+
+    for form, field, message in BAD_BULK_FORMS:
+        assert bulk_tag_change(form)[1] == {field: message}, form
+
+
+def test_the_bulk_form_yields_the_typed_change():
+    from salon_web.services.bulk_tags import BulkTagChange
+    from salon_web.web_forms.customer_list import bulk_tag_change
+
+    assert bulk_tag_change({"action": "add", "tag": " Call   back ", "ids": ["3", "2", "3"]}) == (
+        BulkTagChange("add", "Call back", "selected", (3, 2)), {})
+    assert bulk_tag_change({"action": "remove", "tag": "VIP", "scope": "all"}) == (
+        BulkTagChange("remove", "VIP", "all", ()), {})

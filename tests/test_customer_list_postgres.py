@@ -6,7 +6,9 @@ from peewee import fn
 
 from salon_web.db import db
 from salon_web.models import Customer, SalonCustomer
-from salon_web.services.customer_query import CustomerFilter, customer_page, search_condition
+from salon_web.services.customer_page import customer_page
+from salon_web.services.customer_search import search_condition
+from salon_web.web_forms.customer_list import list_filter
 from salon_web.services.export import export_query, iter_rows
 from tests.list_helpers import make
 
@@ -72,8 +74,8 @@ def test_search_uses_its_index(world, many, q, index, in_salon):
 
 
 def test_deep_page_is_an_index_scan_without_sort(world, many):
-    first = customer_page(CustomerFilter.from_args({"per_page": "5"}, world.salon)[0], world.salon)
-    deeper = CustomerFilter.from_args({"per_page": "5", "cursor": first.next_cursor}, world.salon)[0]
+    first = customer_page(list_filter({"per_page": "5"}, world.salon)[0], world.salon)
+    deeper = list_filter({"per_page": "5", "cursor": first.next_cursor}, world.salon)[0]
     statements = [s for s in captured_page_queries(deeper, world.salon) if "LIMIT" in s[0] and "COUNT(" not in s[0].upper()]
     assert statements
     for statement in statements:
@@ -84,14 +86,14 @@ def test_deep_page_is_an_index_scan_without_sort(world, many):
 
 @pytest.mark.parametrize("sort", ["total_spent", "visit_count", "name"])
 def test_each_sort_reads_its_index_in_order(world, many, sort):
-    customer_filter = CustomerFilter.from_args({"sort": sort, "per_page": "5"}, world.salon)[0]
+    customer_filter = list_filter({"sort": sort, "per_page": "5"}, world.salon)[0]
     statement = [s for s in captured_page_queries(customer_filter, world.salon) if "LIMIT" in s[0] and "COUNT(" not in s[0].upper()][0]
     text = explain(*statement)
     assert "Sort" not in text and "Index" in text
 
 
 def test_export_streams_through_a_named_server_side_cursor(world, many):
-    customer_filter = CustomerFilter.from_args({}, world.salon)[0]
+    customer_filter = list_filter({}, world.salon)[0]
     with db.atomic():
         rows = iter_rows(export_query(customer_filter, world.salon))
         first = next(rows)

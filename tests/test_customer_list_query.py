@@ -1,17 +1,19 @@
-"""customer_query: parameters, search, filters, every sort and keyset paging (no Flask)."""
+"""The list's filter (parsed by its form, checked by the service), search, every sort and keyset paging (no Flask)."""
 import datetime
 import itertools
 
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from salon_web.services.customer_query import SORTS, Cursor, CustomerFilter, customer_page
+from salon_web.services.customer_filter import SORTS, Cursor
+from salon_web.services.customer_page import customer_page
+from salon_web.web_forms.customer_list import list_filter
 from tests import factories
 from tests.list_helpers import NOW, make
 
 
 def parse(salon, **args):
-    customer_filter, errors = CustomerFilter.from_args(MultiDict(args), salon)
+    customer_filter, errors = list_filter(MultiDict(args), salon)
     assert not errors, errors
     return customer_filter
 
@@ -151,7 +153,7 @@ def test_search_never_returns_another_salons_customer(world, crowd):
 ])
 def test_filters_and_their_combinations(world, crowd, args, expected):
     salon = world.salon
-    customer_filter, errors = CustomerFilter.from_args(MultiDict(list(_pairs(args))), salon)
+    customer_filter, errors = list_filter(MultiDict(list(_pairs(args))), salon)
     assert not errors
     page = customer_page(customer_filter, salon, now=NOW)
     assert {c.full_name for c in page.customers} == expected
@@ -168,7 +170,7 @@ def test_min_spent_is_typed_in_major_units(world):
     paris = world.other_salon
     rich = make(paris, "Chloé Riche", days_ago=1, visits=1, spent=12_550)  # €125.50
     make(paris, "Léa Moins", days_ago=1, visits=1, spent=12_549)
-    customer_filter, errors = CustomerFilter.from_args({"min_spent": "125.50"}, paris)
+    customer_filter, errors = list_filter({"min_spent": "125.50"}, paris)
     assert not errors and customer_filter.min_spent == 12_550
     assert [c.id for c in customer_page(customer_filter, paris, now=NOW).customers] == [rich.id]
     assert ("min_spent", "125.50") in customer_filter.to_args()
@@ -194,14 +196,14 @@ def test_min_spent_is_typed_in_major_units(world):
     ({"q": "x" * 101}, "q"),
 ])
 def test_invalid_values_give_a_message_for_their_field(world, args, field):
-    _, errors = CustomerFilter.from_args(args, world.salon)
+    _, errors = list_filter(args, world.salon)
     assert list(errors) == [field]
     assert errors[field]
 
 
 def test_a_cursor_for_another_sort_is_refused(world, crowd):
     page = customer_page(parse(world.salon, per_page="2"), world.salon)
-    _, errors = CustomerFilter.from_args({"cursor": page.next_cursor, "sort": "name"}, world.salon)
+    _, errors = list_filter({"cursor": page.next_cursor, "sort": "name"}, world.salon)
     assert "cursor" in errors
 
 
@@ -211,10 +213,10 @@ def test_cursor_round_trips(world):
     assert Cursor.decode(Cursor("name", "asc", "before", 1, None, 3).encode()) is None  # only last_visit has phase 1
 
 
-def test_query_string_round_trips_through_from_args(world, crowd):
+def test_query_string_round_trips_through_the_form(world, crowd):
     args = MultiDict([("q", "uw"), ("tags", "VIP"), ("tags", "Regular"), ("tag_mode", "all"), ("min_visits", "2"),
                       ("min_spent", "1000"), ("days_since_last_visit", "7"), ("sort", "name"), ("order", "desc"),
                       ("per_page", "50")])
-    first, _ = CustomerFilter.from_args(args, world.salon)
-    again, errors = CustomerFilter.from_args(MultiDict(first.to_args()), world.salon)
+    first, _ = list_filter(args, world.salon)
+    again, errors = list_filter(MultiDict(first.to_args()), world.salon)
     assert not errors and again == first

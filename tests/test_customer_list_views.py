@@ -100,3 +100,49 @@ def test_row_names_link_to_the_detail_page_only_when_it_exists(client, world, lo
     page = client.get(url(world)).get_data(as_text=True)
     has_detail = "customer_detail.show" in app.view_functions
     assert (f"/customers/{world.customer.id}\"" in page) == has_detail
+
+
+def _crowd_with_segment(world):
+    """Thirty tagged customers and a saved segment: everything the full page shows."""
+    from salon_web.models import SavedSegment
+
+    for number in range(30):
+        make(world.salon, f"Client {number:02d}", days_ago=number, visits=2, spent=5000, tags=["Regular", "VIP"])
+    SavedSegment.create(salon=world.salon, name="Regulars", query="tags=Regular")
+
+
+@pytest.mark.parametrize("role, query, headers, expected", [
+    # user, salon+role, rows, capped count, the rows' tags, tag names, segments, the salon switcher
+    ("owner", "", {}, 8),
+    # a tag filter adds its one lookup of the named tags
+    ("owner", "?tags=VIP", {}, 9),
+    # the results block: no segment links, no switcher; the tag names only for a manager's bulk form
+    ("owner", "", HX, 6),
+    ("owner", "?tags=VIP", HX, 7),
+    ("employee", "", HX, 5),
+    # a refused filter: the page shows the form and the messages, the block only the messages
+    ("owner", "?min_visits=lots", {}, 5),
+    ("owner", "?min_visits=lots", HX, 2),
+])
+def test_the_page_and_its_fragment_run_only_what_they_show(client, world, login_as, role, query, headers, expected):
+    _crowd_with_segment(world)
+    login_as(role)
+    client.get(url(world, query), headers=headers)  # the session's first request may refresh it
+    with assert_query_count(expected):
+        response = client.get(url(world, query), headers=headers)
+    assert response.status_code in (200, 422)
+    assert ("Regulars" in response.get_data(as_text=True)) == (not headers)
+
+
+def test_every_statement_of_the_list_names_the_salon(client, world, login_as):
+    _crowd_with_segment(world)
+    login_as("owner")
+    tenant_tables = ('"salon_customer"', '"customer_tag"', '"tag"', '"saved_segment"')
+    for query in ("?tags=VIP&tag_mode=all", "?tags=VIP&per_page=5"):
+        with count_queries() as counter:
+            assert client.get(url(world, query)).status_code == 200
+        for statement in counter.get_queries():
+            sql = statement.msg[0]
+            for table in tenant_tables:
+                if f"FROM {table}" in sql or f"JOIN {table}" in sql:
+                    assert sql.count("salon_id") >= sql.count(f"{table} AS"), sql

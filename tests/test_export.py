@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from salon_web.models import AuditEvent, SalonCustomer
-from salon_web.services.customer_query import CustomerFilter
+from salon_web.web_forms.customer_list import list_filter
 from salon_web.services.export import E164, FORMULA_STARTS, phone_cell, safe_cell, stream_csv
 from tests import factories
 from tests.list_helpers import NOW, make
@@ -66,7 +66,7 @@ def test_money_and_dates_in_the_salons_currency_and_zone(world):
     customer = make(paris, "Chloé Dupont", days_ago=1, visits=2, spent=12_345)
     SalonCustomer.update(last_visit_at=datetime.datetime(2026, 3, 1, 23, 30)).where(
         SalonCustomer.id == customer.id).execute()  # 00:30 on 2 March in Paris
-    customer_filter, _ = CustomerFilter.from_args({"q": "chloe"}, paris)
+    customer_filter, _ = list_filter({"q": "chloe"}, paris)
     text = b"".join(stream_csv(customer_filter, paris, now=NOW)).decode("utf-8-sig")
     row = list(csv.reader(io.StringIO(text)))[1]
     assert row[4] == "123.45" and row[6] == "2026-03-02"
@@ -88,7 +88,7 @@ def test_dangerous_cells_are_guarded():
 def test_a_phone_column_holding_anything_but_e164_is_still_guarded(world):
     """Only normalize_phone writes phone_e164; should anything else get there, it is free text again."""
     SalonCustomer.update(phone_e164="+1+SUM(A1:A9)").where(SalonCustomer.id == world.customer.id).execute()
-    customer_filter, _ = CustomerFilter.from_args({}, world.salon)
+    customer_filter, _ = list_filter({}, world.salon)
     text = b"".join(stream_csv(customer_filter, world.salon)).decode("utf-8-sig")
     assert list(csv.reader(io.StringIO(text)))[1][1] == "'+1+SUM(A1:A9)"
 
@@ -112,7 +112,7 @@ def test_phones_round_trip_as_they_are_and_no_cell_is_a_formula(world, phones, n
     SalonCustomer.delete().where(SalonCustomer.salon == salon).execute()
     for number, phone in enumerate(dict.fromkeys(phones)):
         factories.make_customer(salon, f"{name}{number}", phone=phone, email=f"+{number}@example.com")
-    customer_filter, _ = CustomerFilter.from_args({}, salon)
+    customer_filter, _ = list_filter({}, salon)
     text = b"".join(stream_csv(customer_filter, salon)).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text, newline="")))[1:]
     assert not [cell for row in rows for cell in row if _is_formula(cell)]
@@ -129,7 +129,7 @@ def test_csv_parses_back_to_the_same_values_and_never_yields_a_formula(world, na
     SalonCustomer.delete().where(SalonCustomer.salon == salon).execute()
     for number, name in enumerate(names):
         factories.make_customer(salon, name, email=f"{email}{number}@example.com", notes=notes)
-    customer_filter, _ = CustomerFilter.from_args({}, salon)
+    customer_filter, _ = list_filter({}, salon)
     text = b"".join(stream_csv(customer_filter, salon)).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text, newline="")))[1:]
     expected = {

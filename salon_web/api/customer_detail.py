@@ -13,7 +13,7 @@ from salon_web.api.schemas import CustomerSummary
 from salon_web.models import SalonCustomer
 from salon_web.models.customers import CHANNELS
 from salon_web.security import client_ip
-from salon_web.services import customer_edit, follow_ups, timeline
+from salon_web.services import customer_edit, follow_ups, paging, timeline
 from salon_web.services.clock import local_today
 from salon_web.services.customer_create import parse_contact
 from salon_web.services.customer_edit import (
@@ -219,7 +219,7 @@ def remove_tags(user, salon, customer_id, body):
 
 class TimelineQuery(Schema):
     kind: Literal["sale", "appointment", "communication", "edit"] | None = None
-    cursor: str | None = Field(None, min_length=1, max_length=100, pattern=r"^[0-9]{8}T[0-9]{12}\.[1-5]\.[0-9]{1,18}$", description="`nextCursor` of the previous page")
+    cursor: str | None = Field(None, min_length=1, max_length=100, pattern=paging.PATTERN, description="`nextCursor` of the previous page")
     limit: int = Field(timeline.PER_PAGE, ge=1, le=100)
 
 

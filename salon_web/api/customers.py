@@ -1,14 +1,14 @@
 """The customer list, its CSV export and creating a customer.
 
-The list accepts the HTML parameters and the original system's names; both are translated to
-the arguments `CustomerFilter.from_args` understands, so filtering, sorting and paging are the
-HTML list's own.
+The list accepts the HTML parameters and the original system's names; both build the list's
+typed `CustomerFilter` directly and the salon's rules check it, so filtering, sorting and paging
+are the HTML list's own.
 """
 import datetime
 import math
 from typing import Annotated, Literal
 
-from flask import Response, request
+from flask import request
 from pydantic import BaseModel, ConfigDict, Field
 from werkzeug.datastructures import MultiDict
 
@@ -22,9 +22,12 @@ from salon_web.security import client_ip
 from salon_web.services import export
 from salon_web.services.clock import local_today
 from salon_web.services.customer_create import DuplicateCustomer, create_customer, parse_contact
-from salon_web.services.customer_query import (
-    MAX_DAYS, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_LENGTH, CustomerFilter, count_matching, customer_page,
+from salon_web.services.customer_filter import (
+    MAX_DAYS, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_LENGTH, PER_PAGE, STALE_CURSOR, Cursor, CustomerFilter,
+    InvalidFilter, checked, in_field_order,
 )
+from salon_web.services.customer_page import count_matching, customer_page
+from salon_web.services.money import InvalidAmount, parse_money
 from salon_web.tenancy import MANAGERS
 
 ORIGINAL_SORTS = {"lastVisit": "last_visit", "totalSpent": "total_spent", "visitCount": "visit_count", "name": "name"}
@@ -54,33 +57,36 @@ class CustomerListQuery(BaseModel):
     page: int | None = Field(None, ge=1, le=MAX_PAGE, description="OFFSET paging; `cursor` is faster")
     cursor: str | None = Field(None, min_length=1, max_length=500, description="`nextCursor` of the previous page")
 
-    def filter_args(self):
-        """The arguments CustomerFilter.from_args understands (HTML names win over original ones)."""
+    def proposed_filter(self, currency, errors):
+        """Return the CustomerFilter these parameters ask for (HTML names win); messages for what does not parse."""
         tags = [part.strip() for value in (self.tags or []) for part in value.split(",") if part.strip()]
-        sort = self.sort or ORIGINAL_SORTS.get(self.sortBy or "")
-        pairs = {
-            "q": self.q if self.q is not None else self.search,
-            "tags": tags,
-            "tag_mode": self.tag_mode,
-            "min_visits": _first(self.min_visits, self.minVisits),
-            "min_spent": self.min_spent if self.min_spent is not None else self.minSpent,
-            "days_since_last_visit": _first(self.days_since_last_visit, self.daysSinceLastVisit),
-            "sort": sort,
-            "order": self.order or (self.sortOrder.lower() if self.sortOrder else None),
-            "per_page": _first(self.per_page, self.limit),
-            "page": self.page,
-            "cursor": self.cursor,
-        }
-        args = MultiDict()
-        for name, value in pairs.items():
-            for item in value if isinstance(value, list) else [value]:
-                if item is not None:
-                    args.add(name, str(item))
-        return args
+        order = self.order or (self.sortOrder.lower() if self.sortOrder else None)
+        min_spent = self.min_spent if self.min_spent is not None else self.minSpent
+        cursor = Cursor.decode(self.cursor) if self.cursor else None
+        if self.cursor and cursor is None:
+            errors["cursor"] = STALE_CURSOR
+        return CustomerFilter(
+            q=self.q if self.q is not None else self.search or "", tags=tuple(tags), tag_mode=self.tag_mode or "any",
+            min_visits=_first(self.min_visits, self.minVisits), min_spent=_money(min_spent, currency, errors),
+            days_since_last_visit=_first(self.days_since_last_visit, self.daysSinceLastVisit),
+            sort=self.sort or ORIGINAL_SORTS.get(self.sortBy or "", "last_visit"), order=order,
+            per_page=_first(self.per_page, self.limit) or PER_PAGE, page=self.page, cursor=cursor,
+        )
 
 
 def _first(*values):
     return next((v for v in values if v is not None), None)
+
+
+def _money(text, currency, errors):
+    """Minor units of an amount typed in major units; a message in `errors` when it is not one."""
+    if not (text or "").strip():
+        return None
+    try:
+        return parse_money(text, currency)
+    except InvalidAmount as error:
+        errors["min_spent"] = str(error)
+        return None
 
 
 ORIGINAL_NAMES = {"q": "search", "min_visits": "minVisits", "min_spent": "minSpent",
@@ -89,13 +95,17 @@ ORIGINAL_NAMES = {"q": "search", "min_visits": "minVisits", "min_spent": "minSpe
 
 
 def customer_filter_for(query, salon):
-    """The validated CustomerFilter for the query, or a 422 problem naming the bad parameters."""
-    customer_filter, errors = CustomerFilter.from_args(query.filter_args(), salon)
+    """The checked CustomerFilter for the query, or a 422 problem naming the bad parameters."""
+    errors = {}
+    try:
+        customer_filter = checked(query.proposed_filter(salon.currency, errors), salon)
+    except InvalidFilter as refused:
+        errors.update(refused.errors)
     if errors:
         raise ApiProblem(422, "The filter is not valid.", errors=[
             {"field": name if getattr(query, name, None) is not None or name not in ORIGINAL_NAMES
              else ORIGINAL_NAMES[name], "in": "query", "message": message}
-            for name, message in errors.items()])
+            for name, message in in_field_order(errors).items()])
     return customer_filter
 
 
@@ -118,9 +128,9 @@ def list_customers(user, salon, query):
     # The HTML list caps its count at COUNT_CAP; the original API reports the exact total and page count.
     total = count_matching(customer_filter, salon, cap=None)
     ids = [c.id for c in page.customers]
-    extra = {row[0]: row[1:] for row in SalonCustomer.select(
-        SalonCustomer.id, SalonCustomer.birthday, SalonCustomer.follow_up_on
-    ).where((SalonCustomer.salon == salon) & SalonCustomer.id.in_(ids)).tuples()} if ids else {}
+    extra = {row[0]: row[1:] for row in SalonCustomer.in_salon(
+        salon, SalonCustomer.id, SalonCustomer.birthday, SalonCustomer.follow_up_on
+    ).where(SalonCustomer.id.in_(ids)).tuples()} if ids else {}
     data = [
         {"id": c.id, "full_name": c.full_name, "phone": c.phone, "email": c.email, "birthday": extra[c.id][0],
          "visit_count": c.visit_count, "total_spent": c.total_spent, "currency": salon.currency,
@@ -140,13 +150,11 @@ def list_customers(user, salon, query):
            query=CustomerListQuery, roles=MANAGERS, produces="text/csv")
 def export_customers(user, salon, query):
     """The customers matching the list's filter as CSV, streamed (owners and admins; audited)."""
-    from salon_web.views.customers import _own_connection
+    from salon_web.views.customers import csv_response
 
     customer_filter = customer_filter_for(query, salon)
     rows = export.stream_csv(customer_filter, salon, user=user.id, ip=client_ip(request))
-    response = Response(_own_connection(rows), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{export.file_name(salon)}"'
-    return response
+    return csv_response(rows, export.file_name(salon))
 
 
 class CustomerCreate(Schema):

@@ -3,7 +3,6 @@ import dataclasses
 
 from peewee import Value
 
-from salon_web.ids import parse_id
 from salon_web.db import db
 from salon_web.models import CustomerTag, SalonCustomer, Tag
 from salon_web.services import audit
@@ -12,6 +11,7 @@ from salon_web.services.customers import ensure_tag
 ACTIONS = ("add", "remove")
 SCOPES = ("selected", "all")
 MAX_SELECTED = 500
+MAX_TAG_LENGTH = 50
 
 
 @dataclasses.dataclass(frozen=True)
@@ -23,41 +23,12 @@ class BulkTagChange:
     scope: str
     ids: tuple = ()
 
-    @classmethod
-    def from_form(cls, form):
-        """Return (change, errors) from the bulk form's fields (action, tag, scope, ids)."""
-        errors = {}
-        action = (form.get("action") or "").strip()
-        if action not in ACTIONS:
-            errors["action"] = "Choose to add or remove the tag."
-        tag = " ".join((form.get("tag") or "").split())
-        if not tag:
-            errors["tag"] = "Enter the tag to add or remove."
-        elif len(tag) > 50:
-            errors["tag"] = "A tag has at most 50 characters."
-        scope = (form.get("scope") or "selected").strip()
-        if scope not in SCOPES:
-            errors["scope"] = "Choose the selected customers or all matching ones."
-        raw_ids = form.getlist("ids") if hasattr(form, "getlist") else form.get("ids", [])
-        ids = []
-        for raw in raw_ids:
-            if parse_id(raw):
-                ids.append(parse_id(raw))
-            else:
-                errors["ids"] = "The selection is not valid. Reload the page and try again."
-        if scope == "selected" and not ids and "ids" not in errors:
-            errors["ids"] = "Select at least one customer, or choose all matching customers."
-        if len(ids) > MAX_SELECTED:
-            errors["ids"] = f"Select at most {MAX_SELECTED} customers, or choose all matching customers."
-        return cls(action, tag, scope, tuple(dict.fromkeys(ids))), errors
-
 
 def _targets(change, customer_filter, salon):
+    """Return a query of the ids of the salon's customers the change is for."""
     if change.scope == "all":
         return customer_filter.matching(salon, SalonCustomer.id)
-    return SalonCustomer.select(SalonCustomer.id).where(
-        (SalonCustomer.salon == salon) & SalonCustomer.id.in_(list(change.ids))
-    )
+    return SalonCustomer.in_salon(salon, SalonCustomer.id).where(SalonCustomer.id.in_(list(change.ids)))
 
 
 def apply(change, customer_filter, salon, *, user=None, ip=None):
@@ -74,7 +45,7 @@ def apply(change, customer_filter, salon, *, user=None, ip=None):
                 .execute()
             )
         else:
-            tag = Tag.get_or_none((Tag.salon == salon) & (Tag.name == change.tag))
+            tag = Tag.in_salon(salon).where(Tag.name == change.tag).first()
             changed = 0
             if tag is not None:
                 changed = CustomerTag.delete().where(

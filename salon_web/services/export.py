@@ -59,9 +59,8 @@ def _tags_by_customer(salon):
     """One row per tagged customer with its tag names joined (aggregated once, not per row)."""
     names = fn.string_agg(Tag.name, TAG_SEPARATOR) if is_postgres() else fn.group_concat(Tag.name, TAG_SEPARATOR)
     return (
-        CustomerTag.select(CustomerTag.customer.alias("customer_id"), names.alias("names"))
+        CustomerTag.in_salon(salon, CustomerTag.customer.alias("customer_id"), names.alias("names"))
         .join(Tag)
-        .where(CustomerTag.salon == salon)
         .group_by(CustomerTag.customer)
         .alias("customer_tags")
     )
@@ -116,10 +115,9 @@ def csv_lines_query(customer_filter, salon, now=None):
     bottleneck (about 30 µs a row), the database does it in a fraction of that.
     """
     tags = (
-        CustomerTag.select(CustomerTag.customer.alias("customer_id"),
-                           fn.string_agg(Tag.name, ", ").order_by(Tag.name).alias("names"))
+        CustomerTag.in_salon(salon, CustomerTag.customer.alias("customer_id"),
+                             fn.string_agg(Tag.name, ", ").order_by(Tag.name).alias("names"))
         .join(Tag)
-        .where(CustomerTag.salon == salon)
         .group_by(CustomerTag.customer)
         .alias("customer_tags")
     )

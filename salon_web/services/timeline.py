@@ -7,13 +7,13 @@ are merged; so opening a customer with 5,000 events costs what opening one with 
 
 The stream's order is (at, kind rank, id) descending; a cursor is that triple.
 """
-import datetime
 import heapq
 
 from peewee import SQL
 
 from salon_web.models import Appointment, AuditEvent, CustomerCommunication, Sale, SaleItem, User
 from salon_web.models.sales import VOIDED
+from salon_web.services import paging
 
 PER_PAGE = 20
 # Kind rank breaks ties between events at the same second; it is part of the cursor.
@@ -46,7 +46,8 @@ class Event:
 
     @property
     def cursor(self):
-        return f"{self.at.strftime('%Y%m%dT%H%M%S%f')}.{KINDS[self.kind]}.{self.id}"
+        """The token of this event's position (the paging codec's, like every list's)."""
+        return paging.encode(self.at, KINDS[self.kind], self.id)
 
 
 def parse_cursor(text):
@@ -54,14 +55,16 @@ def parse_cursor(text):
     if not text:
         return None
     try:
-        stamp, rank, object_id = text.split(".")
-        at = datetime.datetime.strptime(stamp, "%Y%m%dT%H%M%S%f")
-        rank, object_id = int(rank), int(object_id)
-    except ValueError as error:
+        return paging.decode(text, _position)
+    except paging.BadCursor as error:
         raise BadCursor("That page link is not valid.") from error
-    if rank not in KINDS.values() or object_id < 0 or object_id > 2**62:
-        raise BadCursor("That page link is not valid.")
-    return at, rank, object_id
+
+
+def _position(at, rank, object_id):
+    """The typed position of a timeline token; ValueError or TypeError when it is not one."""
+    if paging.whole_number(rank, 0, max(KINDS.values())) not in KINDS.values():
+        raise ValueError("no kind of event has this rank")
+    return paging.moment(at), rank, paging.whole_number(object_id, 0, 2**62)
 
 
 def _before(column, id_column, kind, cursor):

@@ -4,8 +4,10 @@ from flask_login import current_user
 
 from salon_web import htmx
 from salon_web.models import SavedSegment
+from salon_web.services.field_errors import FieldErrors
 from salon_web.services.segments import delete_segment, rename_segment, save_segment, segments_for
-from salon_web.tenancy import MANAGERS, get_in_salon_or_404, salon_view
+from salon_web.tenancy import MANAGERS, salon_view
+from salon_web.web_forms.customer_list import segment_filter
 
 bp = Blueprint("segments", __name__)
 
@@ -21,9 +23,11 @@ def segment_list(salon):
 @salon_view(*MANAGERS)
 def create(salon):
     """Save the current filter (`query`) under `name`; back to the filtered list."""
-    segment, errors = save_segment(salon, request.form.get("name"), request.form.get("query", ""), current_user.id)
-    if errors:
-        return _page_with_errors(salon, errors)
+    customer_filter, refused = segment_filter(request.form.get("query", ""), salon)
+    try:
+        segment = save_segment(salon, request.form.get("name"), customer_filter, current_user.id, refused=refused)
+    except FieldErrors as error:
+        return _page_with_errors(salon, error.errors)
     flash(f"Segment “{segment.name}” saved.", "success")
     return htmx.redirect_to(url_for("customers.customer_list", salon_id=salon.id) + "?" + segment.query)
 
@@ -32,10 +36,11 @@ def create(salon):
 @salon_view(*MANAGERS)
 def rename(salon, segment_id):
     """Rename a segment."""
-    segment = get_in_salon_or_404(SavedSegment, salon, segment_id)
-    errors = rename_segment(segment, request.form.get("name"))
-    if errors:
-        return _page_with_errors(salon, errors, segment_id=segment.id)
+    segment = SavedSegment.get_in_salon(salon, segment_id)
+    try:
+        rename_segment(segment, request.form.get("name"))
+    except FieldErrors as error:
+        return _page_with_errors(salon, error.errors, segment_id=segment.id)
     flash(f"Segment renamed to “{segment.name}”.", "success")
     return htmx.redirect_to(url_for("segments.segment_list", salon_id=salon.id))
 
@@ -44,7 +49,7 @@ def rename(salon, segment_id):
 @salon_view(*MANAGERS)
 def delete(salon, segment_id):
     """Delete a segment."""
-    segment = get_in_salon_or_404(SavedSegment, salon, segment_id)
+    segment = SavedSegment.get_in_salon(salon, segment_id)
     delete_segment(segment)
     flash(f"Segment “{segment.name}” deleted.", "success")
     return htmx.redirect_to(url_for("segments.segment_list", salon_id=salon.id))
