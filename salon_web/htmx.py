@@ -31,7 +31,7 @@ def render(template, block, *, target=None, status=200, **context):
     return render_template(template, **context), status
 
 
-def render_blocks(template, *blocks, out_of_band=(), triggers=(), status=200, **context):
+def render_fragment(template, *blocks, out_of_band=(), triggers=(), status=200, **context):
     """One htmx response: `blocks` in order, then `out_of_band` blocks (rendered with oob=True), `triggers` fired."""
     body = "".join(render_block(template, block, **context) for block in blocks)
     body += "".join(render_block(template, block, **{**context, "oob": True}) for block in out_of_band)

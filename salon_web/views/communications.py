@@ -45,7 +45,8 @@ def history(salon, customer_id):
         values["recipient"] = ""  # the new channel's own recipient is filled in
         if values["type"] not in communications.CHANNEL_LABELS:
             values["type"] = "sms"
-        return htmx.render_blocks(TEMPLATE, "comm_form", **page_context(salon, customer, form_state(customer, values)))
+        return htmx.render_fragment(TEMPLATE, "comm_form",
+                                    **page_context(salon, customer, form_state(customer, values)))
     context = page_context(salon, customer, form_state(customer))
     return htmx.render(TEMPLATE, "history", target="communication-history", **context)
 
@@ -66,7 +67,7 @@ def record(salon, customer_id):
     else:
         if not htmx.is_fragment_request():
             return htmx.redirect_to(url_for(".history", salon_id=salon.id, customer_id=customer.id))
-        return htmx.render_blocks(TEMPLATE, "comm_form", triggers=["timeline-changed", "communications-changed"],
+        return htmx.render_fragment(TEMPLATE, "comm_form", triggers=["timeline-changed", "communications-changed"],
                                   **page_context(salon, customer, form_state(customer, saved=True)))
     return htmx.render(TEMPLATE, "comm_form", target="communication-form", status=422,
                        **page_context(salon, customer, comm))
@@ -86,7 +87,7 @@ def status(salon, customer_id, communication_id):
     except communications.StatusRefused as refusal:
         row_error, code = refusal.message, 422
     if htmx.is_fragment_request(f"communication-{communication.id}"):
-        return htmx.render_blocks(TEMPLATE, "row", status=code,
+        return htmx.render_fragment(TEMPLATE, "row", status=code,
                                   **_row_context(salon, customer, communication, row_error))
     if code == 200:
         return htmx.redirect_to(url_for(".history", salon_id=salon.id, customer_id=customer.id))

@@ -129,8 +129,9 @@ def widget_response(salon, customer, state, status):
         return htmx.render(TEMPLATE, "card", status=status, **card_context(salon, customer, state))
     context = card_context(salon, customer, state, with_timeline=False)
     if state.saved:
-        return htmx.render_blocks(TEMPLATE, state.widget, out_of_band=["header"], triggers=["timeline-changed"], **context)
-    return htmx.render_blocks(TEMPLATE, state.widget, status=status, **context)
+        return htmx.render_fragment(TEMPLATE, state.widget, out_of_band=["header"], triggers=["timeline-changed"],
+                                    **context)
+    return htmx.render_fragment(TEMPLATE, state.widget, status=status, **context)
 
 
 @bp.route("/salons/<int:salon_id>/customers/<int:customer_id>/timeline", endpoint="timeline")

@@ -175,7 +175,8 @@ class MessageForm(Form):
 
     def shown(self):
         """The values to show again in the form, as typed."""
-        return {name: self[name].data or "" for name in ("type", "purpose", "status", "subject", "message", "recipient")}
+        names = ("type", "purpose", "status", "subject", "message", "recipient")
+        return {name: self[name].data or "" for name in names}
 
 
 class TagForm(Form):
