@@ -1,12 +1,12 @@
 """Friendly error pages (and small fragments for htmx), never a stack trace."""
 import logging
 
-from flask import g, render_template, request
+from flask import g, request
 from flask_wtf.csrf import CSRFError
-from jinja2_fragments.flask import render_block
 from peewee import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from salon_web import htmx
 from salon_web.extensions import login_manager
 from salon_web.models import NotInSalon
 
@@ -35,15 +35,9 @@ def render_error(status, message=None):
         headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if status == 503 else None
         return problem_response(status, message, headers=headers)
     title, default_message = MESSAGES.get(status, MESSAGES[500])
-    context = {"status": status, "title": title, "message": message or default_message, "error_page": True}
-    if request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request"):
-        body = render_block("errors/error.html", "error_fragment", **context)
-    else:
-        body = render_template("errors/error.html", **context)
-    response = (body, status, {})
-    if status == 503:
-        response[2]["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    return response
+    context = {"code": status, "title": title, "message": message or default_message, "error_page": True}
+    body, status = htmx.render("errors/error.html", "error_fragment", status=status, **context)
+    return body, status, ({"Retry-After": str(RETRY_AFTER_SECONDS)} if status == 503 else {})
 
 
 def _plain_503():

@@ -1,4 +1,4 @@
-"""The one place that knows htmx's headers: fragment or page, redirects, events."""
+"""The one place that knows htmx's headers: fragment or page, several blocks in one swap, redirects, events."""
 import json
 
 from flask import make_response, redirect, render_template, request
@@ -14,18 +14,33 @@ def is_history_restore():
     return is_htmx() and request.htmx.history_restore_request
 
 
-def wants_fragment(target=None):
-    """True when htmx swaps part of a page (optionally only when it targets `target`)."""
+def is_fragment_request(target=None):
+    """True when htmx swaps part of a page (optionally only when it targets the element id `target`)."""
     if not is_htmx() or is_history_restore():
         return False
     return target is None or request.htmx.target == target
 
 
+wants_fragment = is_fragment_request  # the name the list, till and analytics views use
+
+
 def render(template, block, *, target=None, status=200, **context):
     """Render `block` of `template` for htmx swaps, else the whole page."""
-    if wants_fragment(target):
+    if is_fragment_request(target):
         return render_block(template, block, **context), status
     return render_template(template, **context), status
+
+
+def render_fragment(template, *blocks, out_of_band=(), triggers=(), status=200, **context):
+    """One htmx response: `blocks` in order, then `out_of_band` blocks (rendered with oob=True), `triggers` fired."""
+    body = "".join(render_block(template, block, **context) for block in blocks)
+    body += "".join(render_block(template, block, **{**context, "oob": True}) for block in out_of_band)
+    return trigger(make_response(body, status), *triggers)
+
+
+def render_partial(partial, *, status=200, **context):
+    """Render a shared partial template (a table row, the timeline's rows) as the whole fragment."""
+    return render_template(partial, **context), status
 
 
 def redirect_to(url):
@@ -37,9 +52,10 @@ def redirect_to(url):
     return redirect(url, code=303)
 
 
-def trigger(response, event, detail=None):
-    """Fire a client-side event after the swap (HX-Trigger)."""
-    response.headers["HX-Trigger"] = json.dumps({event: detail or {}})
+def trigger(response, *events, detail=None):
+    """Fire client-side events after the swap (HX-Trigger); return the response."""
+    if events:
+        response.headers["HX-Trigger"] = json.dumps({event: detail or {} for event in events})
     return response
 
 

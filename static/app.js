@@ -53,13 +53,6 @@
   "use strict";
   // Buttons only needed without JavaScript (e.g. the timeline's "Filter") hide once scripts run.
   document.documentElement.classList.add("js");
-  // An edit conflict (409) carries the widget with the other person's version: swap it in like a 422.
-  document.addEventListener("htmx:beforeSwap", function (event) {
-    if (event.detail.xhr && event.detail.xhr.status === 409) {
-      event.detail.shouldSwap = true;
-      event.detail.isError = false;
-    }
-  });
 })();
 
 // Sales form (issue 3): "Add another line" copies the last empty item row. Without JS the form has five rows.

@@ -17,9 +17,10 @@ from hypothesis import strategies as st
 from salon_web.db import db
 from salon_web.models import ALL_MODELS, Customer, SalonCustomer
 from salon_web.services import analytics_cache
-from salon_web.services.customer_create import DuplicateCustomer, create_customer, parse_contact
-from salon_web.services.customer_edit import EditConflict, InvalidEdit, update_widget, widget_basis
+from salon_web.services.customer_create import Contact, DuplicateCustomer, create_customer, parse_contact
+from salon_web.services.customer_edit import EditConflict, Seen, contact_changes, save_widget, widget_basis
 from salon_web.services.customers import identity_for_phone
+from salon_web.services.field_errors import FieldErrors
 from tests import factories
 from tests.api_helpers import Api
 from tests.conftest import BACKEND, clean_database
@@ -105,9 +106,10 @@ class Salons:
                 create_customer(self.b, values, allow_shared_email=flag)
             elif cards:
                 card = cards[name % len(cards)]
-                form.update(full_name=card.full_name, version=str(card.version), basis=widget_basis(card, "contact"))
-                update_widget(self.b, card, "contact", form, today=TODAY)
-        except (DuplicateCustomer, InvalidEdit, EditConflict):
+                contact = Contact(full_name=card.full_name, phone=phone or "", email=email or "")
+                changes = contact_changes(self.b, card, contact, today=TODAY)
+                save_widget(card, "contact", changes, Seen(card.version, widget_basis(card, "contact")))
+        except (FieldErrors, EditConflict):
             pass
 
     def seen(self, response):

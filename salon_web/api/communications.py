@@ -3,18 +3,18 @@ from typing import Literal
 
 from flask import request
 from pydantic import Field
-from werkzeug.datastructures import MultiDict
 
 from salon_web.api import bp
 from salon_web.api.customer_detail import customer_in_salon
 from salon_web.api.framework import Schema, UtcDateTime, operation
 from salon_web.api.problems import ApiProblem, service_errors
-from salon_web.models import CustomerCommunication
+from salon_web.models import get_in
 from salon_web.models.communications import PURPOSES, STATUSES
 from salon_web.models.customers import CHANNELS
 from salon_web.security import client_ip
 from salon_web.services import communications
 from salon_web.services.communications import MESSAGE_MAX, SUBJECT_MAX
+from salon_web.services.field_errors import FieldErrors
 
 
 class Communication(Schema):
@@ -77,15 +77,17 @@ def list_communications(user, salon, customer_id, query):
 def record_communication(user, salon, customer_id, body):
     """Record a message or call; 422 when the customer's consent or accepted channels forbid it."""
     customer = customer_in_salon(salon, customer_id)
-    form = MultiDict({key: value for key, value in body.model_dump().items() if value is not None})
+    new = communications.NewMessage(type=body.type, purpose=body.purpose, status=body.status, subject=body.subject,
+                                    message=body.message, recipient=body.recipient or "")
     try:
-        communication = communications.record_communication(salon, customer, form, user=user.id,
+        values = communications.check_message(salon, customer, new)
+        communication = communications.record_communication(salon, customer, values, user=user.id,
                                                             ip=client_ip(request))
-    except communications.InvalidCommunication as invalid:
-        raise service_errors(invalid.errors, "body")
     except communications.ConsentRefused as refusal:
-        raise ApiProblem(422, str(refusal), errors=[{"field": "purpose" if body.purpose == "marketing" else "type",
-                                                     "in": "body", "message": str(refusal)}])
+        raise ApiProblem(422, refusal.message, errors=[{"field": field, "in": "body", "message": refusal.message}
+                                                       for field in refusal.errors])
+    except FieldErrors as refused:
+        raise service_errors(refused.errors, "body")
     return _shown(communication, user.name), 201
 
 
@@ -95,15 +97,11 @@ def record_communication(user, salon, customer_id, body):
 def communication_status(user, salon, customer_id, communication_id, body):
     """pending → sent → delivered or failed; any other change is refused with 422."""
     customer = customer_in_salon(salon, customer_id)
-    communication = CustomerCommunication.get_or_none(
-        (CustomerCommunication.id == communication_id) & (CustomerCommunication.salon == salon)
-        & (CustomerCommunication.customer == customer))
-    if communication is None:
-        raise ApiProblem(404)
+    communication = get_in(communications.of_customer(customer), communication_id)
     try:
         communication = communications.change_status(salon, communication, body.status, user=user.id,
                                                      ip=client_ip(request))
     except communications.StatusRefused as refusal:
-        raise ApiProblem(422, str(refusal), errors=[{"field": "status", "in": "body", "message": str(refusal)}])
+        raise ApiProblem(422, refusal.message, errors=[{"field": "status", "in": "body", "message": refusal.message}])
     sent_by = communication.sent_by.name if communication.__data__.get("sent_by") else None
     return _shown(communication, sent_by)

@@ -4,7 +4,6 @@ from typing import Annotated, Literal
 
 from flask import request
 from pydantic import Field
-from werkzeug.datastructures import MultiDict
 
 from salon_web.api import bp
 from salon_web.api.framework import MAX_ID, Schema, UtcDateTime, operation
@@ -15,11 +14,12 @@ from salon_web.models.customers import CHANNELS
 from salon_web.security import client_ip
 from salon_web.services import customer_edit, follow_ups, paging, timeline
 from salon_web.services.clock import local_today
-from salon_web.services.customer_create import parse_contact
+from salon_web.services.customer_create import birthday_problem
 from salon_web.services.customer_edit import (
     EXTRA_MAX_ENTRIES, NOTES_MAX, PREFERENCE_TEXT_MAX, TAG_MAX, WEEKDAYS,
-    EditConflict, InvalidEdit,
+    CommunicationChoices, EditConflict, FollowUpChoice,
 )
+from salon_web.services.field_errors import FieldErrors
 
 Channel = Literal[CHANNELS]
 TagName = Annotated[str, Field(min_length=1, max_length=TAG_MAX)]
@@ -27,11 +27,8 @@ Weekday = Literal[WEEKDAYS]
 
 
 def customer_in_salon(salon, customer_id):
-    """This salon's customer, or 404 (another salon's customer is not revealed)."""
-    customer = SalonCustomer.get_or_none((SalonCustomer.id == customer_id) & (SalonCustomer.salon == salon))
-    if customer is None:
-        raise ApiProblem(404)
-    return customer
+    """This salon's customer; NotInSalon answers 404 (another salon's customer is not revealed)."""
+    return SalonCustomer.get_in_salon(salon, customer_id)
 
 
 class Preferences(Schema):
@@ -119,48 +116,52 @@ class CustomerUpdate(Schema):
 
 
 def _changes(salon, customer, body):
-    """Return (column changes, errors) from the body, parsed by the card widgets' own parsers."""
-    today = local_today(salon.timezone)
-    given = body.model_fields_set
-    changes, errors = {}, {}
+    """Return the column changes the body asks for, checked by the card widgets' own rules; raise FieldErrors."""
+    today, given = local_today(salon.timezone), body.model_fields_set
+    checks = []
     if "notes" in given:
-        found, problems = customer_edit.parse_notes_widget(salon, customer, {"notes": body.notes or ""}, today)
-        changes.update(found)
-        errors.update(problems)
+        checks.append(("", lambda: customer_edit.notes_changes(body.notes or "")))
     if "preferences" in given:
-        p = body.preferences or Preferences()
-        form = MultiDict({"preferred_employee": str(p.preferred_employee or ""), "allergies": p.allergies or "",
-                          "special_requests": p.special_requests or "", "preferred_times": p.preferred_times or ""})
-        form.setlist("preferred_days", list(p.preferred_days))
-        form.setlist("extra_key", list(p.extra))
-        form.setlist("extra_value", list(p.extra.values()))
-        found, problems = customer_edit.parse_preferences_widget(salon, customer, form, today)
-        changes.update(found)
-        errors.update({f"preferences.{k}": v for k, v in problems.items()})
+        checks.append(("preferences.", lambda: customer_edit.preferences_changes(salon, _typed(body.preferences))))
     if "birthday" in given:
-        form = {"full_name": customer.full_name or "-", "birthday": body.birthday.isoformat() if body.birthday else ""}
-        found, problems = parse_contact(salon, form, today=today)
-        changes["birthday"] = found["birthday"]
-        if "birthday" in problems:
-            errors["birthday"] = problems["birthday"]
+        checks.append(("", lambda: _birthday_changes(body.birthday, today)))
     if "follow_up_on" in given:
-        form = {"follow_up_on": body.follow_up_on.isoformat()} if body.follow_up_on else {"clear": "1"}
-        day, problems = follow_ups.parse_follow_up(form, today)
-        changes["follow_up_on"] = day
-        errors.update(problems)
+        choice = FollowUpChoice(day=body.follow_up_on, clear=body.follow_up_on is None)
+        checks.append(("", lambda: customer_edit.follow_up_changes(choice, today=today)))
     if "communication_preferences" in given or "marketing_consent" in given:
-        channels = body.communication_preferences
-        if channels is None:
-            channels = list(customer.communication_preferences or [])
-        consent = body.marketing_consent
-        if consent is None:
-            consent = customer.has_marketing_consent
-        form = MultiDict({"marketing_consent": "yes" if consent else ""})
-        form.setlist("channels", list(channels))
-        found, problems = customer_edit.parse_communication_widget(salon, customer, form, today)
-        changes.update(found)
-        errors.update(problems)
-    return changes, errors
+        checks.append(("", lambda: customer_edit.communication_changes(customer, _choices(customer, body))))
+    changes, errors = {}, {}
+    for prefix, check in checks:
+        try:
+            changes.update(check())
+        except FieldErrors as refused:
+            errors.update({prefix + field: message for field, message in refused.errors.items()})
+    if errors:
+        raise FieldErrors(errors)
+    return changes
+
+
+def _typed(preferences):
+    p = preferences or Preferences()
+    return customer_edit.Preferences(
+        preferred_employee=p.preferred_employee, allergies=p.allergies or "", special_requests=p.special_requests or "",
+        preferred_times=p.preferred_times or "", preferred_days=tuple(p.preferred_days), extra=tuple(p.extra.items()))
+
+
+def _birthday_changes(birthday, today):
+    problem = birthday_problem(birthday, today=today)
+    if problem:
+        raise FieldErrors({"birthday": problem})
+    return {"birthday": birthday}
+
+
+def _choices(customer, body):
+    """The channels and consent after the PATCH: what it names, else what the customer has."""
+    channels = body.communication_preferences
+    consent = body.marketing_consent
+    return CommunicationChoices(
+        channels=tuple(channels if channels is not None else customer.communication_preferences or ()),
+        marketing_consent=consent if consent is not None else bool(customer.has_marketing_consent))
 
 
 @operation(bp, "PATCH", "/salons/<int:salon_id>/customers/<int:customer_id>", summary="Update a customer",
@@ -168,12 +169,11 @@ def _changes(salon, customer, body):
 def update_customer(user, salon, customer_id, body):
     """Update notes, preferences, birthday, follow-up date and communication preferences; 409 on a stale version."""
     customer = customer_in_salon(salon, customer_id)
-    changes, errors = _changes(salon, customer, body)
-    if errors:
-        raise service_errors(errors, "body")
     try:
-        customer = customer_edit.apply_changes(customer, changes, expected_version=body.version, widget="api",
-                                               user=user.id, ip=client_ip(request))
+        customer = customer_edit.apply_changes(customer, _changes(salon, customer, body), expected_version=body.version,
+                                               widget="api", user=user.id, ip=client_ip(request))
+    except FieldErrors as refused:
+        raise service_errors(refused.errors, "body")
     except EditConflict as conflict:
         raise ApiProblem(409, f"Someone saved this customer since version {body.version}; it is now at version "
                               f"{conflict.current.version}. Read it again and reapply your change.")
@@ -202,8 +202,8 @@ def add_tags(user, salon, customer_id, body):
     for name in body.names():
         try:
             customer_edit.add_customer_tag(salon, customer, name, user=user.id, ip=client_ip(request))
-        except InvalidEdit as invalid:
-            raise service_errors(invalid.errors, "body")
+        except FieldErrors as refused:
+            raise service_errors(refused.errors, "body")
     return {"tags": [tag.name for tag in customer_edit.customer_tags(customer)]}
 
 

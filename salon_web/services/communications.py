@@ -1,4 +1,6 @@
 """Recording messages and calls for a customer, respecting consent; status moves forward only."""
+import dataclasses
+
 from peewee import JOIN
 
 from salon_web.db import db
@@ -7,6 +9,7 @@ from salon_web.models.communications import PURPOSES, STATUSES
 from salon_web.models.customers import CHANNELS
 from salon_web.services import audit
 from salon_web.services.customer_create import EMAIL_PATTERN
+from salon_web.services.field_errors import FieldErrors
 from salon_web.services.phones import InvalidPhone, normalize_phone
 
 SUBJECT_MAX = 200
@@ -17,18 +20,32 @@ NEXT_STATUSES = {"pending": ("sent", "delivered", "failed"), "sent": ("delivered
 CHANNEL_LABELS = {"sms": "SMS", "email": "Email", "phone": "Phone call", "in_app": "In-app"}
 
 
-class ConsentRefused(Exception):
-    """The customer has not agreed to this kind of message on this channel."""
+class ConsentRefused(FieldErrors):
+    """The customer has not agreed to this kind of message on this channel; `message` says why."""
+
+    def __init__(self, field, message):
+        super().__init__({field: message})
+        self.message = message
 
 
-class InvalidCommunication(Exception):
-    def __init__(self, errors):
-        super().__init__("invalid communication")
-        self.errors = errors
+class StatusRefused(FieldErrors):
+    """A status may only move forward; `message` says why."""
+
+    def __init__(self, message):
+        super().__init__({"status": message})
+        self.message = message
 
 
-class StatusRefused(Exception):
-    """A status may only move forward."""
+@dataclasses.dataclass(frozen=True)
+class NewMessage:
+    """A message or call to record, as typed (the channel, purpose and status among the known ones, or None)."""
+
+    type: str | None
+    purpose: str | None
+    status: str | None = "sent"
+    subject: str = ""
+    message: str = ""
+    recipient: str = ""
 
 
 def default_recipient(customer, channel):
@@ -59,51 +76,46 @@ def consent_problem(customer, channel, purpose):
     return None
 
 
-def parse_communication(customer, form, country):
-    """Return (values, errors) for a new communication."""
+def check_message(salon, customer, new):
+    """Return the columns to record for `new` (recipient defaulted and normalised); raise FieldErrors."""
     errors = {}
-    channel = form.get("type") or ""
-    purpose = form.get("purpose") or ""
-    status = form.get("status") or "sent"
-    if channel not in CHANNELS:
+    if new.type not in CHANNELS:
         errors["type"] = "Choose SMS, email, phone or in-app."
-    if purpose not in PURPOSES:
+    if new.purpose not in PURPOSES:
         errors["purpose"] = "Choose a purpose."
-    if status not in STATUSES:
+    if new.status not in STATUSES:
         errors["status"] = "Choose a status."
-    subject = " ".join((form.get("subject") or "").split())
-    message = (form.get("message") or "").replace("\r\n", "\n").strip()
-    recipient = (form.get("recipient") or "").strip() or default_recipient(customer, channel)
+    subject = " ".join((new.subject or "").split())
+    message = (new.message or "").replace("\r\n", "\n").strip()
+    recipient = (new.recipient or "").strip() or default_recipient(customer, new.type)
     if len(subject) > SUBJECT_MAX:
         errors["subject"] = f"Use at most {SUBJECT_MAX} characters."
     if len(message) > MESSAGE_MAX:
         errors["message"] = f"Use at most {MESSAGE_MAX} characters."
-    if channel in ("sms", "email") and not message:
+    if new.type in ("sms", "email") and not message:
         errors["message"] = "Write the message that was sent."
-    if channel == "email":
+    if new.type == "email":
         recipient = recipient.lower()
         if not EMAIL_PATTERN.match(recipient) or len(recipient) > 254:
             errors["recipient"] = "Enter the email address it went to."
-    elif channel in ("sms", "phone"):
+    elif new.type in ("sms", "phone"):
         try:
-            recipient = normalize_phone(recipient, country)
+            recipient = normalize_phone(recipient, salon.country)
         except InvalidPhone:
             errors["recipient"] = "Enter the phone number it went to."
     elif len(recipient) > 254:
         errors["recipient"] = "That recipient is too long."
-    values = {"type": channel, "purpose": purpose, "status": status, "subject": subject,
-              "message": message, "recipient": recipient}
-    return values, errors
-
-
-def record_communication(salon, customer, form, *, user=None, ip=None):
-    """Validate and store one communication; raise InvalidCommunication or ConsentRefused."""
-    values, errors = parse_communication(customer, form, salon.country)
     if errors:
-        raise InvalidCommunication(errors)
+        raise FieldErrors(errors)
+    return {"type": new.type, "purpose": new.purpose, "status": new.status, "subject": subject,
+            "message": message, "recipient": recipient}
+
+
+def record_communication(salon, customer, values, *, user=None, ip=None):
+    """Store one communication from `check_message`'s values and return it; raise ConsentRefused."""
     problem = consent_problem(customer, values["type"], values["purpose"])
     if problem:
-        raise ConsentRefused(problem)
+        raise ConsentRefused("purpose" if values["purpose"] == "marketing" else "type", problem)
     now = utcnow()
     with db.atomic():
         communication = CustomerCommunication.create(
@@ -128,14 +140,18 @@ def change_status(salon, communication, new_status, *, user=None, ip=None):
         audit.record("communication.status", salon=salon, user=user, object_type="communication",
                      object_id=communication.id, ip=ip,
                      detail={"before": communication.status, "after": new_status})
-    return CustomerCommunication.get_by_id(communication.id)
+    return CustomerCommunication.get_in_salon(salon, communication.id)
+
+
+def of_customer(customer):
+    """Return a select of the customer's communications (in the customer's salon)."""
+    return CustomerCommunication.in_salon(customer.salon_id).where(CustomerCommunication.customer == customer)
 
 
 def communication_history(customer, *, limit=PER_PAGE):
     """Return the customer's communications, newest first, with who recorded them."""
-    query = (CustomerCommunication.select(CustomerCommunication, User)
+    query = (CustomerCommunication.in_salon(customer.salon_id, CustomerCommunication, User)
              .join(User, on=(CustomerCommunication.sent_by == User.id), join_type=JOIN.LEFT_OUTER)
-             .where((CustomerCommunication.customer == customer)
-                    & (CustomerCommunication.salon == customer.salon_id))
+             .where(CustomerCommunication.customer == customer)
              .order_by(CustomerCommunication.created_at.desc(), CustomerCommunication.id.desc()))
     return list(query.limit(limit))

@@ -4,6 +4,7 @@ Duplicates are looked for only in this salon's own `salon_customer` columns, and
 constraint that can refuse the insert is this salon's unique (salon, phone_e164): the shared
 identity (services.customers.identity_for_phone) never decides anything a salon is told.
 """
+import dataclasses
 import datetime
 import re
 
@@ -13,26 +14,40 @@ from salon_web.models import SalonCustomer
 from salon_web.services import audit
 from salon_web.services.auth import normalize_email
 from salon_web.services.customers import create_salon_customer
+from salon_web.services.field_errors import FieldErrors
 from salon_web.services.phones import InvalidPhone, normalize_phone
 from salon_web.services.text import fold
 
 EMAIL_PATTERN = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
 NAME_MAX = 200
+PHONE_MAX = 40
+BIRTHDAY_FORMAT = "Enter a date such as 1990-05-21."
 
 
-class DuplicateCustomer(Exception):
-    """This salon already has customers with the same phone or email."""
+class DuplicateCustomer(FieldErrors):
+    """This salon already has customers with the same phone or email (`matches`, at most five)."""
 
     def __init__(self, matches, *, can_override):
-        super().__init__("possible duplicate")
+        super().__init__({"phone" if not can_override else "email":
+                          "This salon already has a customer with this phone or e-mail."})
         self.matches = matches
         self.can_override = can_override
 
 
-def parse_contact(salon, form, *, today):
-    """Return (values, errors) for the contact fields name, phone, email, birthday."""
+@dataclasses.dataclass(frozen=True)
+class Contact:
+    """Contact details as typed at the edge: text as entered, the birthday already a date."""
+
+    full_name: str
+    phone: str = ""
+    email: str = ""
+    birthday: datetime.date | None = None
+
+
+def contact_values(salon, contact, *, today):
+    """Return (values, errors): the columns for `contact` (name tidied, phone in E.164, email lower-cased)."""
     values, errors = {}, {}
-    full_name = " ".join((form.get("full_name") or "").split())
+    full_name = " ".join((contact.full_name or "").split())
     if not full_name:
         errors["full_name"] = "Enter the customer's name."
     elif len(full_name) > NAME_MAX:
@@ -41,9 +56,9 @@ def parse_contact(salon, form, *, today):
         errors["full_name"] = f"Use a shorter name: written without accents it has more than {NAME_MAX} characters."
     values["full_name"] = full_name
 
-    phone = (form.get("phone") or "").strip()
+    phone = (contact.phone or "").strip()
     values["phone"], values["phone_e164"] = phone or None, None
-    if len(phone) > 40:
+    if len(phone) > PHONE_MAX:
         errors["phone"] = "That phone number is too long."
     elif phone:
         try:
@@ -51,22 +66,48 @@ def parse_contact(salon, form, *, today):
         except InvalidPhone as error:
             errors["phone"] = str(error)
 
-    email = normalize_email(form.get("email"))
+    email = normalize_email(contact.email)
     values["email"] = email or None
     if email and (len(email) > 254 or not EMAIL_PATTERN.match(email)):
         errors["email"] = "Enter an email address such as name@example.com."
 
-    birthday = (form.get("birthday") or "").strip()
-    values["birthday"] = None
-    if birthday:
-        try:
-            values["birthday"] = datetime.date.fromisoformat(birthday)
-        except ValueError:
-            errors["birthday"] = "Enter a date such as 1990-05-21."
-        else:
-            if values["birthday"] > today or values["birthday"].year < 1900:
-                errors["birthday"] = "A birthday lies between 1900 and today."
+    values["birthday"] = contact.birthday
+    if birthday_problem(contact.birthday, today=today):
+        errors["birthday"] = birthday_problem(contact.birthday, today=today)
     return values, errors
+
+
+def birthday_problem(birthday, *, today):
+    """Return why a birthday cannot be right, or None (no birthday is fine)."""
+    if birthday and (birthday > today or birthday.year < 1900):
+        return "A birthday lies between 1900 and today."
+    return None
+
+
+def check_contact(salon, contact, *, today):
+    """Return the columns for `contact`; raise FieldErrors with every field the salon's rules refuse."""
+    values, errors = contact_values(salon, contact, today=today)
+    if errors:
+        raise FieldErrors(errors)
+    return values
+
+
+def parse_birthday(text):
+    """Return the date in an ISO text (None when empty); raise ValueError."""
+    text = (text or "").strip()
+    return datetime.date.fromisoformat(text) if text else None
+
+
+def parse_contact(salon, form, *, today):
+    """Return (values, errors) from a form-like dict of strings (for callers that hand over text, e.g. the API)."""
+    try:
+        birthday, unparsed = parse_birthday(form.get("birthday")), {}
+    except ValueError:
+        birthday, unparsed = None, {"birthday": BIRTHDAY_FORMAT}
+    contact = Contact(full_name=form.get("full_name") or "", phone=form.get("phone") or "",
+                      email=form.get("email") or "", birthday=birthday)
+    values, errors = contact_values(salon, contact, today=today)
+    return values, {**errors, **unparsed}
 
 
 def find_duplicates(salon, *, phone_e164=None, email=None, exclude_id=None):
@@ -79,7 +120,7 @@ def find_duplicates(salon, *, phone_e164=None, email=None, exclude_id=None):
         condition = by_email if condition is None else (condition | by_email)
     if condition is None:
         return []
-    query = SalonCustomer.select().where((SalonCustomer.salon == salon) & condition)
+    query = SalonCustomer.in_salon(salon).where(condition)
     if exclude_id is not None:
         query = query.where(SalonCustomer.id != exclude_id)
     return list(query.order_by(SalonCustomer.id).limit(5))

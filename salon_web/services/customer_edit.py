@@ -5,6 +5,7 @@ salon, identity or ids are never among them). A save names the version it was ba
 the UPDATE only applies `WHERE version = ?`, so of two concurrent saves the second is
 refused with the current values. Every change is audited with before and after.
 """
+import dataclasses
 import datetime
 import hashlib
 import json
@@ -12,12 +13,12 @@ import json
 from peewee import JOIN, IntegrityError
 
 from salon_web.db import db
-from salon_web.ids import parse_id
 from salon_web.models import AuditEvent, CustomerTag, SalonCustomer, Tag, User, utcnow
 from salon_web.models.customers import CHANNELS
 from salon_web.services import audit
-from salon_web.services.customer_create import find_duplicates, parse_contact
+from salon_web.services.customer_create import contact_values, find_duplicates
 from salon_web.services.customers import ensure_tag, identity_for_phone
+from salon_web.services.field_errors import FieldErrors
 from salon_web.services.salons import salon_staff
 from salon_web.services.text import fold
 
@@ -28,6 +29,7 @@ EXTRA_VALUE_MAX = 200
 EXTRA_MAX_ENTRIES = 20
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 KNOWN_PREFERENCES = ("preferred_employee", "allergies", "special_requests", "preferred_times", "preferred_days")
+OUT_OF_DATE = "This form is out of date. Reload the page and try again."
 
 
 class EditConflict(Exception):
@@ -38,13 +40,20 @@ class EditConflict(Exception):
         self.current = current
 
 
-class InvalidEdit(Exception):
-    """The submitted values do not validate; `errors` is keyed by field."""
+class InvalidEdit(FieldErrors):
+    """Kept for services.follow_ups, which still raises it: a FieldErrors like any other."""
 
-    def __init__(self, errors, values):
-        super().__init__("invalid edit")
-        self.errors = errors
+    def __init__(self, errors, values=None):
+        super().__init__(errors)
         self.values = values
+
+
+@dataclasses.dataclass(frozen=True)
+class Seen:
+    """What the form was based on: the customer's version and the widget's fingerprint (`widget_basis`)."""
+
+    version: int | None
+    basis: str | None = None
 
 
 def parse_version(text):
@@ -92,7 +101,7 @@ def apply_changes(customer, changes, *, expected_version, widget, basis=None, us
         if "phone_e164" not in changes:
             raise
         # A colleague gave another card this number since the form was checked (unique per salon).
-        raise InvalidEdit({"phone": "This number is already on another card."}, changes) from None
+        raise FieldErrors({"phone": "This number is already on another card."}) from None
     return reload(customer)
 
 
@@ -123,7 +132,7 @@ def _audit_changes(customer, changes, before, after, widget, user, ip):
 
 def reload(customer):
     """Return the customer as stored now."""
-    return SalonCustomer.get_by_id(customer.id)
+    return SalonCustomer.in_salon(customer.salon_id).where(SalonCustomer.id == customer.id).get()
 
 
 def last_editor(customer):
@@ -143,64 +152,82 @@ def _plain(value):
     return value
 
 
-# --- the widgets: each parses only its own fields -------------------------------------------
+# --- the widgets: each takes its typed values and enforces the salon's rules -------------------
 
-def parse_contact_widget(salon, customer, form, today):
-    """Return (changes, errors) for name, phone, email and birthday."""
-    values, errors = parse_contact(salon, form, today=today)
+@dataclasses.dataclass(frozen=True)
+class Preferences:
+    """The preferences widget's values: known keys plus free (name, value) entries in the order given."""
+
+    preferred_employee: int | None = None
+    allergies: str = ""
+    special_requests: str = ""
+    preferred_times: str = ""
+    preferred_days: tuple = ()
+    extra: tuple = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class CommunicationChoices:
+    """The channels accepted for service messages, and whether marketing is agreed to."""
+
+    channels: tuple = ()
+    marketing_consent: bool = False
+
+
+def contact_changes(salon, customer, contact, *, today):
+    """Return the contact columns to save; raise FieldErrors (also for a number on another card here)."""
+    values, errors = contact_values(salon, contact, today=today)
     values["name_search"] = fold(values["full_name"])
     if values["phone_e164"] and "phone" not in errors and values["phone_e164"] != customer.phone_e164:
         taken = find_duplicates(salon, phone_e164=values["phone_e164"], exclude_id=customer.id)
         taken = [other for other in taken if other.phone_e164 == values["phone_e164"]]
         if taken:
             errors["phone"] = f"This number is already on the card of {taken[0].full_name}."
-    return values, errors
+    if errors:
+        raise FieldErrors(errors)
+    return values
 
 
-def parse_notes_widget(salon, customer, form, today):
-    """Return (changes, errors) for the salon's notes."""
-    notes = (form.get("notes") or "").replace("\r\n", "\n").strip()
-    errors = {"notes": f"Notes are limited to {NOTES_MAX} characters."} if len(notes) > NOTES_MAX else {}
-    return {"notes": notes}, errors
+def notes_changes(notes):
+    """Return the notes column to save; raise FieldErrors when too long."""
+    notes = (notes or "").replace("\r\n", "\n").strip()
+    if len(notes) > NOTES_MAX:
+        raise FieldErrors({"notes": f"Notes are limited to {NOTES_MAX} characters."})
+    return {"notes": notes}
 
 
-def parse_preferences_widget(salon, customer, form, today):
-    """Return (changes, errors) for the preferences JSON: known keys plus free key/value entries."""
-    errors, preferences = {}, {}
-    employee = (form.get("preferred_employee") or "").strip()
-    if employee:
-        staff_ids = {user.id for user in salon_staff(salon)}
-        if parse_id(employee) not in staff_ids:
+def preferences_changes(salon, preferences):
+    """Return the preferences JSON to save; raise FieldErrors keyed by the widget's fields."""
+    errors, stored = {}, {}
+    if preferences.preferred_employee is not None:
+        if preferences.preferred_employee not in {user.id for user in salon_staff(salon)}:
             errors["preferred_employee"] = "Choose someone from this salon's staff."
         else:
-            preferences["preferred_employee"] = parse_id(employee)
+            stored["preferred_employee"] = preferences.preferred_employee
     for key in ("allergies", "special_requests", "preferred_times"):
-        text = (form.get(key) or "").replace("\r\n", "\n").strip()
+        text = (getattr(preferences, key) or "").replace("\r\n", "\n").strip()
         if len(text) > PREFERENCE_TEXT_MAX:
             errors[key] = f"Use at most {PREFERENCE_TEXT_MAX} characters."
         if text:
-            preferences[key] = text
-    days = form.getlist("preferred_days") if hasattr(form, "getlist") else form.get("preferred_days", [])
-    unknown = [day for day in days if day not in WEEKDAYS]
-    if unknown:
+            stored[key] = text
+    if any(day not in WEEKDAYS for day in preferences.preferred_days):
         errors["preferred_days"] = "Choose days of the week."
-    chosen = [day for day in WEEKDAYS if day in days]
+    chosen = [day for day in WEEKDAYS if day in preferences.preferred_days]
     if chosen:
-        preferences["preferred_days"] = chosen
-    extras, extra_error = _parse_extras(form)
+        stored["preferred_days"] = chosen
+    extras, extra_error = _extras(preferences.extra)
     if extra_error:
         errors["extra"] = extra_error
-    preferences.update(extras)
-    return {"preferences": preferences}, errors
+    if errors:
+        raise FieldErrors(errors)
+    return {"preferences": {**stored, **extras}}
 
 
-def _parse_extras(form):
-    keys = form.getlist("extra_key") if hasattr(form, "getlist") else form.get("extra_key", [])
-    values = form.getlist("extra_value") if hasattr(form, "getlist") else form.get("extra_value", [])
+def _extras(entries):
+    """Return ({name: value}, None) from (name, value) pairs, or (partial, the first problem)."""
     extras = {}
-    for index, key in enumerate(keys):
-        key = " ".join(key.split())
-        value = " ".join((values[index] if index < len(values) else "").split())
+    for key, value in entries:
+        key, value = " ".join((key or "").split()), " ".join((value or "").split())
         if not key and not value:
             continue
         if not key:
@@ -220,39 +247,67 @@ def extra_preferences(customer):
     return {k: v for k, v in (customer.preferences or {}).items() if k not in KNOWN_PREFERENCES}
 
 
-def parse_communication_widget(salon, customer, form, today):
-    """Return (changes, errors) for accepted channels and marketing consent (with its date)."""
-    channels = form.getlist("channels") if hasattr(form, "getlist") else form.get("channels", [])
-    errors = {}
-    if any(channel not in CHANNELS for channel in channels):
-        errors["channels"] = "Choose among SMS, email, phone and in-app."
-    changes = {"communication_preferences": [c for c in CHANNELS if c in channels]}
-    wants_marketing = form.get("marketing_consent") in ("yes", "on", "1")
-    if wants_marketing and not customer.has_marketing_consent:
+def communication_changes(customer, choices):
+    """Return accepted channels and consent dates to save (consent keeps when it was given or withdrawn)."""
+    if any(channel not in CHANNELS for channel in choices.channels):
+        raise FieldErrors({"channels": "Choose among SMS, email, phone and in-app."})
+    changes = {"communication_preferences": [c for c in CHANNELS if c in choices.channels]}
+    if choices.marketing_consent and not customer.has_marketing_consent:
         changes["marketing_consent_at"] = utcnow()
-    elif not wants_marketing and customer.has_marketing_consent:
+    elif not choices.marketing_consent and customer.has_marketing_consent:
         changes["marketing_consent_withdrawn_at"] = utcnow()
-    return changes, errors
+    return changes
 
 
-WIDGETS = {
-    "contact": parse_contact_widget,
-    "notes": parse_notes_widget,
-    "preferences": parse_preferences_widget,
-    "communication": parse_communication_widget,
-}
+@dataclasses.dataclass(frozen=True)
+class FollowUpChoice:
+    """The follow-up widget's choice: clear it, a quick choice ("2w", "1m", "3m") or a picked day."""
+
+    day: datetime.date | None = None
+    quick: str | None = None
+    clear: bool = False
 
 
-def update_widget(salon, customer, widget, form, *, today, user=None, ip=None):
-    """Validate and save one widget's fields; return the fresh customer or raise InvalidEdit/EditConflict."""
-    changes, errors = WIDGETS[widget](salon, customer, form, today)
-    expected = parse_version(form.get("version"))
-    if errors:
-        raise InvalidEdit(errors, changes)
-    if expected is None:
-        raise InvalidEdit({"version": "This form is out of date. Reload the page and try again."}, changes)
-    return apply_changes(customer, changes, expected_version=expected, widget=widget,
-                         basis=form.get("basis"), user=user, ip=ip)
+def follow_up_changes(choice, *, today):
+    """Return the follow-up date to save (None clears it); raise FieldErrors outside today .. three years ahead."""
+    from salon_web.services.follow_ups import MAX_DAYS_AHEAD, quick_choice_date  # follow_ups builds on this module
+
+    if choice.clear:
+        return {"follow_up_on": None}
+    if choice.quick:
+        day = quick_choice_date(choice.quick, today)
+        if day is None:
+            raise FieldErrors({"follow_up_on": "Choose 2 weeks, 1 month or 3 months."})
+        return {"follow_up_on": day}
+    if choice.day is None:
+        raise FieldErrors({"follow_up_on": "Pick a date, a quick choice, or clear."})
+    if not today - datetime.timedelta(days=1) <= choice.day <= today + datetime.timedelta(days=MAX_DAYS_AHEAD):
+        raise FieldErrors({"follow_up_on": "Choose a date from today up to three years ahead."})
+    return {"follow_up_on": choice.day}
+
+
+def widget_changes(salon, customer, widget, value, *, today):
+    """Return the columns one widget's typed `value` changes; raise FieldErrors."""
+    if widget == "contact":
+        return contact_changes(salon, customer, value, today=today)
+    if widget == "notes":
+        return notes_changes(value)
+    if widget == "preferences":
+        return preferences_changes(salon, value)
+    if widget == "follow_up":
+        return follow_up_changes(value, today=today)
+    return communication_changes(customer, value)
+
+
+def save_widget(customer, widget, changes, seen, *, user=None, ip=None):
+    """Save one widget's checked `changes` against what the form `seen`; return the fresh customer.
+
+    Raise FieldErrors when the form carried no version, EditConflict when someone saved meanwhile.
+    """
+    if seen.version is None:
+        raise FieldErrors({"version": OUT_OF_DATE})
+    return apply_changes(customer, changes, expected_version=seen.version, widget=widget, basis=seen.basis,
+                         user=user, ip=ip)
 
 
 def header_figures(customer):
@@ -272,27 +327,26 @@ SUGGESTIONS_LIMIT = 200
 
 def customer_tags(customer):
     """Return the customer's tags by name."""
-    return list(Tag.select().join(CustomerTag).where(
+    return list(Tag.in_salon(customer.salon_id).join(CustomerTag).where(
         (CustomerTag.customer == customer) & (CustomerTag.salon == customer.salon_id)).order_by(Tag.name))
 
 
 def tag_suggestions(salon, exclude=()):
     """Return names of the salon's tags for the add-tag suggestions."""
-    names = [name for (name,) in Tag.select(Tag.name).where(Tag.salon == salon)
-             .order_by(Tag.name).limit(SUGGESTIONS_LIMIT).tuples()]
+    names = [name for (name,) in Tag.in_salon(salon, Tag.name).order_by(Tag.name).limit(SUGGESTIONS_LIMIT).tuples()]
     return [name for name in names if name not in set(exclude)]
 
 
 def add_customer_tag(salon, customer, name, *, user=None, ip=None):
-    """Attach a tag by name (created for the salon if new); return the tag or raise InvalidEdit."""
+    """Attach a tag by name (created for the salon if new); return the tag or raise FieldErrors."""
     name = " ".join((name or "").split())
     if not name:
-        raise InvalidEdit({"tag": "Type a tag name."}, {"tag": name})
+        raise FieldErrors({"tag": "Type a tag name."})
     if len(name) > TAG_MAX:
-        raise InvalidEdit({"tag": f"Tags have at most {TAG_MAX} characters."}, {"tag": name})
+        raise FieldErrors({"tag": f"Tags have at most {TAG_MAX} characters."})
     with db.atomic():
         tag = ensure_tag(salon, name)
-        attached = CustomerTag.select().where((CustomerTag.customer == customer) & (CustomerTag.tag == tag))
+        attached = CustomerTag.in_salon(salon).where((CustomerTag.customer == customer) & (CustomerTag.tag == tag))
         if not attached.exists():
             CustomerTag.insert(salon=salon, customer=customer, tag=tag).on_conflict_ignore().execute()
             _audit_tags(customer, "added", tag.name, user, ip)
@@ -301,12 +355,12 @@ def add_customer_tag(salon, customer, name, *, user=None, ip=None):
 
 def remove_customer_tag(salon, customer, name, *, user=None, ip=None):
     """Detach the salon's tag with this name from the customer; return True if it was attached."""
-    tag = Tag.get_or_none((Tag.salon == salon) & (Tag.name == " ".join((name or "").split())))
+    tag = Tag.in_salon(salon).where(Tag.name == " ".join((name or "").split())).first()
     if tag is None:
         return False
     with db.atomic():
         removed = CustomerTag.delete().where(
-            (CustomerTag.customer == customer) & (CustomerTag.tag == tag) & (CustomerTag.salon == salon)
+            (CustomerTag.salon == salon) & (CustomerTag.customer == customer) & (CustomerTag.tag == tag)
         ).execute()
         if removed:
             _audit_tags(customer, "removed", tag.name, user, ip)

@@ -38,13 +38,13 @@ def create_salon_customer(salon, *, full_name, phone=None, phone_e164=None, emai
 def ensure_tag(salon, name):
     """Return the salon's tag with this name, creating it if needed."""
     name = " ".join(name.split())[:50]
-    tag = Tag.get_or_none((Tag.salon == salon) & (Tag.name == name))
+    tag = Tag.in_salon(salon).where(Tag.name == name).first()
     if tag is None:
         try:
             with db.atomic():
                 tag = Tag.create(salon=salon, name=name)
         except IntegrityError:
-            tag = Tag.get((Tag.salon == salon) & (Tag.name == name))
+            tag = Tag.in_salon(salon).where(Tag.name == name).get()
     return tag
 
 

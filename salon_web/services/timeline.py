@@ -81,30 +81,29 @@ def _before(column, id_column, kind, cursor):
 
 
 def _sales(customer, cursor, limit):
-    query = Sale.select().where((Sale.customer == customer) & (Sale.salon == customer.salon_id)
-                                & _before(Sale.sold_at, Sale.id, "sale", cursor))
+    query = Sale.in_salon(customer.salon_id).where((Sale.customer == customer)
+                                                   & _before(Sale.sold_at, Sale.id, "sale", cursor))
     return [Event("sale", s.sold_at, s) for s in query.order_by(Sale.sold_at.desc(), Sale.id.desc()).limit(limit)]
 
 
 def _voids(customer, cursor, limit):
-    query = Sale.select().where((Sale.customer == customer) & (Sale.salon == customer.salon_id)
-                                & (Sale.status == VOIDED) & Sale.voided_at.is_null(False)
-                                & _before(Sale.voided_at, Sale.id, "void", cursor))
+    query = Sale.in_salon(customer.salon_id).where((Sale.customer == customer) & (Sale.status == VOIDED)
+                                                   & Sale.voided_at.is_null(False)
+                                                   & _before(Sale.voided_at, Sale.id, "void", cursor))
     return [Event("void", s.voided_at, s) for s in query.order_by(Sale.voided_at.desc(), Sale.id.desc()).limit(limit)]
 
 
 def _appointments(customer, cursor, limit):
-    query = Appointment.select().where(
-        (Appointment.customer == customer) & (Appointment.salon == customer.salon_id)
-        & _before(Appointment.scheduled_at, Appointment.id, "appointment", cursor))
+    query = Appointment.in_salon(customer.salon_id).where(
+        (Appointment.customer == customer) & _before(Appointment.scheduled_at, Appointment.id, "appointment", cursor))
     rows = query.order_by(Appointment.scheduled_at.desc(), Appointment.id.desc()).limit(limit)
     return [Event("appointment", a.scheduled_at, a) for a in rows]
 
 
 def _communications(customer, cursor, limit):
     model = CustomerCommunication
-    query = model.select().where((model.customer == customer) & (model.salon == customer.salon_id)
-                                 & _before(model.created_at, model.id, "communication", cursor))
+    query = model.in_salon(customer.salon_id).where(
+        (model.customer == customer) & _before(model.created_at, model.id, "communication", cursor))
     return [Event("communication", c.created_at, c)
             for c in query.order_by(model.created_at.desc(), model.id.desc()).limit(limit)]
 
@@ -132,15 +131,15 @@ def timeline_page(customer, *, kind="", cursor=None, per_page=PER_PAGE):
     events = [event for _, event in zip(range(per_page + 1), merged)]
     has_more = len(events) > per_page
     events = events[:per_page]
-    _attach_details(events)
+    _attach_details(customer.salon_id, events)
     return events, (events[-1].cursor if has_more else None)
 
 
-def _attach_details(events):
+def _attach_details(salon_id, events):
     """Load the page's sale items and staff names in one query each (no N+1)."""
     sales = {e.id: e for e in events if e.kind == "sale"}
     if sales:
-        for item in SaleItem.select().where(SaleItem.sale.in_(list(sales))).order_by(SaleItem.id):
+        for item in SaleItem.in_salon(salon_id).where(SaleItem.sale.in_(list(sales))).order_by(SaleItem.id):
             sales[item.sale_id].items.append(item)
     user_ids = {_user_id(e) for e in events} - {None}
     names = {}

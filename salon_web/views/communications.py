@@ -1,16 +1,15 @@
 """A customer's messages and calls: the history, recording one, moving its status forward."""
-import json
-
-from flask import Blueprint, abort, make_response, request, url_for
+from flask import Blueprint, request, url_for
 from flask_login import current_user
-from jinja2_fragments.flask import render_block
 
 from salon_web import htmx
-from salon_web.models import CustomerCommunication, SalonCustomer
+from salon_web.models import SalonCustomer, get_in
 from salon_web.models.communications import PURPOSES, STATUSES
 from salon_web.security import client_ip
 from salon_web.services import communications
-from salon_web.tenancy import get_in_salon_or_404, salon_view
+from salon_web.services.field_errors import FieldErrors
+from salon_web.tenancy import salon_view
+from salon_web.web_forms.customer_card import MessageForm, checked
 
 bp = Blueprint("communications", __name__)
 
@@ -40,13 +39,14 @@ def page_context(salon, customer, comm):
 @salon_view()
 def history(salon, customer_id):
     """The history and the record form; htmx asks for the form alone when the channel changes."""
-    customer = get_in_salon_or_404(SalonCustomer, salon, customer_id)
-    if htmx.wants_fragment("communication-form"):
-        values = {k: request.args.get(k, "") for k in ("type", "purpose", "status", "subject", "message")}
+    customer = SalonCustomer.get_in_salon(salon, customer_id)
+    if htmx.is_fragment_request("communication-form"):
+        values = MessageForm(request.args).shown()
+        values["recipient"] = ""  # the new channel's own recipient is filled in
         if values["type"] not in communications.CHANNEL_LABELS:
             values["type"] = "sms"
-        context = page_context(salon, customer, form_state(customer, values))
-        return render_block(TEMPLATE, "comm_form", **context)
+        return htmx.render_fragment(TEMPLATE, "comm_form",
+                                    **page_context(salon, customer, form_state(customer, values)))
     context = page_context(salon, customer, form_state(customer))
     return htmx.render(TEMPLATE, "history", target="communication-history", **context)
 
@@ -55,21 +55,20 @@ def history(salon, customer_id):
 @salon_view()
 def record(salon, customer_id):
     """Record a message or call; refused with 422 when consent or the channel forbids it."""
-    customer = get_in_salon_or_404(SalonCustomer, salon, customer_id)
-    submitted = {k: request.form.get(k, "") for k in ("type", "purpose", "status", "subject", "message", "recipient")}
+    customer = SalonCustomer.get_in_salon(salon, customer_id)
+    form = MessageForm(request.form)
     try:
-        communications.record_communication(salon, customer, request.form, user=current_user.id, ip=client_ip(request))
-    except communications.InvalidCommunication as invalid:
-        comm = form_state(customer, submitted, errors=invalid.errors)
+        values = checked(form, lambda new: communications.check_message(salon, customer, new))
+        communications.record_communication(salon, customer, values, user=current_user.id, ip=client_ip(request))
     except communications.ConsentRefused as refusal:
-        comm = form_state(customer, submitted, problem=str(refusal))
+        comm = form_state(customer, form.shown(), problem=refusal.message)
+    except FieldErrors as refused:
+        comm = form_state(customer, form.shown(), errors=refused.errors)
     else:
-        if not htmx.wants_fragment():
+        if not htmx.is_fragment_request():
             return htmx.redirect_to(url_for(".history", salon_id=salon.id, customer_id=customer.id))
-        response = make_response(render_block(TEMPLATE, "comm_form",
-                                              **page_context(salon, customer, form_state(customer, saved=True))))
-        response.headers["HX-Trigger"] = json.dumps({"timeline-changed": {}, "communications-changed": {}})
-        return response
+        return htmx.render_fragment(TEMPLATE, "comm_form", triggers=["timeline-changed", "communications-changed"],
+                                  **page_context(salon, customer, form_state(customer, saved=True)))
     return htmx.render(TEMPLATE, "comm_form", target="communication-form", status=422,
                        **page_context(salon, customer, comm))
 
@@ -79,19 +78,17 @@ def record(salon, customer_id):
 @salon_view()
 def status(salon, customer_id, communication_id):
     """Move a message's status forward (pending → sent → delivered or failed); 422 otherwise."""
-    customer = get_in_salon_or_404(SalonCustomer, salon, customer_id)
-    communication = get_in_salon_or_404(CustomerCommunication, salon, communication_id)
-    if communication.customer_id != customer.id:
-        abort(404)
+    customer = SalonCustomer.get_in_salon(salon, customer_id)
+    communication = get_in(communications.of_customer(customer), communication_id)
     row_error, code = None, 200
     try:
         communication = communications.change_status(salon, communication, request.form.get("status", ""),
                                                      user=current_user.id, ip=client_ip(request))
     except communications.StatusRefused as refusal:
-        row_error, code = str(refusal), 422
-    if htmx.wants_fragment(f"communication-{communication.id}"):
-        return htmx.render(TEMPLATE, "row", target=f"communication-{communication.id}", status=code,
-                           **_row_context(salon, customer, communication, row_error))
+        row_error, code = refusal.message, 422
+    if htmx.is_fragment_request(f"communication-{communication.id}"):
+        return htmx.render_fragment(TEMPLATE, "row", status=code,
+                                  **_row_context(salon, customer, communication, row_error))
     if code == 200:
         return htmx.redirect_to(url_for(".history", salon_id=salon.id, customer_id=customer.id))
     context = page_context(salon, customer, form_state(customer, problem=row_error))

@@ -1,7 +1,9 @@
 """The customer card: new-customer form, widgets that save in place, tags and the timeline."""
-from flask import Blueprint, abort, make_response, request, url_for
+import dataclasses
+from collections.abc import Mapping
+
+from flask import Blueprint, abort, request, url_for
 from flask_login import current_user
-from jinja2_fragments.flask import render_block
 
 from salon_web import htmx
 from salon_web.models import SalonCustomer
@@ -9,16 +11,31 @@ from salon_web.models.communications import PURPOSES, STATUSES
 from salon_web.security import client_ip
 from salon_web.services import customer_edit, follow_ups, timeline
 from salon_web.services.clock import local_today
-from salon_web.services.customer_create import DuplicateCustomer, create_customer, parse_contact
-from salon_web.services.customer_edit import EditConflict, InvalidEdit
+from salon_web.services.customer_create import DuplicateCustomer, check_contact, create_customer
+from salon_web.services.customer_edit import EditConflict
+from salon_web.services.field_errors import FieldErrors
 from salon_web.services.salons import salon_staff
-from salon_web.tenancy import get_in_salon_or_404, salon_view
+from salon_web.tenancy import salon_view
 from salon_web.views.communications import form_state
+from salon_web.web_forms.customer_card import WIDGET_FORMS, NewCustomerForm, TagForm, checked
 
 bp = Blueprint("customer_detail", __name__)
 
 TEMPLATE = "customer_detail/show.html"
 WIDGET_PATHS = 'contact, notes, preferences, "follow-up", communication'
+CARD_WIDGETS = ("tags", "contact", "notes", "preferences", "follow_up", "communication")
+
+
+@dataclasses.dataclass(frozen=True)
+class WidgetState:
+    """One widget of the card as its block draws it."""
+
+    widget: str
+    version: int  # the customer's version the widget's form carries (after a conflict: the newer one)
+    form: Mapping | None = None  # what was typed, shown again after a refusal or a conflict
+    errors: dict = dataclasses.field(default_factory=dict)
+    conflict: tuple | None = None  # (name, time) of whoever saved in between
+    saved: bool = False
 
 
 @bp.route("/salons/<int:salon_id>/customers/new", methods=["GET", "POST"])
@@ -26,28 +43,29 @@ WIDGET_PATHS = 'contact, notes, preferences, "follow-up", communication'
 def new(salon):
     """The new-customer form; a possible duplicate in this salon links to the existing card."""
     if request.method != "POST":  # HEAD too: only a POST may create (HEAD skips the CSRF check)
-        return htmx.render("customer_detail/new.html", "new_form", target="new-customer",
-                           salon=salon, values={}, errors={}, duplicates=[], can_override=False)
-    values, errors = parse_contact(salon, request.form, today=local_today(salon.timezone))
-    duplicates, can_override = [], False
-    if not errors:
-        try:
-            customer = create_customer(salon, values, user=current_user.id, ip=client_ip(request),
-                                       allow_shared_email=request.form.get("create_anyway") == "yes")
-        except DuplicateCustomer as duplicate:
-            duplicates, can_override = duplicate.matches, duplicate.can_override
-        else:
-            return htmx.redirect_to(url_for(".show", salon_id=salon.id, customer_id=customer.id))
-    return htmx.render("customer_detail/new.html", "new_form", target="new-customer", status=422,
-                       salon=salon, values=request.form, errors=errors, duplicates=duplicates,
-                       can_override=can_override)
+        return _new_form(salon, status=200)
+    form, today = NewCustomerForm(request.form), local_today(salon.timezone)
+    try:
+        values = checked(form, lambda contact: check_contact(salon, contact, today=today))
+        customer = create_customer(salon, values, user=current_user.id, ip=client_ip(request),
+                                   allow_shared_email=form.allow_shared_email)
+    except DuplicateCustomer as duplicate:
+        return _new_form(salon, values=request.form, duplicates=duplicate.matches, can_override=duplicate.can_override)
+    except FieldErrors as refused:
+        return _new_form(salon, values=request.form, errors=refused.errors)
+    return htmx.redirect_to(url_for(".show", salon_id=salon.id, customer_id=customer.id))
+
+
+def _new_form(salon, *, status=422, values=None, errors=None, duplicates=(), can_override=False):
+    return htmx.render("customer_detail/new.html", "new_form", target="new-customer", status=status, salon=salon,
+                       values=values or {}, errors=errors or {}, duplicates=duplicates, can_override=can_override)
 
 
 @bp.route("/salons/<int:salon_id>/customers/<int:customer_id>")
 @salon_view()
 def show(salon, customer_id):
     """The customer card: header with figures, allergy alert, widgets and the timeline."""
-    customer = get_in_salon_or_404(SalonCustomer, salon, customer_id)
+    customer = SalonCustomer.get_in_salon(salon, customer_id)
     return htmx.render(TEMPLATE, "card", target="customer-card", **card_context(salon, customer))
 
 
@@ -56,56 +74,35 @@ def show(salon, customer_id):
 @salon_view()
 def update(salon, customer_id, widget):
     """Save one widget; htmx gets the widget back (422 with messages, 409 with the other version)."""
-    customer = get_in_salon_or_404(SalonCustomer, salon, customer_id)
-    widget = widget.replace("-", "_")
-    today, ip = local_today(salon.timezone), client_ip(request)
-    edit = {"widget": widget, "errors": {}, "form": request.form, "conflict": None, "saved": False}
-    status = 200
+    customer = SalonCustomer.get_in_salon(salon, customer_id)
+    widget, today = widget.replace("-", "_"), local_today(salon.timezone)
+    form = WIDGET_FORMS[widget](request.form)
     try:
-        if widget == "follow_up":
-            customer = follow_ups.update_follow_up(customer, request.form, today=today, user=current_user.id, ip=ip)
-        else:
-            customer = customer_edit.update_widget(salon, customer, widget, request.form, today=today,
-                                                   user=current_user.id, ip=ip)
-    except InvalidEdit as invalid:
-        edit["errors"], status = invalid.errors, 422
+        changes = checked(form, lambda value: customer_edit.widget_changes(salon, customer, widget, value, today=today))
+        customer = customer_edit.save_widget(customer, widget, changes, form.seen(), user=current_user.id,
+                                             ip=client_ip(request))
+    except FieldErrors as refused:
+        state = WidgetState(widget, customer.version, form=request.form, errors=refused.errors)
+        return widget_response(salon, customer, state, 422)
     except EditConflict as conflict:
-        customer, status = conflict.current, 409
-        edit["conflict"] = customer_edit.last_editor(customer)
-    else:
-        if not htmx.wants_fragment():
-            return htmx.redirect_to(url_for(".show", salon_id=salon.id, customer_id=customer.id) + f"#widget-{widget}")
-        edit = {"widget": widget, "errors": {}, "form": None, "conflict": None, "saved": True}
-    return widget_response(salon, customer, widget, edit, status)
-
-
-def widget_response(salon, customer, widget, edit, status):
-    """The widget block (plus the header, out of band, after a save) or the whole card page."""
-    context = card_context(salon, customer, edit=edit, with_timeline=not htmx.wants_fragment())
-    if not htmx.wants_fragment():
-        return htmx.render(TEMPLATE, "card", status=status, **context)
-    body = render_block(TEMPLATE, widget, **context)
-    if edit["saved"]:
-        body += render_block(TEMPLATE, "header", **{**context, "oob": True})
-    response = make_response(body, status)
-    if edit["saved"]:
-        htmx.trigger(response, "timeline-changed")
-    return response
+        theirs = conflict.current
+        state = WidgetState(widget, theirs.version, form=request.form, conflict=customer_edit.last_editor(theirs))
+        return widget_response(salon, theirs, state, 409)
+    return _saved(salon, customer, widget)
 
 
 @bp.route("/salons/<int:salon_id>/customers/<int:customer_id>/tags", methods=["POST"])
 @salon_view()
 def add_tag(salon, customer_id):
     """Attach a tag (created if new); htmx gets the tags widget back."""
-    customer = get_in_salon_or_404(SalonCustomer, salon, customer_id)
-    edit = {"widget": "tags", "errors": {}, "form": None, "conflict": None, "saved": False}
+    customer = SalonCustomer.get_in_salon(salon, customer_id)
     try:
-        customer_edit.add_customer_tag(salon, customer, request.form.get("tag"), user=current_user.id,
+        customer_edit.add_customer_tag(salon, customer, TagForm(request.form).tag.data, user=current_user.id,
                                        ip=client_ip(request))
-    except InvalidEdit as invalid:
-        edit.update(errors=invalid.errors, form=request.form)
-        return widget_response(salon, customer, "tags", edit, 422)
-    return _tags_saved(salon, customer, edit)
+    except FieldErrors as refused:
+        state = WidgetState("tags", customer.version, form=request.form, errors=refused.errors)
+        return widget_response(salon, customer, state, 422)
+    return _saved(salon, customer, "tags")
 
 
 @bp.route("/salons/<int:salon_id>/customers/<int:customer_id>/tags", methods=["DELETE"])
@@ -113,25 +110,35 @@ def add_tag(salon, customer_id):
 @salon_view()
 def remove_tag(salon, customer_id):
     """Detach a tag (DELETE for htmx, POST .../tags/remove for plain forms)."""
-    customer = get_in_salon_or_404(SalonCustomer, salon, customer_id)
-    customer_edit.remove_customer_tag(salon, customer, request.form.get("tag"), user=current_user.id,
+    customer = SalonCustomer.get_in_salon(salon, customer_id)
+    customer_edit.remove_customer_tag(salon, customer, TagForm(request.form).tag.data, user=current_user.id,
                                       ip=client_ip(request))
-    return _tags_saved(salon, customer, {"widget": "tags", "errors": {}, "form": None, "conflict": None,
-                                         "saved": False})
+    return _saved(salon, customer, "tags")
 
 
-def _tags_saved(salon, customer, edit):
-    if not htmx.wants_fragment():
-        return htmx.redirect_to(url_for(".show", salon_id=salon.id, customer_id=customer.id) + "#widget-tags")
-    edit["saved"] = True
-    return widget_response(salon, customer, "tags", edit, 200)
+def _saved(salon, customer, widget):
+    """After a save: the widget and the header (out of band) for htmx, else back to the card's widget."""
+    if not htmx.is_fragment_request():
+        return htmx.redirect_to(url_for(".show", salon_id=salon.id, customer_id=customer.id) + f"#widget-{widget}")
+    return widget_response(salon, customer, WidgetState(widget, customer.version, saved=True), 200)
+
+
+def widget_response(salon, customer, state, status):
+    """The widget's block (after a save with the header out of band and a timeline refresh), or the whole card."""
+    if not htmx.is_fragment_request():
+        return htmx.render(TEMPLATE, "card", status=status, **card_context(salon, customer, state))
+    context = card_context(salon, customer, state, with_timeline=False)
+    if state.saved:
+        return htmx.render_fragment(TEMPLATE, state.widget, out_of_band=["header"], triggers=["timeline-changed"],
+                                    **context)
+    return htmx.render_fragment(TEMPLATE, state.widget, status=status, **context)
 
 
 @bp.route("/salons/<int:salon_id>/customers/<int:customer_id>/timeline", endpoint="timeline")
 @salon_view()
 def timeline_view(salon, customer_id):
     """The timeline: the whole list, or with `before` the next slice for "load more"."""
-    customer = get_in_salon_or_404(SalonCustomer, salon, customer_id)
+    customer = SalonCustomer.get_in_salon(salon, customer_id)
     kind = request.args.get("kind", "")
     if kind not in timeline.FILTERS:
         abort(400, "Unknown kind of event: choose sales, appointments, messages or edits.")
@@ -140,18 +147,21 @@ def timeline_view(salon, customer_id):
     except timeline.BadCursor as error:
         abort(400, str(error))
     context = dict(salon=salon, customer=customer, events=events, next_cursor=next_cursor, kind=kind)
-    if request.args.get("before") and htmx.wants_fragment():
-        return htmx.render("customer_detail/timeline.html", "timeline_rows", **context)
+    if request.args.get("before") and htmx.is_fragment_request():
+        return htmx.render_partial("customer_detail/_timeline_rows.html", **context)
     return htmx.render("customer_detail/timeline.html", "timeline", target="timeline", **context)
 
 
-def card_context(salon, customer, *, edit=None, with_timeline=True):
-    """Everything the card template needs."""
+def card_context(salon, customer, state=None, *, with_timeline=True):
+    """Everything the card template needs; `state` is the widget just saved, refused or in conflict."""
+    widgets = {name: WidgetState(name, customer.version) for name in CARD_WIDGETS}
+    if state is not None:
+        widgets[state.widget] = state
     tags = customer_edit.customer_tags(customer)
     events, next_cursor = timeline.timeline_page(customer) if with_timeline else ([], None)
     staff = salon_staff(salon)
     return dict(
-        salon=salon, customer=customer, edit=edit or {}, tags=tags,
+        salon=salon, customer=customer, widgets=widgets, tags=tags,
         suggestions=customer_edit.tag_suggestions(salon, exclude=[t.name for t in tags]),
         staff=staff, staff_names={u.id: u.name for u in staff},
         figures=customer_edit.header_figures(customer), extras=customer_edit.extra_preferences(customer),
