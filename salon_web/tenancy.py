@@ -1,10 +1,9 @@
-"""Salon tenancy: who may enter which salon, and scoping every object to it."""
+"""Salon tenancy for HTML views: who may enter which salon (objects are scoped by TenantModel.in_salon)."""
 from functools import wraps
 
 from flask import abort, g, request, session
 from flask_login import current_user, login_required
 
-from salon_web.ids import in_range
 from salon_web.models import ADMIN_ROLE, EMPLOYEE, OWNER
 from salon_web.security import client_ip
 from salon_web.services import audit
@@ -50,11 +49,3 @@ def deny(status, *, salon_id=None, reason, **detail):
         detail={"path": request.path, "method": request.method, "reason": reason, **detail},
     )
     abort(status)
-
-
-def get_in_salon_or_404(model, salon, object_id):
-    """Return the object with this id if it belongs to the salon; otherwise 404."""
-    found = model.get_or_none((model.id == object_id) & (model.salon == salon)) if in_range(object_id) else None
-    if found is None:
-        abort(404)
-    return found
