@@ -67,14 +67,15 @@ def _report(database, label, salon, repeat):
         results[name] = timings(get, repeat)
         print(row(name, results[name]))
     seven = p95(results["seven headline metrics together"])
-    page = p95(results["GET analytics page (HTML, 30 d)"])
+    page_p95 = p95(results["GET analytics page (HTML, 30 d)"])
     print(f"goal: seven headline metrics p95 {seven:.1f} ms (< 100 ms: {'met' if seven < 100 else 'NOT met'}); "
-          f"whole analytics page p95 {page:.1f} ms (< 300 ms: {'met' if page < 300 else 'NOT met'})")
+          f"whole analytics page p95 {page_p95:.1f} ms (< 300 ms: {'met' if page_p95 < 300 else 'NOT met'})")
 
 
 def _logged_in_client(database, salon):
     """A test client of the real app, logged in as a benchmark admin (no password check needed)."""
     from salon_web import create_app
+    from salon_web.services.sessions import start_session
 
     app = create_app({"DATABASE": database, "SECRET_KEY": "bench", "TESTING": True, "ENV": "testing"})
     admin, _ = User.get_or_create(
@@ -82,6 +83,7 @@ def _logged_in_client(database, salon):
         defaults={"name": "Bench Admin", "is_admin": True, "password_hash": "!unusable"},
     )
     client = app.test_client()
+    start_session(admin)  # a server-side session row, as a real login makes
     with client.session_transaction() as session:
         session["_user_id"] = admin.get_id()
         session["_fresh"] = True
