@@ -25,21 +25,23 @@ _TABLE = re.compile(r'\b(?:FROM|JOIN|UPDATE|INTO)\s+"?(\w+)"?', re.IGNORECASE)
 
 
 class StatementLog(logging.Handler):
-    """Keeps the SQL of peewee's debug log that runs inside a request."""
+    """Keeps the SQL of peewee's debug log (only what runs inside a request, unless told otherwise)."""
 
-    def __init__(self):
+    def __init__(self, requests_only):
         super().__init__(logging.DEBUG)
+        self.requests_only = requests_only
         self.statements = []
 
     def emit(self, record):
-        if has_request_context() and isinstance(record.msg, tuple):
+        if isinstance(record.msg, tuple) and (has_request_context() or not self.requests_only):
             self.statements.append(record.msg[0])
 
 
 @contextmanager
-def recorded_sql():
+def recorded_sql(requests_only=True):
+    """Yield the list of SQL statements peewee runs inside the block."""
     logger = logging.getLogger("peewee")
-    log, level = StatementLog(), logger.level
+    log, level = StatementLog(requests_only), logger.level
     logger.addHandler(log)
     logger.setLevel(logging.DEBUG)
     try:

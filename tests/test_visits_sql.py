@@ -1,7 +1,5 @@
 """The visit hook's statements name salon_id (ready to shard by salon), at the cost it had before: no extra statement."""
 import datetime
-import logging
-from contextlib import contextmanager
 
 import pytest
 
@@ -10,7 +8,7 @@ from salon_web.models import utcnow
 from salon_web.services import visits
 from salon_web.services.appointments import book_appointment, change_appointment_status
 from salon_web.services.sales import SaleLine, post_sale, void_sale
-from tests.test_tenant_sql import unscoped
+from tests.test_tenant_sql import recorded_sql, unscoped
 
 # Statements per operation, measured on the hook before it named salon_id (issue 11): they must not grow.
 COST = {
@@ -22,36 +20,13 @@ COST = {
 LINES = [SaleLine("Cut", 1, 5000), SaleLine("Oil", 2, 100)]
 
 
-class _Log(logging.Handler):
-    def __init__(self):
-        super().__init__(logging.DEBUG)
-        self.statements = []
-
-    def emit(self, record):
-        if isinstance(record.msg, tuple):
-            self.statements.append(record.msg[0])
-
-
-@contextmanager
-def statements():
-    logger = logging.getLogger("peewee")
-    log, level = _Log(), logger.level
-    logger.addHandler(log)
-    logger.setLevel(logging.DEBUG)
-    try:
-        yield log.statements
-    finally:
-        logger.removeHandler(log)
-        logger.setLevel(level)
-
-
 def test_every_hook_statement_names_salon_id_and_none_is_added(world):
     salon, customer = world.salon, world.customer
     post_sale(salon, customer=customer, items=LINES)  # the customer has a history, as at a real till
     cost, seen = {}, []
 
     def measure(name, operation):
-        with statements() as sql:
+        with recorded_sql(requests_only=False) as sql:
             result = operation()
         cost[name] = len(sql)
         seen.extend(sql)
@@ -73,7 +48,7 @@ def test_every_hook_statement_names_salon_id_and_none_is_added(world):
 def test_repair_names_salon_id_on_every_statement(world):
     post_sale(world.salon, customer=world.customer, items=LINES)
     post_sale(world.other_salon, customer=world.other_customer, items=LINES)
-    with statements() as sql:
+    with recorded_sql(requests_only=False) as sql:
         assert visits.recompute_figures(check=True) == []
         visits.recompute_figures(world.salon)
     assert sql and unscoped(sql) == []
