@@ -68,3 +68,15 @@ def prune_bookkeeping():
     from salon_web.services.bookkeeping import prune_expired
 
     return prune_expired(current_app.config)
+
+
+@huey.task()
+@in_app
+def apply_customer_import(salon_id, import_id):
+    """Apply a queued client-book import (services/customer_import.py); its progress lives in its row."""
+    from salon_web.models import Salon
+    from salon_web.services.clock import local_today
+    from salon_web.services.customer_import import apply_import
+
+    salon = Salon.get_by_id(salon_id)
+    apply_import(salon, import_id, today=local_today(salon.timezone))

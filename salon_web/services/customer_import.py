@@ -1,0 +1,563 @@
+"""Importing a client book into one salon: dry run, apply (a chunk per transaction), rejected rows, undo.
+
+Upsert within the salon only: a row matches this salon's card by normalised phone, else by e-mail (an
+e-mail match counts only when the row or the card has no phone: families share an address). A matched
+card is updated field by field and never loses what the file leaves empty: notes are appended, tags
+added, consent given or withdrawn. Rows of the file that match each other are one client: the later
+row updates what the earlier one created. Every query names this salon; nothing depends on another
+salon's cards (the identity rule, ARCHITECTURE.md).
+
+Writes are batched: per chunk of CHUNK rows one transaction inserts the new cards with insert-many
+(RETURNING their ids, in VALUES order as PostgreSQL and SQLite give them), attaches tags with one
+insert-many, updates matched cards one statement each, stores the rows' results and the progress.
+"""
+import dataclasses
+import datetime
+
+from salon_web.db import db
+from salon_web.models import (
+    Appointment,
+    Customer,
+    CustomerCommunication,
+    CustomerImport,
+    CustomerImportRow,
+    CustomerTag,
+    Sale,
+    SalonCustomer,
+    Tag,
+    Visit,
+    utcnow,
+)
+from salon_web.models.imports import DONE, FAILED, PREVIEWED, QUEUED, RUNNING, UNDONE, UPLOADED
+from salon_web.services import audit, import_mapping
+from salon_web.services.customers import identity_for_phone
+from salon_web.services.export import safe_cell
+from salon_web.services.import_rows import RowError, read_row
+from salon_web.services.text import fold
+
+CHUNK = 1_000
+UNDO_DAYS = 7
+CONTACT = ("full_name", "phone", "phone_e164", "email", "birthday")
+RESTORABLE = CONTACT + ("name_search", "notes", "marketing_consent_at", "marketing_consent_withdrawn_at")
+ACTIONS = ("create", "update", "unchanged", "skip", "error")
+
+
+@dataclasses.dataclass
+class Card:
+    """A card as the planner sees it: this salon's stored card (id set) or one a row of this file creates."""
+
+    values: dict
+    tags: set
+    id: int | None = None
+    version: int = 1
+    row_number: int | None = None  # the row of this file that creates it
+    original: dict | None = None  # a stored card's columns before this chunk
+    changes: dict = dataclasses.field(default_factory=dict)  # a stored card's pending columns
+    first_update: "Outcome | None" = None
+
+
+@dataclasses.dataclass
+class Outcome:
+    row_number: int
+    action: str
+    reason: str = ""
+    card: Card | None = None
+    new_tags: tuple = ()
+    row_id: int | None = None
+    cells: list | None = None
+    before: dict | None = None  # a stored card's first update in a chunk: the columns as they were
+    version_after: int | None = None
+
+    @property
+    def customer_id(self):
+        return self.card.id if self.card is not None else None
+
+
+class Planner:
+    """Decide, row by row and a chunk at a time, what a file does to one salon's cards.
+
+    `remember=True` (a dry run) keeps the cards the file creates or changes across chunks in memory; the
+    apply pass writes each chunk before planning the next, so the database remembers for it.
+    """
+
+    def __init__(self, salon, headers, mapping, *, today, remember=True):
+        self.salon, self.headers, self.mapping, self.today, self.remember = salon, headers, mapping, today, remember
+        self.by_phone, self.by_email = {}, {}
+
+    def plan(self, numbered_cells):
+        """Return one Outcome per (row_number, cells), in order."""
+        if not self.remember:
+            self.by_phone, self.by_email = {}, {}
+        read = []
+        for row_number, cells in numbered_cells:
+            try:
+                read.append((row_number, read_row(cells, self.headers, self.mapping,
+                                                  country=self.salon.country, today=self.today)))
+            except RowError as error:
+                read.append((row_number, str(error)))
+        self._load_cards([values for _, values in read if not isinstance(values, str)])
+        return [self._decide(n, values) for n, values in read]
+
+    def _load_cards(self, rows):
+        """Fetch this salon's cards (and their tags) that the chunk's phones or e-mails name."""
+        phones = {r.phone_e164 for r in rows if r.phone_e164 and r.phone_e164 not in self.by_phone}
+        emails = {r.email for r in rows if r.email and r.email not in self.by_email}
+        if not phones and not emails:
+            return
+        condition = SalonCustomer.phone_e164.in_(list(phones)) if phones else None
+        if emails:
+            by_email = SalonCustomer.email.in_(list(emails))
+            condition = by_email if condition is None else condition | by_email
+        columns = [getattr(SalonCustomer, name) for name in RESTORABLE]
+        stored = list(SalonCustomer.in_salon(self.salon, SalonCustomer.id, SalonCustomer.version, *columns)
+                      .where(condition).order_by(SalonCustomer.id).dicts())
+        tags = {}
+        if stored:
+            query = (CustomerTag.in_salon(self.salon, CustomerTag.customer, Tag.name).join(Tag)
+                     .where(CustomerTag.customer.in_([row["id"] for row in stored])).tuples())
+            for customer_id, name in query:
+                tags.setdefault(customer_id, set()).add(name)
+        for row in stored:
+            card = Card(values={name: row[name] for name in RESTORABLE}, tags=tags.get(row["id"], set()),
+                        id=row["id"], version=row["version"])
+            card.original = dict(card.values)
+            self._index(card)
+
+    def _index(self, card):
+        if card.values.get("phone_e164"):
+            self.by_phone.setdefault(card.values["phone_e164"], card)
+        if card.values.get("email"):
+            self.by_email.setdefault(card.values["email"], card)
+
+    def _match(self, row):
+        card = self.by_phone.get(row.phone_e164) if row.phone_e164 else None
+        if card is None and row.email:
+            card = self.by_email.get(row.email)
+            if card is not None and row.phone_e164 and card.values.get("phone_e164"):
+                card = None  # same address, another phone: someone else in the family
+        return card
+
+    def _decide(self, row_number, row):
+        if isinstance(row, str):
+            return Outcome(row_number, "error", row)
+        if row.is_empty:
+            return Outcome(row_number, "skip", "Nothing in the mapped columns.")
+        card = self._match(row)
+        if card is None:
+            if not row.full_name:
+                return Outcome(row_number, "error", "No name: a new client needs a name.")
+            return self._create(row_number, row)
+        return self._update(row_number, row, card)
+
+    def _create(self, row_number, row):
+        values = {name: getattr(row, name) for name in CONTACT}
+        values.update(name_search=fold(row.full_name), notes=row.notes,
+                      marketing_consent_at=utcnow() if row.marketing_consent else None,
+                      marketing_consent_withdrawn_at=None)
+        card = Card(values=values, tags=set(row.tags), row_number=row_number)
+        self._index(card)
+        return Outcome(row_number, "create", row.remark, card, new_tags=row.tags)
+
+    def _update(self, row_number, row, card):
+        changes = {name: getattr(row, name) for name in CONTACT
+                   if getattr(row, name) not in (None, "") and getattr(row, name) != card.values.get(name)}
+        if "phone_e164" not in changes:
+            changes.pop("phone", None)  # the same number typed another way
+        if "full_name" in changes:
+            changes["name_search"] = fold(changes["full_name"])
+        notes = card.values.get("notes") or ""
+        if row.notes and row.notes not in notes:
+            changes["notes"] = f"{notes}\n{row.notes}" if notes else row.notes
+        consenting = _has_consent(card.values)
+        if row.marketing_consent is True and not consenting:
+            changes["marketing_consent_at"] = utcnow()
+        elif row.marketing_consent is False and consenting:
+            changes["marketing_consent_withdrawn_at"] = utcnow()
+        new_tags = tuple(t for t in row.tags if t not in card.tags)
+        source = f"Same client as row {card.row_number}" if card.id is None or card.row_number else (
+            f"Matches the card of {card.values['full_name']}")
+        if not changes and not new_tags:
+            return Outcome(row_number, "unchanged", _join(source + ": nothing new.", row.remark), card)
+        card.values.update(changes)
+        card.tags.update(new_tags)
+        self._index(card)
+        outcome = Outcome(row_number, "update", _join(f"{source}: {_describe(changes, new_tags)}.", row.remark),
+                          card, new_tags=new_tags)
+        if card.original is not None:  # a stored card: its changes are written as one UPDATE
+            card.changes.update(changes)
+            card.first_update = card.first_update or outcome
+        return outcome
+
+
+def _has_consent(values):
+    given, withdrawn = values.get("marketing_consent_at"), values.get("marketing_consent_withdrawn_at")
+    return given is not None and (withdrawn is None or withdrawn < given)
+
+
+def _describe(changes, new_tags):
+    labels = {"full_name": "name", "phone_e164": "phone", "email": "e-mail", "birthday": "birthday",
+              "notes": "notes", "marketing_consent_at": "consent given", "marketing_consent_withdrawn_at":
+              "consent withdrawn"}
+    parts = [labels[name] for name in changes if name in labels]
+    if new_tags:
+        parts.append("tags " + ", ".join(new_tags))
+    return ", ".join(parts)
+
+
+def _join(*parts):
+    return " ".join(p for p in parts if p)
+
+
+def count(outcomes, counts=None):
+    """Return {action: rows} for these outcomes added to `counts`."""
+    counts = dict(counts or {action: 0 for action in ACTIONS})
+    for outcome in outcomes:
+        counts[outcome.action] = counts.get(outcome.action, 0) + 1
+    return counts
+
+
+# --- uploads, dry runs and the apply pass -----------------------------------------------------------------
+
+def start_import(salon, table, file_name, *, user=None):
+    """Store an uploaded Table as a new import (rows kept as text, mapping suggested); return it."""
+    with db.atomic():
+        customer_import = CustomerImport.create(
+            salon=salon, created_by=user, file_name=(file_name or "upload")[:255], file_format=table.file_format,
+            headers=table.headers, mapping=import_mapping.suggest(table.headers, salon), total_rows=len(table.rows))
+        for start in range(0, len(table.rows), CHUNK):
+            CustomerImportRow.insert_many(
+                [{"salon": salon.id, "customer_import": customer_import.id, "row_number": start + i + 2,
+                  "cells": cells, "tags_added": []}
+                 for i, cells in enumerate(table.rows[start:start + CHUNK])]).execute()
+    return customer_import
+
+
+def stored_chunks(customer_import, after_row=0):
+    """Yield the import's stored rows a chunk at a time, in file order, from the row after `after_row`."""
+    salon = customer_import.salon_id
+    while True:
+        chunk = list(CustomerImportRow.in_salon(salon, CustomerImportRow.id, CustomerImportRow.row_number,
+                                                CustomerImportRow.cells)
+                     .where((CustomerImportRow.customer_import == customer_import.id)
+                            & (CustomerImportRow.row_number > after_row))
+                     .order_by(CustomerImportRow.row_number).limit(CHUNK))
+        if not chunk:
+            return
+        yield chunk
+        after_row = chunk[-1].row_number
+
+
+def dry_run(customer_import, salon, mapping, *, today):
+    """Plan every stored row under `mapping` and keep each row's action and reason; no card is touched."""
+    planner = Planner(salon, customer_import.headers, mapping, today=today, remember=True)
+    counts = None
+    with db.atomic():
+        for chunk in stored_chunks(customer_import):
+            outcomes = planner.plan([(row.row_number, row.cells) for row in chunk])
+            for row, outcome in zip(chunk, outcomes):
+                outcome.row_id, outcome.cells = row.id, row.cells
+            _store_outcomes(salon, customer_import, outcomes, written=False)
+            counts = count(outcomes, counts)
+        CustomerImport.update(mapping=mapping, status=PREVIEWED, counts=counts or count([])).where(
+            (CustomerImport.salon == salon) & (CustomerImport.id == customer_import.id)).execute()
+        import_mapping.remember(salon, customer_import.headers, mapping)
+    return counts or count([])
+
+
+def plan_table(salon, table, mapping, *, today):
+    """Return (counts, outcomes) of a dry run of a Table that is not stored (CLI, API); nothing is written."""
+    planner = Planner(salon, table.headers, mapping, today=today, remember=True)
+    outcomes = []
+    for start in range(0, len(table.rows), CHUNK):
+        outcomes += planner.plan([(start + i + 2, cells) for i, cells in enumerate(table.rows[start:start + CHUNK])])
+    return count(outcomes), outcomes
+
+
+def queue(customer_import, salon, *, user=None, ip=None):
+    """Mark a previewed import as queued (audited); the caller enqueues the job. Refuse any other state."""
+    updated = CustomerImport.update(status=QUEUED, applied_at=utcnow(), processed_rows=0).where(
+        (CustomerImport.salon == salon) & (CustomerImport.id == customer_import.id)
+        & (CustomerImport.status == PREVIEWED)).execute()
+    if updated:
+        audit.record("customer_import.queued", salon=salon, user=user, object_type="customer_import",
+                     object_id=customer_import.id, ip=ip, detail={"file": customer_import.file_name,
+                                                                  "dry_run": customer_import.counts})
+    return bool(updated)
+
+
+def apply_import(salon, import_id, *, today):
+    """Apply a queued (or interrupted) import, a chunk per transaction, resuming after the last stored chunk."""
+    customer_import = CustomerImport.get_in_salon(salon, import_id)
+    if customer_import.status not in (QUEUED, RUNNING):
+        return customer_import
+    CustomerImport.update(status=RUNNING).where(
+        (CustomerImport.salon == salon) & (CustomerImport.id == import_id)).execute()
+    planner = Planner(salon, customer_import.headers, customer_import.mapping, today=today, remember=False)
+    counts = customer_import.counts if customer_import.processed_rows else None
+    done_up_to = _last_applied_row(salon, customer_import)
+    try:
+        for chunk in stored_chunks(customer_import, after_row=done_up_to):
+            with db.atomic():
+                outcomes = planner.plan([(row.row_number, row.cells) for row in chunk])
+                for row, outcome in zip(chunk, outcomes):
+                    outcome.row_id, outcome.cells = row.id, row.cells
+                _write(salon, outcomes)
+                _store_outcomes(salon, customer_import, outcomes, written=True)
+                counts = count(outcomes, counts)
+                CustomerImport.update(
+                    processed_rows=CustomerImport.processed_rows + len(chunk), counts=counts).where(
+                    (CustomerImport.salon == salon) & (CustomerImport.id == import_id)).execute()
+    except Exception as error:
+        CustomerImport.update(status=FAILED, error=f"Stopped: {type(error).__name__}", finished_at=utcnow()).where(
+            (CustomerImport.salon == salon) & (CustomerImport.id == import_id)).execute()
+        raise
+    with db.atomic():
+        CustomerImport.update(status=DONE, finished_at=utcnow()).where(
+            (CustomerImport.salon == salon) & (CustomerImport.id == import_id)).execute()
+        audit.record("customer_import.applied", salon=salon, user=customer_import.created_by_id,
+                     object_type="customer_import", object_id=import_id,
+                     detail={"file": customer_import.file_name, "counts": counts})
+    return CustomerImport.get_in_salon(salon, import_id)
+
+
+def _last_applied_row(salon, customer_import):
+    """The last row an earlier, interrupted run of this import wrote (0 when none)."""
+    if not customer_import.processed_rows:
+        return 0
+    return (CustomerImportRow.in_salon(salon, CustomerImportRow.row_number)
+            .where(CustomerImportRow.customer_import == customer_import.id)
+            .order_by(CustomerImportRow.row_number).offset(customer_import.processed_rows - 1).limit(1).scalar() or 0)
+
+
+def _write(salon, outcomes):
+    """Write one chunk's plan: new cards, changed cards, tags (the caller holds the transaction)."""
+    now = utcnow()
+    tag_ids = _ensure_tags(salon, {t for o in outcomes for t in o.new_tags})
+    creates = [o for o in outcomes if o.action == "create"]
+    if creates:
+        phones = [o.card.values["phone_e164"] for o in creates if o.card.values["phone_e164"]]
+        identities = _identities(phones, sum(1 for o in creates if not o.card.values["phone_e164"]))
+        rows = [{**o.card.values, "salon": salon.id, "created_at": now, "updated_at": now, "version": 1,
+                 "identity": identities[o.card.values["phone_e164"]] if o.card.values["phone_e164"]
+                 else identities[None].pop()} for o in creates]
+        for outcome, (new_id,) in zip(creates, SalonCustomer.insert_many(rows).returning(SalonCustomer.id).tuples()
+                                      .execute()):
+            outcome.card.id = new_id
+    for card in {id(o.card): o.card for o in outcomes if o.action == "update" and o.card.changes}.values():
+        _update_card(salon, card, now)
+    pairs = [{"salon": salon.id, "customer": o.card.id, "tag": tag_ids[t]} for o in outcomes for t in o.new_tags]
+    for start in range(0, len(pairs), CHUNK):
+        CustomerTag.insert_many(pairs[start:start + CHUNK]).on_conflict_ignore().execute()
+
+
+def _update_card(salon, card, now):
+    """One UPDATE of a stored card with everything this chunk changes, if nobody saved it since it was read."""
+    columns = {getattr(SalonCustomer, name): value for name, value in card.changes.items()}
+    if "phone_e164" in card.changes:
+        columns[SalonCustomer.identity] = identity_for_phone(card.changes["phone_e164"])
+    updated = SalonCustomer.update({**columns, SalonCustomer.version: SalonCustomer.version + 1,
+                                    SalonCustomer.updated_at: now}).where(
+        (SalonCustomer.salon == salon) & (SalonCustomer.id == card.id) & (SalonCustomer.version == card.version)
+    ).execute()
+    if not updated:
+        raise ConcurrentEdit(card.id)
+    card.first_update.before = {name: _plain(card.original.get(name)) for name in card.changes}
+    card.version += 1
+    card.first_update.version_after = card.version
+
+
+class ConcurrentEdit(RuntimeError):
+    """A card changed between the chunk's read and its write: the chunk rolls back and the import stops."""
+
+
+def _identities(phones, phoneless):
+    """Return {phone: identity id} plus {None: [ids]} of fresh identities for cards without a phone."""
+    found = {}
+    for start in range(0, len(phones), CHUNK):
+        part = phones[start:start + CHUNK]
+        now = utcnow()
+        Customer.insert_many([{"phone_e164": p, "created_at": now} for p in part]).on_conflict_ignore().execute()
+        found.update(Customer.select(Customer.phone_e164, Customer.id).where(Customer.phone_e164.in_(part)).tuples())
+    found[None] = []
+    if phoneless:
+        now = utcnow()
+        found[None] = [i for (i,) in Customer.insert_many([{"phone_e164": None, "created_at": now}] * phoneless)
+                       .returning(Customer.id).tuples().execute()]
+    return found
+
+
+def _ensure_tags(salon, names):
+    """Return {name: tag id} for these names, creating the salon's missing tags in one statement."""
+    if not names:
+        return {}
+    Tag.insert_many([{"salon": salon.id, "name": name} for name in sorted(names)]).on_conflict_ignore().execute()
+    return dict(Tag.in_salon(salon, Tag.name, Tag.id).where(Tag.name.in_(sorted(names))).tuples())
+
+
+def _store_outcomes(salon, customer_import, outcomes, *, written):
+    """Replace the chunk's stored rows with their results (two statements instead of one UPDATE per row)."""
+    rows = [{"id": o.row_id, "salon": salon.id, "customer_import": customer_import.id, "row_number": o.row_number,
+             "cells": o.cells, "action": o.action, "reason": o.reason[:1000],
+             "customer_id": o.customer_id if written else None,
+             "before": o.before if written else None,
+             "version_after": (o.version_after or (1 if o.action == "create" else None)) if written else None,
+             "tags_added": [t for t in o.new_tags] if written else []} for o in outcomes]
+    CustomerImportRow.delete().where((CustomerImportRow.salon == salon)
+                                     & (CustomerImportRow.id.in_([o.row_id for o in outcomes]))).execute()
+    CustomerImportRow.insert_many(rows).execute()
+
+
+def _plain(value):
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    return value
+
+
+def _typed(name, value):
+    """Return a stored `before` value as its column's Python type."""
+    if value is None:
+        return None
+    if name == "birthday":
+        return datetime.date.fromisoformat(value)
+    if name.startswith("marketing_consent"):
+        return datetime.datetime.fromisoformat(value)
+    return value
+
+
+# --- reading back: progress, rejected rows, undo ------------------------------------------------------
+
+def imports_for(salon, limit=20):
+    """Return the salon's latest imports, newest first."""
+    return list(CustomerImport.in_salon(salon).order_by(CustomerImport.created_at.desc(), CustomerImport.id.desc())
+                .limit(limit))
+
+
+def preview_rows(salon, customer_import, *, actions=None, limit=200):
+    """Return up to `limit` of the import's rows (optionally only some actions), in file order."""
+    query = CustomerImportRow.in_salon(salon).where(CustomerImportRow.customer_import == customer_import.id)
+    if actions:
+        query = query.where(CustomerImportRow.action.in_(list(actions)))
+    return list(query.order_by(CustomerImportRow.row_number).limit(limit))
+
+
+def rejected_csv(salon, customer_import):
+    """Yield the CSV lines of the rows refused (error) or skipped: the file's columns, then the reason."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["Row"] + [safe_cell(h) for h in customer_import.headers] + ["Action", "Reason"])
+    yield "\ufeff" + buffer.getvalue()
+    after = 0
+    while True:
+        rows = list(CustomerImportRow.in_salon(salon).where(
+            (CustomerImportRow.customer_import == customer_import.id) & (CustomerImportRow.row_number > after)
+            & CustomerImportRow.action.in_(["error", "skip"])).order_by(CustomerImportRow.row_number).limit(CHUNK))
+        if not rows:
+            return
+        buffer.seek(0)
+        buffer.truncate()
+        for row in rows:
+            writer.writerow([row.row_number] + [safe_cell(c) for c in row.cells] + [row.action, safe_cell(row.reason)])
+        yield buffer.getvalue()
+        after = rows[-1].row_number
+
+
+def can_undo(customer_import, now=None):
+    """True while an applied import is within its undo window."""
+    now = now or utcnow()
+    return (customer_import.status in (DONE, FAILED) and customer_import.applied_at is not None
+            and now - customer_import.applied_at <= datetime.timedelta(days=UNDO_DAYS))
+
+
+def undo_import(salon, customer_import, *, user=None, ip=None, now=None):
+    """Remove the cards the import created and restore the fields it changed, except cards edited since.
+
+    A card counts as edited since when its version moved past what the import left, or (a created card)
+    when it has sales, appointments, visits or messages. Returns the report stored on the import.
+    """
+    if not can_undo(customer_import, now):
+        raise ValueError("This import can no longer be undone.")
+    by_card = {}
+    for row in (CustomerImportRow.in_salon(salon).where(
+            (CustomerImportRow.customer_import == customer_import.id)
+            & CustomerImportRow.customer_id.is_null(False) & CustomerImportRow.action.in_(["create", "update"]))
+            .order_by(CustomerImportRow.row_number)):
+        by_card.setdefault(row.customer_id, []).append(row)
+    report = {"removed": 0, "restored": 0, "kept": []}
+    with db.atomic():
+        current = {}
+        ids = list(by_card)
+        for start in range(0, len(ids), CHUNK):
+            current.update({r[0]: r[1:] for r in SalonCustomer.in_salon(
+                salon, SalonCustomer.id, SalonCustomer.version, SalonCustomer.full_name)
+                .where(SalonCustomer.id.in_(ids[start:start + CHUNK])).tuples()})
+        in_use = _cards_in_use(salon, [i for i, rows in by_card.items() if rows[0].action == "create"])
+        removable = []
+        for customer_id, rows in by_card.items():
+            if customer_id not in current:
+                continue  # deleted since: nothing to undo
+            version, name = current[customer_id]
+            expected = max(r.version_after or 0 for r in rows)
+            if version != expected or (rows[0].action == "create" and customer_id in in_use):
+                report["kept"].append({"id": customer_id, "name": name,
+                                       "reason": "edited since the import" if version != expected
+                                       else "has sales, appointments or messages since the import"})
+                continue
+            if rows[0].action == "create":
+                removable.append(customer_id)
+                continue
+            _restore(salon, customer_id, rows)
+            report["restored"] += 1
+        for start in range(0, len(removable), CHUNK):
+            part = removable[start:start + CHUNK]
+            CustomerTag.delete().where((CustomerTag.salon == salon) & CustomerTag.customer.in_(part)).execute()
+            report["removed"] += SalonCustomer.delete().where(
+                (SalonCustomer.salon == salon) & SalonCustomer.id.in_(part)).execute()
+        report["kept"] = report["kept"][:500]
+        CustomerImport.update(status=UNDONE, undone_at=utcnow(), undo_report=report).where(
+            (CustomerImport.salon == salon) & (CustomerImport.id == customer_import.id)).execute()
+        audit.record("customer_import.undone", salon=salon, user=user, object_type="customer_import",
+                     object_id=customer_import.id, ip=ip,
+                     detail={"removed": report["removed"], "restored": report["restored"],
+                             "kept": [k["id"] for k in report["kept"]]})
+    return report
+
+
+def _cards_in_use(salon, customer_ids):
+    """Return the ids among these created cards that sales, appointments, visits or messages now point at."""
+    used = set()
+    for start in range(0, len(customer_ids), CHUNK):
+        part = customer_ids[start:start + CHUNK]
+        for model in (Sale, Appointment, Visit, CustomerCommunication):
+            used.update(i for (i,) in model.in_salon(salon, model.customer).where(model.customer.in_(part))
+                        .distinct().tuples())
+    return used
+
+
+def _restore(salon, customer_id, rows):
+    """Put back the columns this import changed (the earliest value of each) and remove the tags it added."""
+    before = {}
+    for row in rows:
+        for name, value in (row.before or {}).items():
+            before.setdefault(name, value)
+    if before:
+        columns = {getattr(SalonCustomer, name): _typed(name, value) for name, value in before.items()}
+        if "phone_e164" in before:
+            columns[SalonCustomer.identity] = identity_for_phone(before["phone_e164"])
+        SalonCustomer.update({**columns, SalonCustomer.version: SalonCustomer.version + 1,
+                              SalonCustomer.updated_at: utcnow()}).where(
+            (SalonCustomer.salon == salon) & (SalonCustomer.id == customer_id)).execute()
+    names = {t for row in rows for t in row.tags_added}
+    if names:
+        tag_ids = [i for (i,) in Tag.in_salon(salon, Tag.id).where(Tag.name.in_(sorted(names))).tuples()]
+        CustomerTag.delete().where((CustomerTag.salon == salon) & (CustomerTag.customer == customer_id)
+                                   & CustomerTag.tag.in_(tag_ids)).execute()
+
+
+def status_label(customer_import):
+    """Return the import's status in the owner's words."""
+    return {UPLOADED: "Choose the columns", PREVIEWED: "Dry run ready", QUEUED: "Waiting to start",
+            RUNNING: "Importing", DONE: "Imported", FAILED: "Stopped", UNDONE: "Undone"}[customer_import.status]
+
