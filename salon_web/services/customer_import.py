@@ -561,3 +561,26 @@ def status_label(customer_import):
     return {UPLOADED: "Choose the columns", PREVIEWED: "Dry run ready", QUEUED: "Waiting to start",
             RUNNING: "Importing", DONE: "Imported", FAILED: "Stopped", UNDONE: "Undone"}[customer_import.status]
 
+
+
+def mapping_with(salon, headers, overrides):
+    """Return the suggested mapping with `overrides` ({column name: field, or "" to ignore}) applied; raise ValueError."""
+    fields = import_mapping.suggest(headers, salon)
+    keys = [import_mapping.header_key(h) for h in headers]
+    for column, field in (overrides or {}).items():
+        key = import_mapping.header_key(column)
+        if key not in keys:
+            raise ValueError(f"The file has no column “{column}” (it has: {', '.join(headers)}).")
+        if field and field not in import_mapping.FIELDS:
+            raise ValueError(f"“{field}” is not a field; use one of {', '.join(import_mapping.FIELDS)} or nothing.")
+        fields[keys.index(key)] = field or import_mapping.IGNORE
+    return import_mapping.check_mapping(fields, headers)
+
+
+def import_table(salon, table, file_name, mapping, *, today, user=None, ip=None):
+    """Store a Table, dry-run it with `mapping` and queue it; return the import (the caller starts the job)."""
+    customer_import = start_import(salon, table, file_name, user=user)
+    dry_run(customer_import, salon, mapping, today=today)
+    customer_import = CustomerImport.get_in_salon(salon, customer_import.id)
+    queue(customer_import, salon, user=user, ip=ip)
+    return customer_import
