@@ -42,7 +42,7 @@ def import_customers(salon_id, file, dry_run, overrides):
             customer_import = imports.import_table(salon, table, file.name, mapping, today=today)
             counts = imports.apply_import(salon, customer_import.id, today=today).counts
             click.echo(f"import {customer_import.id} done (undo within 7 days on its page)")
-    click.echo(("dry run: " if dry_run else "") + ", ".join(f"{action} {n}" for action, n in counts.items()))
+    click.echo(("dry run: " if dry_run else "") + ", ".join(f"{action} {counts.get(action, 0)}" for action in imports.ACTIONS))
 
 
 def _overrides(pairs):

@@ -13,8 +13,11 @@ insert-many, updates matched cards one statement each, stores the rows' results 
 """
 import dataclasses
 import datetime
+import json
 
-from salon_web.db import db
+from peewee import JSONField
+
+from salon_web.db import db, is_postgres
 from salon_web.models import (
     Appointment,
     Customer,
@@ -225,10 +228,9 @@ def start_import(salon, table, file_name, *, user=None):
             salon=salon, created_by=user, file_name=(file_name or "upload")[:255], file_format=table.file_format,
             headers=table.headers, mapping=import_mapping.suggest(table.headers, salon), total_rows=len(table.rows))
         for start in range(0, len(table.rows), CHUNK):
-            CustomerImportRow.insert_many(
-                [{"salon": salon.id, "customer_import": customer_import.id, "row_number": start + i + 2,
-                  "cells": cells, "tags_added": []}
-                 for i, cells in enumerate(table.rows[start:start + CHUNK])]).execute()
+            _insert(CustomerImportRow, ("salon", "customer_import", "row_number", "cells", "tags_added", "reason"),
+                    [(salon.id, customer_import.id, start + i + 2, cells, [], "")
+                     for i, cells in enumerate(table.rows[start:start + CHUNK])])
     return customer_import
 
 
@@ -337,17 +339,18 @@ def _write(salon, outcomes):
     if creates:
         phones = [o.card.values["phone_e164"] for o in creates if o.card.values["phone_e164"]]
         identities = _identities(phones, sum(1 for o in creates if not o.card.values["phone_e164"]))
-        rows = [{**o.card.values, "salon": salon.id, "created_at": now, "updated_at": now, "version": 1,
-                 "identity": identities[o.card.values["phone_e164"]] if o.card.values["phone_e164"]
-                 else identities[None].pop()} for o in creates]
-        for outcome, (new_id,) in zip(creates, SalonCustomer.insert_many(rows).returning(SalonCustomer.id).tuples()
-                                      .execute()):
+        names = RESTORABLE + ("salon", "identity", "created_at", "updated_at", "version", "preferences",
+                              "communication_preferences", "visit_count", "total_spent")
+        rows = [tuple(o.card.values[n] for n in RESTORABLE)
+                + (salon.id, identities[o.card.values["phone_e164"]] if o.card.values["phone_e164"]
+                   else identities[None].pop(), now, now, 1, {}, [], 0, 0) for o in creates]
+        for outcome, new_id in zip(creates, _insert(SalonCustomer, names, rows, returning=True)):
             outcome.card.id = new_id
     for card in {id(o.card): o.card for o in outcomes if o.action == "update" and o.card.changes}.values():
         _update_card(salon, card, now)
-    pairs = [{"salon": salon.id, "customer": o.card.id, "tag": tag_ids[t]} for o in outcomes for t in o.new_tags]
+    pairs = list({(salon.id, o.card.id, tag_ids[t]) for o in outcomes for t in o.new_tags})
     for start in range(0, len(pairs), CHUNK):
-        CustomerTag.insert_many(pairs[start:start + CHUNK]).on_conflict_ignore().execute()
+        _insert(CustomerTag, ("salon", "customer", "tag"), pairs[start:start + CHUNK], ignore_conflicts=True)
 
 
 def _update_card(salon, card, now):
@@ -376,13 +379,12 @@ def _identities(phones, phoneless):
     for start in range(0, len(phones), CHUNK):
         part = phones[start:start + CHUNK]
         now = utcnow()
-        Customer.insert_many([{"phone_e164": p, "created_at": now} for p in part]).on_conflict_ignore().execute()
+        _insert(Customer, ("phone_e164", "created_at"), [(p, now) for p in part], ignore_conflicts=True)
         found.update(Customer.select(Customer.phone_e164, Customer.id).where(Customer.phone_e164.in_(part)).tuples())
     found[None] = []
     if phoneless:
         now = utcnow()
-        found[None] = [i for (i,) in Customer.insert_many([{"phone_e164": None, "created_at": now}] * phoneless)
-                       .returning(Customer.id).tuples().execute()]
+        found[None] = _insert(Customer, ("phone_e164", "created_at"), [(None, now)] * phoneless, returning=True)
     return found
 
 
@@ -390,21 +392,45 @@ def _ensure_tags(salon, names):
     """Return {name: tag id} for these names, creating the salon's missing tags in one statement."""
     if not names:
         return {}
-    Tag.insert_many([{"salon": salon.id, "name": name} for name in sorted(names)]).on_conflict_ignore().execute()
+    _insert(Tag, ("salon", "name"), [(salon.id, name) for name in sorted(names)], ignore_conflicts=True)
     return dict(Tag.in_salon(salon, Tag.name, Tag.id).where(Tag.name.in_(sorted(names))).tuples())
 
 
 def _store_outcomes(salon, customer_import, outcomes, *, written):
     """Replace the chunk's stored rows with their results (two statements instead of one UPDATE per row)."""
-    rows = [{"id": o.row_id, "salon": salon.id, "customer_import": customer_import.id, "row_number": o.row_number,
-             "cells": o.cells, "action": o.action, "reason": o.reason[:1000],
-             "customer_id": o.customer_id if written else None,
-             "before": o.before if written else None,
-             "version_after": (o.version_after or (1 if o.action == "create" else None)) if written else None,
-             "tags_added": [t for t in o.new_tags] if written else []} for o in outcomes]
-    CustomerImportRow.delete().where((CustomerImportRow.salon == salon)
-                                     & (CustomerImportRow.id.in_([o.row_id for o in outcomes]))).execute()
-    CustomerImportRow.insert_many(rows).execute()
+    rows = [(o.row_id, salon.id, customer_import.id, o.row_number, o.cells, o.action, o.reason[:1000],
+             o.customer_id if written else None, o.before if written else None,
+             (o.version_after or (1 if o.action == "create" else None)) if written else None,
+             list(o.new_tags) if written else []) for o in outcomes]
+    CustomerImportRow.delete().where(  # the chunk is a run of row numbers: a range, not 1,000 ids
+        (CustomerImportRow.salon == salon) & (CustomerImportRow.customer_import == customer_import.id)
+        & CustomerImportRow.row_number.between(outcomes[0].row_number, outcomes[-1].row_number)).execute()
+    _insert(CustomerImportRow, ("id", "salon", "customer_import", "row_number", "cells", "action", "reason",
+                                "customer_id", "before", "version_after", "tags_added"), rows)
+
+
+def _insert(model, names, rows, *, returning=False, ignore_conflicts=False):
+    """INSERT many rows in one statement of fixed text; return the new ids in row order when `returning`.
+
+    Building a 1,000-row insert through peewee's query builder cost more than running it; here only
+    each value is converted by its field. RETURNING gives ids in VALUES order on PostgreSQL and SQLite.
+    """
+    if not rows:
+        return []
+    fields = [model._meta.fields[name] for name in names]
+    marker = "%s" if is_postgres() else "?"
+    one = "(" + ", ".join([marker] * len(fields)) + ")"
+    columns = ", ".join(f'"{field.column_name}"' for field in fields)
+    sql = (f'INSERT INTO "{model._meta.table_name}" ({columns}) VALUES ' + ", ".join([one] * len(rows))
+           + (" ON CONFLICT DO NOTHING" if ignore_conflicts else "") + (" RETURNING id" if returning else ""))
+    convert = [_json_text if isinstance(field, JSONField) else field.db_value for field in fields]
+    params = [to_db(value) for row in rows for to_db, value in zip(convert, row)]
+    cursor = db.execute_sql(sql, params)
+    return [row[0] for row in cursor.fetchall()] if returning else []
+
+
+def _json_text(value):
+    return None if value is None else json.dumps(value, default=str)
 
 
 def _plain(value):
@@ -480,10 +506,12 @@ def undo_import(salon, customer_import, *, user=None, ip=None, now=None):
     if not can_undo(customer_import, now):
         raise ValueError("This import can no longer be undone.")
     by_card = {}
-    for row in (CustomerImportRow.in_salon(salon).where(
+    for row in (CustomerImportRow.in_salon(salon, CustomerImportRow.customer_id, CustomerImportRow.action,
+                                           CustomerImportRow.before, CustomerImportRow.version_after,
+                                           CustomerImportRow.tags_added).where(
             (CustomerImportRow.customer_import == customer_import.id)
             & CustomerImportRow.customer_id.is_null(False) & CustomerImportRow.action.in_(["create", "update"]))
-            .order_by(CustomerImportRow.row_number)):
+            .order_by(CustomerImportRow.row_number).namedtuples()):
         by_card.setdefault(row.customer_id, []).append(row)
     report = {"removed": 0, "restored": 0, "kept": []}
     with db.atomic():
