@@ -275,3 +275,40 @@ def test_rows_across_chunks_merge_and_apply_in_chunks(world, monkeypatch):
     report = imports.undo_import(world.salon, done)
     assert report["removed"] == 7 and not report["kept"]
     assert CustomerImportRow.select().where(CustomerImportRow.customer_import == done.id).count() == 8
+
+
+# --- visit history ------------------------------------------------------------------------------------------
+
+HISTORY = ("Name,Phone,Visit date,Amount\n"
+           "Aline Uwase,0788 123 456,03/11/2026,15000\n"   # the world's Aline: one past visit
+           "Gloria,0788 222 333,2026-10-01,8000\n"
+           "Gloria,0788 222 333,2026-11-15,12000\n"        # same client, second visit
+           "Hugo,0788 444 555,15/12/2026,5000\n"           # in the future: refused
+           "Ines,0788 666 777,,5000\n")                    # an amount without a date: refused
+
+
+def test_visit_history_goes_through_the_ledger_and_undoes(world):
+    from salon_web.models import Visit
+    from salon_web.services.visits import recompute_figures
+
+    salon = world.salon
+    customer_import, table = _upload(salon, HISTORY)
+    assert customer_import.mapping == ["full_name", "phone", "visit_date", "visit_amount"]
+    done = _apply(salon, customer_import)
+    assert done.counts == {"create": 1, "update": 2, "unchanged": 0, "skip": 0, "error": 2}
+    gloria = SalonCustomer.in_salon(salon).where(SalonCustomer.full_name == "Gloria").get()
+    assert (gloria.visit_count, gloria.total_spent) == (2, 20000)
+    assert gloria.first_visit_at.date() == datetime.date(2026, 10, 1)
+    assert gloria.last_visit_at.date() == datetime.date(2026, 11, 15)
+    aline = SalonCustomer.get_by_id(world.customer.id)
+    assert (aline.visit_count, aline.total_spent) == (1, 15000)
+    assert Visit.select().where(Visit.source_type == "import").count() == 3
+    assert recompute_figures(check=True) == []
+    # the same file again adds no visit twice
+    again, _ = _upload(salon, HISTORY)
+    assert imports.dry_run(again, salon, again.mapping, today=TODAY)["unchanged"] == 3
+    report = imports.undo_import(salon, done)
+    assert report == {"removed": 1, "restored": 1, "kept": []}
+    aline = SalonCustomer.get_by_id(world.customer.id)
+    assert (aline.visit_count, aline.total_spent, aline.last_visit_at) == (0, 0, None)
+    assert Visit.select().count() == 0 and recompute_figures(check=True) == []

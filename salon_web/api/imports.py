@@ -25,7 +25,7 @@ from salon_web.services.import_mapping import FIELDS
 from salon_web.tenancy import MANAGERS
 
 Field_ = Literal["", "full_name", "first_name", "last_name", "phone", "email", "birthday", "tags", "notes",
-                 "marketing_consent"]
+                 "marketing_consent", "visit_date", "visit_amount"]
 assert set(Field_.__args__) - {""} == set(FIELDS)
 
 

@@ -32,7 +32,9 @@ from salon_web.models import (
     utcnow,
 )
 from salon_web.models.imports import DONE, FAILED, PREVIEWED, QUEUED, RUNNING, UNDONE, UPLOADED
-from salon_web.services import audit, import_mapping
+from salon_web.models.visits import SOURCE_IMPORT
+from salon_web.services import audit, import_mapping, visits
+from salon_web.services.clock import to_local
 from salon_web.services.customers import identity_for_phone
 from salon_web.services.export import safe_cell
 from salon_web.services.import_rows import RowError, read_row
@@ -56,6 +58,7 @@ class Card:
     row_number: int | None = None  # the row of this file that creates it
     original: dict | None = None  # a stored card's columns before this chunk
     changes: dict = dataclasses.field(default_factory=dict)  # a stored card's pending columns
+    visits: set = dataclasses.field(default_factory=set)  # (occurred_at, amount) of its visits, to skip repeats
     first_update: "Outcome | None" = None
 
 
@@ -69,6 +72,7 @@ class Outcome:
     row_id: int | None = None
     cells: list | None = None
     before: dict | None = None  # a stored card's first update in a chunk: the columns as they were
+    visit: tuple | None = None  # (occurred_at, amount) of a past visit this row adds
     version_after: int | None = None
 
     @property
@@ -94,8 +98,9 @@ class Planner:
         read = []
         for row_number, cells in numbered_cells:
             try:
-                read.append((row_number, read_row(cells, self.headers, self.mapping,
-                                                  country=self.salon.country, today=self.today)))
+                read.append((row_number, read_row(cells, self.headers, self.mapping, country=self.salon.country,
+                                                  today=self.today, currency=self.salon.currency,
+                                                  timezone=self.salon.timezone)))
             except RowError as error:
                 read.append((row_number, str(error)))
         self._load_cards([values for _, values in read if not isinstance(values, str)])
@@ -120,9 +125,15 @@ class Planner:
                      .where(CustomerTag.customer.in_([row["id"] for row in stored])).tuples())
             for customer_id, name in query:
                 tags.setdefault(customer_id, set()).add(name)
+        known_visits = {}
+        if stored and "visit_date" in self.mapping:
+            query = (Visit.in_salon(self.salon, Visit.customer, Visit.occurred_at, Visit.amount)
+                     .where(Visit.customer.in_([row["id"] for row in stored])).tuples())
+            for customer_id, occurred_at, amount in query:
+                known_visits.setdefault(customer_id, set()).add((occurred_at, amount))
         for row in stored:
             card = Card(values={name: row[name] for name in RESTORABLE}, tags=tags.get(row["id"], set()),
-                        id=row["id"], version=row["version"])
+                        id=row["id"], version=row["version"], visits=known_visits.get(row["id"], set()))
             card.original = dict(card.values)
             self._index(card)
 
@@ -159,7 +170,9 @@ class Planner:
                       marketing_consent_withdrawn_at=None)
         card = Card(values=values, tags=set(row.tags), row_number=row_number)
         self._index(card)
-        return Outcome(row_number, "create", row.remark, card, new_tags=row.tags)
+        visit = (row.visit_at, row.visit_amount) if row.visit_at else None
+        card.visits.update([visit] if visit else [])
+        return Outcome(row_number, "create", row.remark, card, new_tags=row.tags, visit=visit)
 
     def _update(self, row_number, row, card):
         changes = {name: getattr(row, name) for name in CONTACT
@@ -177,15 +190,19 @@ class Planner:
         elif row.marketing_consent is False and consenting:
             changes["marketing_consent_withdrawn_at"] = utcnow()
         new_tags = tuple(t for t in row.tags if t not in card.tags)
+        visit = (row.visit_at, row.visit_amount) if row.visit_at and (row.visit_at, row.visit_amount) not in card.visits \
+            else None
         source = f"Same client as row {card.row_number}" if card.id is None or card.row_number else (
             f"Matches the card of {card.values['full_name']}")
-        if not changes and not new_tags:
+        if not changes and not new_tags and not visit:
             return Outcome(row_number, "unchanged", _join(source + ": nothing new.", row.remark), card)
         card.values.update(changes)
         card.tags.update(new_tags)
+        card.visits.update([visit] if visit else [])
         self._index(card)
-        outcome = Outcome(row_number, "update", _join(f"{source}: {_describe(changes, new_tags)}.", row.remark),
-                          card, new_tags=new_tags)
+        described = _describe(changes, new_tags, visit, self.salon.timezone)
+        outcome = Outcome(row_number, "update", _join(f"{source}: {described}.", row.remark),
+                          card, new_tags=new_tags, visit=visit)
         if card.original is not None:  # a stored card: its changes are written as one UPDATE
             card.changes.update(changes)
             card.first_update = card.first_update or outcome
@@ -197,13 +214,15 @@ def _has_consent(values):
     return given is not None and (withdrawn is None or withdrawn < given)
 
 
-def _describe(changes, new_tags):
+def _describe(changes, new_tags, visit=None, timezone="UTC"):
     labels = {"full_name": "name", "phone_e164": "phone", "email": "e-mail", "birthday": "birthday",
               "notes": "notes", "marketing_consent_at": "consent given", "marketing_consent_withdrawn_at":
               "consent withdrawn"}
     parts = [labels[name] for name in changes if name in labels]
     if new_tags:
         parts.append("tags " + ", ".join(new_tags))
+    if visit:
+        parts.append(f"a visit on {to_local(visit[0], timezone):%Y-%m-%d}")
     return ", ".join(parts)
 
 
@@ -351,6 +370,11 @@ def _write(salon, outcomes):
     pairs = list({(salon.id, o.card.id, tag_ids[t]) for o in outcomes for t in o.new_tags})
     for start in range(0, len(pairs), CHUNK):
         _insert(CustomerTag, ("salon", "customer", "tag"), pairs[start:start + CHUNK], ignore_conflicts=True)
+    # Past visits go through the visit hook, the only writer of the figures (source "import", the row's id).
+    visits.record_imported_visits(salon.id, [(o.card.id, *o.visit, o.row_id) for o in outcomes if o.visit])
+    for outcome in outcomes:
+        if outcome.action in ("create", "update"):
+            outcome.version_after = outcome.card.version
 
 
 def _update_card(salon, card, now):
@@ -366,7 +390,6 @@ def _update_card(salon, card, now):
         raise ConcurrentEdit(card.id)
     card.first_update.before = {name: _plain(card.original.get(name)) for name in card.changes}
     card.version += 1
-    card.first_update.version_after = card.version
 
 
 class ConcurrentEdit(RuntimeError):
@@ -397,16 +420,22 @@ def _ensure_tags(salon, names):
 
 
 def _store_outcomes(salon, customer_import, outcomes, *, written):
-    """Replace the chunk's stored rows with their results (two statements instead of one UPDATE per row)."""
-    rows = [(o.row_id, salon.id, customer_import.id, o.row_number, o.cells, o.action, o.reason[:1000],
-             o.customer_id if written else None, o.before if written else None,
-             (o.version_after or (1 if o.action == "create" else None)) if written else None,
-             list(o.new_tags) if written else []) for o in outcomes]
-    CustomerImportRow.delete().where(  # the chunk is a run of row numbers: a range, not 1,000 ids
-        (CustomerImportRow.salon == salon) & (CustomerImportRow.customer_import == customer_import.id)
-        & CustomerImportRow.row_number.between(outcomes[0].row_number, outcomes[-1].row_number)).execute()
-    _insert(CustomerImportRow, ("id", "salon", "customer_import", "row_number", "cells", "action", "reason",
-                                "customer_id", "before", "version_after", "tags_added"), rows)
+    """Store the chunk's results on its rows in one UPDATE ... FROM (VALUES ...) (not one UPDATE per row)."""
+    rows = [(o.row_id, o.action, o.reason[:1000], o.customer_id if written else None,
+             _json_text(o.before) if written else None, o.version_after if written else None,
+             _json_text(list(o.new_tags) if written else [])) for o in outcomes]
+    if is_postgres():
+        one = "(%s::integer, %s, %s, %s::integer, %s::jsonb, %s::integer, %s::jsonb)"
+        sql = ("UPDATE customer_import_row AS r SET action = v.action, reason = v.reason, customer_id = v.customer_id, "
+               "before = v.before, version_after = v.version_after, tags_added = v.tags_added FROM (VALUES "
+               + ", ".join([one] * len(rows)) + ") AS v (id, action, reason, customer_id, before, version_after, "
+               "tags_added) WHERE r.salon_id = %s AND r.customer_import_id = %s AND r.id = v.id")
+    else:  # SQLite names a VALUES list's columns column1, column2, ...
+        sql = ("UPDATE customer_import_row SET action = v.column2, reason = v.column3, customer_id = v.column4, "
+               "before = v.column5, version_after = v.column6, tags_added = v.column7 FROM (VALUES "
+               + ", ".join(["(?, ?, ?, ?, ?, ?, ?)"] * len(rows)) + ") AS v WHERE customer_import_row.salon_id = ? "
+               "AND customer_import_row.customer_import_id = ? AND customer_import_row.id = v.column1")
+    db.execute_sql(sql, [value for row in rows for value in row] + [salon.id, customer_import.id])
 
 
 def _insert(model, names, rows, *, returning=False, ignore_conflicts=False):
@@ -506,7 +535,8 @@ def undo_import(salon, customer_import, *, user=None, ip=None, now=None):
     if not can_undo(customer_import, now):
         raise ValueError("This import can no longer be undone.")
     by_card = {}
-    for row in (CustomerImportRow.in_salon(salon, CustomerImportRow.customer_id, CustomerImportRow.action,
+    for row in (CustomerImportRow.in_salon(salon, CustomerImportRow.id, CustomerImportRow.customer_id,
+                                           CustomerImportRow.action,
                                            CustomerImportRow.before, CustomerImportRow.version_after,
                                            CustomerImportRow.tags_added).where(
             (CustomerImportRow.customer_import == customer_import.id)
@@ -522,7 +552,7 @@ def undo_import(salon, customer_import, *, user=None, ip=None, now=None):
                 salon, SalonCustomer.id, SalonCustomer.version, SalonCustomer.full_name)
                 .where(SalonCustomer.id.in_(ids[start:start + CHUNK])).tuples()})
         in_use = _cards_in_use(salon, [i for i, rows in by_card.items() if rows[0].action == "create"])
-        removable = []
+        removable, undone_rows = [], []
         for customer_id, rows in by_card.items():
             if customer_id not in current:
                 continue  # deleted since: nothing to undo
@@ -533,11 +563,14 @@ def undo_import(salon, customer_import, *, user=None, ip=None, now=None):
                                        "reason": "edited since the import" if version != expected
                                        else "has sales, appointments or messages since the import"})
                 continue
+            undone_rows.extend(r.id for r in rows)
             if rows[0].action == "create":
                 removable.append(customer_id)
                 continue
             _restore(salon, customer_id, rows)
             report["restored"] += 1
+        for start in range(0, len(undone_rows), CHUNK):
+            visits.remove_imported_visits(salon.id, undone_rows[start:start + CHUNK])
         for start in range(0, len(removable), CHUNK):
             part = removable[start:start + CHUNK]
             CustomerTag.delete().where((CustomerTag.salon == salon) & CustomerTag.customer.in_(part)).execute()
@@ -559,8 +592,10 @@ def _cards_in_use(salon, customer_ids):
     for start in range(0, len(customer_ids), CHUNK):
         part = customer_ids[start:start + CHUNK]
         for model in (Sale, Appointment, Visit, CustomerCommunication):
-            used.update(i for (i,) in model.in_salon(salon, model.customer).where(model.customer.in_(part))
-                        .distinct().tuples())
+            query = model.in_salon(salon, model.customer).where(model.customer.in_(part))
+            if model is Visit:  # the import's own past visits go with it
+                query = query.where(Visit.source_type != SOURCE_IMPORT)
+            used.update(i for (i,) in query.distinct().tuples())
     return used
 
 

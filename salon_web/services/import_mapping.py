@@ -19,6 +19,8 @@ FIELDS = {
     "tags": "Tags",
     "notes": "Notes",
     "marketing_consent": "Marketing consent",
+    "visit_date": "Visit date (history)",
+    "visit_amount": "Visit amount (history)",
 }
 IGNORE = ""
 
@@ -59,6 +61,10 @@ _NAMES = {
         "marketing", "consent", "newsletter", "opt in", "subscribed", "accepte le marketing",
         "consentement marketing", "consentement", "yemera kwamamaza", "uruhushya rwo kwamamaza",
     ],
+    "visit_date": ["visit date", "date of visit", "visit", "date de visite", "date de la visite", "itariki yo gusura",
+                   "itariki yaje"],
+    "visit_amount": ["visit amount", "amount", "amount paid", "montant", "montant paye", "prix", "amafaranga",
+                     "igiciro"],
 }
 _BY_NAME = {name: field for field, names in _NAMES.items() for name in names}
 

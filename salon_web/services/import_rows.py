@@ -7,8 +7,10 @@ import dataclasses
 import datetime
 import re
 
+from salon_web.services.clock import to_utc
 from salon_web.services.customer_create import Contact, contact_values
 from salon_web.services.customer_edit import NOTES_MAX, TAG_MAX
+from salon_web.services.money import InvalidAmount, parse_money
 
 FORMULA_GUARDED = ("=", "+", "-", "@", "\t", "\r")  # what services.export prefixes with an apostrophe
 YES = {"yes", "y", "oui", "o", "yego", "1", "true", "vrai", "x", "subscribed", "opted in", "opt in", "accepted"}
@@ -35,12 +37,14 @@ class RowValues:
     tags: tuple = ()
     notes: str = ""
     marketing_consent: bool | None = None
+    visit_at: datetime.datetime | None = None  # a past visit (naive UTC, noon in the salon's zone)
+    visit_amount: int = 0  # its amount in minor units
     remark: str = ""  # something left out that the owner should know, the row still goes in
 
     @property
     def is_empty(self):
         return not (self.full_name or self.phone or self.email or self.birthday or self.tags or self.notes
-                    or self.marketing_consent is not None)
+                    or self.marketing_consent is not None or self.visit_at)
 
 
 def cell_text(value):
@@ -51,7 +55,7 @@ def cell_text(value):
     return text
 
 
-def read_row(cells, headers, mapping, *, country, today):
+def read_row(cells, headers, mapping, *, country, today, currency="RWF", timezone="UTC"):
     """Return the RowValues of one row's cells under `mapping` (one field per column); raise RowError."""
     found = {}
     for header, field, cell in zip(headers, mapping, cells):
@@ -85,7 +89,29 @@ def read_row(cells, headers, mapping, *, country, today):
         raise RowError(f"“{found['notes'][0][0]}”: notes are limited to {NOTES_MAX} characters.")
     if "marketing_consent" in first:
         row.marketing_consent = consent(*first["marketing_consent"])
+    row.visit_at, row.visit_amount = _visit(first.get("visit_date"), first.get("visit_amount"), today=today,
+                                            currency=currency, timezone=timezone)
     return row
+
+
+def _visit(day_cell, amount_cell, *, today, currency, timezone):
+    """Return (when, amount) of a past visit from the history columns, or (None, 0); raise RowError."""
+    if day_cell is None:
+        if amount_cell is not None:
+            raise RowError(f"“{amount_cell[0]}”: an amount needs the visit's date beside it.")
+        return None, 0
+    day = parse_date(day_cell[1])
+    if day is None:
+        raise RowError(f"“{day_cell[0]}”: “{day_cell[1]}” is not a date; write 21/05/2024 (day first) or 2024-05-21.")
+    if day > today or day.year < 1900:
+        raise RowError(f"“{day_cell[0]}”: a past visit lies between 1900 and today, not {day_cell[1]}.")
+    amount = 0
+    if amount_cell is not None:
+        try:
+            amount = parse_money(amount_cell[1], currency)
+        except InvalidAmount as error:
+            raise RowError(f"“{amount_cell[0]}”: {error}") from None
+    return to_utc(datetime.datetime.combine(day, datetime.time(12)), timezone), amount
 
 
 class _Country:
