@@ -35,6 +35,7 @@ def test_csv_any_delimiter(delimiter):
     b"\xef\xbb\xbf" + "Nom;Téléphone\nÉmilie Noël;0612345678\n".encode("utf-8"),
     "Nom;Téléphone\nÉmilie Noël;0612345678\n".encode("cp1252"),
     "Nom;Téléphone\nÉmilie Noël;0612345678\n".encode("latin-1"),
+    "Nom;Téléphone\nÉmilie Noël;0612345678\n".encode("utf-16"),
 ])
 def test_csv_encodings(encoded):
     table = read_table(encoded, "clients.csv")

@@ -69,7 +69,9 @@ def decode(data):
         pass
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data[:SAMPLE_BYTES * 4], cp_isolation=["cp1252", "latin_1", "utf_16", "mac_roman"]).best()
+    # Only the encodings spreadsheets in our markets write: with wider choice a short French file
+    # was taken for Mac Roman or Central European ("É" read as "…").
+    best = from_bytes(data[:SAMPLE_BYTES * 4], cp_isolation=["cp1252", "latin_1", "utf_16"]).best()
     encoding = best.encoding if best is not None else "cp1252"
     try:
         return data.decode(encoding)
