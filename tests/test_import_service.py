@@ -78,6 +78,7 @@ def test_vcard_folded_lines_and_fields():
     (b"Name,Phone\n", "no clients"),
     (b"PK\x03\x04broken zip", "cannot be read"),
     (b"BEGIN:VCARD\nVERSION:3.0\n", "no contacts"),
+    (b"Name\n" + b"Aline\n" * 20_000 + b"Bea\x00\n", "not a CSV"),  # a NUL past the sniffed start
 ])
 def test_bad_files_refused_with_a_message(data, message):
     with pytest.raises(FieldErrors) as refused:
@@ -313,3 +314,27 @@ def test_visit_history_goes_through_the_ledger_and_undoes(world):
     aline = SalonCustomer.get_by_id(world.customer.id)
     assert (aline.visit_count, aline.total_spent, aline.last_visit_at) == (0, 0, None)
     assert Visit.select().count() == 0 and recompute_figures(check=True) == []
+
+
+def test_a_chunk_that_fails_leaves_nothing_of_itself(world, monkeypatch):
+    monkeypatch.setattr(imports, "CHUNK", 3)
+    lines = ["Name,Phone"] + [f"Client {i},0788 {200000 + i}" for i in range(6)]
+    customer_import, _ = _upload(world.salon, "\n".join(lines) + "\n")
+    imports.dry_run(customer_import, world.salon, customer_import.mapping, today=TODAY)
+    assert imports.queue(CustomerImport.get_by_id(customer_import.id), world.salon)
+    real_write, calls = imports._write, []
+
+    def failing_second_chunk(salon, outcomes):
+        calls.append(1)
+        real_write(salon, outcomes)
+        if len(calls) == 2:
+            raise RuntimeError("worker killed")
+
+    monkeypatch.setattr(imports, "_write", failing_second_chunk)
+    with pytest.raises(RuntimeError):
+        imports.apply_import(world.salon, customer_import.id, today=TODAY)
+    failed = CustomerImport.get_by_id(customer_import.id)
+    assert failed.status == "failed" and failed.processed_rows == 3
+    names = {c.full_name for c in SalonCustomer.in_salon(world.salon)}
+    assert {"Client 0", "Client 1", "Client 2"} <= names and not {"Client 3", "Client 4", "Client 5"} & names
+    assert imports.undo_import(world.salon, failed)["removed"] == 3

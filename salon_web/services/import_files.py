@@ -64,7 +64,7 @@ def decode(data):
     if b"\x00" in data[:SAMPLE_BYTES] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         refuse(NOT_A_BOOK)
     try:
-        return data.decode("utf-8-sig")
+        return _no_nul(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
         pass
     from charset_normalizer import from_bytes
@@ -74,9 +74,16 @@ def decode(data):
     best = from_bytes(data[:SAMPLE_BYTES * 4], cp_isolation=["cp1252", "latin_1", "utf_16"]).best()
     encoding = best.encoding if best is not None else "cp1252"
     try:
-        return data.decode(encoding)
+        return _no_nul(data.decode(encoding))
     except (UnicodeDecodeError, LookupError):
-        return data.decode("latin-1")  # every byte is a Latin-1 character: never fails
+        return _no_nul(data.decode("latin-1"))  # every byte is a Latin-1 character: never fails
+
+
+def _no_nul(text):
+    """Refuse text with NUL characters: no client book has them (and PostgreSQL cannot store them)."""
+    if "\x00" in text:
+        refuse(NOT_A_BOOK)
+    return text
 
 
 def _read_csv(data):
@@ -135,7 +142,7 @@ def _cell_text(value):
         return value.date().isoformat() if value.time() == datetime.time() else value.isoformat(sep=" ")
     if isinstance(value, datetime.date):
         return value.isoformat()
-    return str(value)
+    return str(value).replace("\x00", "")
 
 
 # --- vCard ------------------------------------------------------------------------------------------------
