@@ -7,7 +7,7 @@ import pytest
 from salon_web.models import AuditEvent, CustomerImport, CustomerImportRow, CustomerTag, SalonCustomer, Tag
 from salon_web.services import customer_import as imports
 from salon_web.services import import_mapping
-from salon_web.services.customer_edit import Seen, apply_changes  # noqa: F401  (the card's own edit path)
+from salon_web.services.customer_edit import apply_changes
 from salon_web.services.field_errors import FieldErrors
 from salon_web.services.import_files import read_table
 from salon_web.services.import_rows import RowError, parse_date, read_row

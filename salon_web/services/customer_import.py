@@ -429,13 +429,18 @@ def _store_outcomes(salon, customer_import, outcomes, *, written):
         sql = ("UPDATE customer_import_row AS r SET action = v.action, reason = v.reason, customer_id = v.customer_id, "
                "before = v.before, version_after = v.version_after, tags_added = v.tags_added FROM (VALUES "
                + ", ".join([one] * len(rows)) + ") AS v (id, action, reason, customer_id, before, version_after, "
-               "tags_added) WHERE r.salon_id = %s AND r.customer_import_id = %s AND r.id = v.id")
+               "tags_added) WHERE r.salon_id = %s AND r.customer_import_id = %s AND r.row_number BETWEEN %s AND %s "
+               "AND r.id = v.id")
     else:  # SQLite names a VALUES list's columns column1, column2, ...
         sql = ("UPDATE customer_import_row SET action = v.column2, reason = v.column3, customer_id = v.column4, "
                "before = v.column5, version_after = v.column6, tags_added = v.column7 FROM (VALUES "
                + ", ".join(["(?, ?, ?, ?, ?, ?, ?)"] * len(rows)) + ") AS v WHERE customer_import_row.salon_id = ? "
-               "AND customer_import_row.customer_import_id = ? AND customer_import_row.id = v.column1")
-    db.execute_sql(sql, [value for row in rows for value in row] + [salon.id, customer_import.id])
+               "AND customer_import_row.customer_import_id = ? AND customer_import_row.row_number BETWEEN ? AND ? "
+               "AND customer_import_row.id = v.column1")
+    # The row-number range lets the (import, row_number) index find the chunk: joining on ids alone
+    # scanned every row of the import for each chunk (quadratic in the file's length).
+    db.execute_sql(sql, [value for row in rows for value in row]
+                   + [salon.id, customer_import.id, outcomes[0].row_number, outcomes[-1].row_number])
 
 
 def _insert(model, names, rows, *, returning=False, ignore_conflicts=False):
