@@ -72,6 +72,19 @@ def prune_bookkeeping():
 
 @huey.task()
 @in_app
+def dry_run_customer_import(salon_id, import_id):
+    """Dry-run an import with its chosen mapping (services/customer_import.py): each row's action, no card written."""
+    from salon_web.models import CustomerImport, Salon
+    from salon_web.services.clock import local_today
+    from salon_web.services.customer_import import dry_run
+
+    salon = Salon.get_by_id(salon_id)
+    customer_import = CustomerImport.get_in_salon(salon, import_id)
+    dry_run(customer_import, salon, customer_import.mapping, today=local_today(salon.timezone))
+
+
+@huey.task()
+@in_app
 def apply_customer_import(salon_id, import_id):
     """Apply a queued client-book import (services/customer_import.py); its progress lives in its row."""
     from salon_web.models import Salon

@@ -28,6 +28,9 @@ def test_upload_map_dry_run_confirm_undo(client, world, login_as):
     form = {"column-0": "full_name", "column-1": "phone", "column-2": "email", "column-3": "tags"}
     assert client.post(f"{page_url}/preview", data=form).status_code == 303
     assert SalonCustomer.in_salon(salon).count() == before  # the dry run wrote no card
+    previewed = CustomerImport.get_by_id(customer_import.id)
+    assert (previewed.status, previewed.processed_rows) == ("previewed", 2)  # the dry-run job ran, chunk by chunk
+    assert "Dede" in client.get(f"{page_url}/rejected.csv").get_data(as_text=True)  # what it would refuse
     page = client.get(page_url).get_data(as_text=True)
     assert "Confirm and import" in page and "wrong length" in page
     assert client.post(f"{page_url}/apply").status_code == 303  # the job runs at once in tests

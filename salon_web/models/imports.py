@@ -6,9 +6,9 @@ from salon_web.models.customers import SalonCustomer
 from salon_web.models.salons import Salon
 from salon_web.models.users import User
 
-# An import's life: uploaded -> previewed (dry run) -> queued -> running -> done (or failed) -> undone.
-UPLOADED, PREVIEWED, QUEUED, RUNNING, DONE, FAILED, UNDONE = (
-    "uploaded", "previewed", "queued", "running", "done", "failed", "undone")
+# An import's life: uploaded -> planning (dry run) -> previewed -> queued -> running -> done (or failed) -> undone.
+UPLOADED, PLANNING, PREVIEWED, QUEUED, RUNNING, DONE, FAILED, UNDONE = (
+    "uploaded", "planning", "previewed", "queued", "running", "done", "failed", "undone")
 ACTIONS = ("create", "update", "unchanged", "skip", "error")
 
 

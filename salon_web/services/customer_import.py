@@ -31,7 +31,7 @@ from salon_web.models import (
     Visit,
     utcnow,
 )
-from salon_web.models.imports import DONE, FAILED, PREVIEWED, QUEUED, RUNNING, UNDONE, UPLOADED
+from salon_web.models.imports import DONE, FAILED, PLANNING, PREVIEWED, QUEUED, RUNNING, UNDONE, UPLOADED
 from salon_web.models.visits import SOURCE_IMPORT
 from salon_web.services import audit, import_mapping, visits
 from salon_web.services.clock import to_local
@@ -268,19 +268,33 @@ def stored_chunks(customer_import, after_row=0):
         after_row = chunk[-1].row_number
 
 
+def start_dry_run(customer_import, salon, mapping):
+    """Record the chosen mapping and mark the import as being dry-run; False once it has been applied."""
+    return bool(CustomerImport.update(mapping=mapping, status=PLANNING, processed_rows=0, counts={}).where(
+        (CustomerImport.salon == salon) & (CustomerImport.id == customer_import.id)
+        & CustomerImport.status.in_([UPLOADED, PLANNING, PREVIEWED])).execute())
+
+
 def dry_run(customer_import, salon, mapping, *, today):
-    """Plan every stored row under `mapping` and keep each row's action and reason; no card is touched."""
+    """Plan every stored row under `mapping` and keep each row's action and reason; no card is touched.
+
+    A transaction per chunk, with the progress, so the page can show how far a long dry run is.
+    """
     planner = Planner(salon, customer_import.headers, mapping, today=today, remember=True)
-    counts = None
-    with db.atomic():
-        for chunk in stored_chunks(customer_import):
+    counts, this_import = None, (CustomerImport.salon == salon) & (CustomerImport.id == customer_import.id)
+    CustomerImport.update(processed_rows=0).where(this_import).execute()
+    for chunk in stored_chunks(customer_import):
+        with db.atomic():
             outcomes = planner.plan([(row.row_number, row.cells) for row in chunk])
             for row, outcome in zip(chunk, outcomes):
                 outcome.row_id, outcome.cells = row.id, row.cells
             _store_outcomes(salon, customer_import, outcomes, written=False)
             counts = count(outcomes, counts)
+            CustomerImport.update(processed_rows=CustomerImport.processed_rows + len(chunk)).where(
+                this_import).execute()
+    with db.atomic():
         CustomerImport.update(mapping=mapping, status=PREVIEWED, counts=counts or count([])).where(
-            (CustomerImport.salon == salon) & (CustomerImport.id == customer_import.id)).execute()
+            this_import).execute()
         import_mapping.remember(salon, customer_import.headers, mapping)
     return counts or count([])
 
@@ -626,7 +640,7 @@ def _restore(salon, customer_id, rows):
 
 def status_label(customer_import):
     """Return the import's status in the owner's words."""
-    return {UPLOADED: "Choose the columns", PREVIEWED: "Dry run ready", QUEUED: "Waiting to start",
+    return {UPLOADED: "Choose the columns", PLANNING: "Dry run in progress", PREVIEWED: "Dry run ready", QUEUED: "Waiting to start",
             RUNNING: "Importing", DONE: "Imported", FAILED: "Stopped", UNDONE: "Undone"}[customer_import.status]
 
 

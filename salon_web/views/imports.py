@@ -5,10 +5,9 @@ from flask_login import current_user
 from salon_web import htmx, jobs
 from salon_web.errors import render_error
 from salon_web.models import CustomerImport
-from salon_web.models.imports import DONE, FAILED, PREVIEWED, QUEUED, RUNNING, UPLOADED
+from salon_web.models.imports import DONE, FAILED, PLANNING, QUEUED, RUNNING
 from salon_web.security import client_ip
 from salon_web.services import customer_import as imports
-from salon_web.services.clock import local_today
 from salon_web.services.field_errors import FieldErrors
 from salon_web.services.import_files import read_table
 from salon_web.services.import_mapping import FIELDS
@@ -68,15 +67,15 @@ def show(salon, import_id):
 @bp.route("/salons/<int:salon_id>/imports/<int:import_id>/preview", methods=["POST"])
 @salon_view(*MANAGERS)
 def preview(salon, import_id):
-    """Dry run with the chosen mapping (remembered for the salon): each row's action, nothing written."""
+    """Dry run with the chosen mapping (remembered for the salon) as a background job: each row's action, no card written."""
     customer_import = CustomerImport.get_in_salon(salon, import_id)
-    if customer_import.status not in (UPLOADED, PREVIEWED):
-        return _render(salon, customer_import, errors={"mapping": "This import has already run."}, status=409)
     mapping, errors = mapping_from(request.form, customer_import.headers)
     if errors:
         customer_import.mapping = mapping
         return _render(salon, customer_import, errors=errors, status=422)
-    imports.dry_run(customer_import, salon, mapping, today=local_today(salon.timezone))
+    if not imports.start_dry_run(customer_import, salon, mapping):
+        return _render(salon, customer_import, errors={"mapping": "This import has already run."}, status=409)
+    jobs.dry_run_customer_import(salon.id, import_id)
     return htmx.redirect_to(url_for("imports.show", salon_id=salon.id, import_id=import_id))
 
 
@@ -117,7 +116,7 @@ def undo(salon, import_id):
 
 def _render(salon, customer_import, errors=None, status=200):
     """The import page, or its status block when htmx polls it."""
-    running = customer_import.status in (QUEUED, RUNNING)
+    running = customer_import.status in (PLANNING, QUEUED, RUNNING)
     rows = [] if running else imports.preview_rows(salon, customer_import)
     return htmx.render(
         "imports/show.html", "status", target="import-status", status=status, salon=salon,
