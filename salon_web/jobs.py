@@ -72,15 +72,18 @@ def prune_bookkeeping():
 
 @huey.task()
 @in_app
-def dry_run_customer_import(salon_id, import_id):
-    """Dry-run an import with its chosen mapping (services/customer_import.py): each row's action, no card written."""
+def dry_run_customer_import(salon_id, import_id, then_apply=False, user_id=None):
+    """Dry-run an import with its chosen mapping (services/customer_import.py); with then_apply, import it next."""
     from salon_web.models import CustomerImport, Salon
     from salon_web.services.clock import local_today
-    from salon_web.services.customer_import import dry_run
+    from salon_web.services.customer_import import apply_import, dry_run, queue
 
     salon = Salon.get_by_id(salon_id)
     customer_import = CustomerImport.get_in_salon(salon, import_id)
-    dry_run(customer_import, salon, customer_import.mapping, today=local_today(salon.timezone))
+    today = local_today(salon.timezone)
+    dry_run(customer_import, salon, customer_import.mapping, today=today)
+    if then_apply and queue(CustomerImport.get_in_salon(salon, import_id), salon, user=user_id):
+        apply_import(salon, import_id, today=today)
 
 
 @huey.task()

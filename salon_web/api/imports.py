@@ -1,7 +1,8 @@
 """Importing a client book through the API: the file travels base64-encoded inside JSON.
 
 JSON rather than multipart so the request is validated by the same pydantic schema that documents it
-in OpenAPI. Dry run by default; `commit: true` stores the import and queues it (status "queued", or "done" when it already ran), after which
+in OpenAPI. Dry run by default; `commit: true` stores the import and starts a job that dry-runs then applies it (status "planning", "running",
+or "done" when it already ran), after which
 `GET .../imports/{importId}` reports its progress and counts.
 """
 import base64
@@ -17,6 +18,7 @@ from salon_web.api.framework import Schema, operation
 from salon_web.api.problems import ApiProblem
 from salon_web.models import CustomerImport, NotInSalon
 from salon_web.security import client_ip
+from salon_web.services import audit
 from salon_web.services import customer_import as imports
 from salon_web.services.clock import local_today
 from salon_web.services.field_errors import FieldErrors
@@ -93,9 +95,12 @@ def import_customers(user, salon, body):
         counts, outcomes = imports.plan_table(salon, table, mapping, today=today)
         return ImportResult(status="dry_run", headers=table.headers, mapping=mapping, counts=ImportCounts(**counts),
                             total_rows=len(table.rows), rows=_rows(outcomes))
-    customer_import = imports.import_table(salon, table, body.file_name, mapping, today=today, user=user.id,
-                                           ip=client_ip(request))
-    jobs.apply_customer_import(salon.id, customer_import.id)
+    # Stored at once; the dry run and the import itself run as one background job (large files never block here).
+    customer_import = imports.start_import(salon, table, body.file_name, user=user.id)
+    imports.start_dry_run(customer_import, salon, mapping)
+    audit.record("customer_import.requested", salon=salon, user=user, object_type="customer_import",
+                 object_id=customer_import.id, ip=client_ip(request), detail={"file": customer_import.file_name})
+    jobs.dry_run_customer_import(salon.id, customer_import.id, then_apply=True, user_id=user.id)
     return _result(salon, CustomerImport.get_in_salon(salon, customer_import.id))
 
 
