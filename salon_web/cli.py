@@ -27,6 +27,9 @@ def register_commands(app):
     from salon_web.visits_cli import recompute_visits
 
     app.cli.add_command(recompute_visits)
+    from salon_web.imports_cli import import_customers
+
+    app.cli.add_command(import_customers)
 
 
 @click.command("migrate")

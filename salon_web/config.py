@@ -38,6 +38,8 @@ def load_config(instance_path, overrides=None):
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "WTF_CSRF_HEADERS": ["X-CSRFToken"],
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        # A client-book upload (views/imports.py, the API's imports): 50,000 rows of CSV is about 5 MB.
+        "IMPORT_MAX_BYTES": int(os.environ.get("SALON_WEB_IMPORT_MAX_BYTES", str(20 * 1024 * 1024))),
     }
     config.update(overrides)
     if not config["SECRET_KEY"]:

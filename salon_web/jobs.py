@@ -68,3 +68,31 @@ def prune_bookkeeping():
     from salon_web.services.bookkeeping import prune_expired
 
     return prune_expired(current_app.config)
+
+
+@huey.task()
+@in_app
+def dry_run_customer_import(salon_id, import_id, then_apply=False, user_id=None):
+    """Dry-run an import with its chosen mapping (services/customer_import.py); with then_apply, import it next."""
+    from salon_web.models import CustomerImport, Salon
+    from salon_web.services.clock import local_today
+    from salon_web.services.customer_import import apply_import, dry_run, queue
+
+    salon = Salon.get_by_id(salon_id)
+    customer_import = CustomerImport.get_in_salon(salon, import_id)
+    today = local_today(salon.timezone)
+    dry_run(customer_import, salon, customer_import.mapping, today=today)
+    if then_apply and queue(CustomerImport.get_in_salon(salon, import_id), salon, user=user_id):
+        apply_import(salon, import_id, today=today)
+
+
+@huey.task()
+@in_app
+def apply_customer_import(salon_id, import_id):
+    """Apply a queued client-book import (services/customer_import.py); its progress lives in its row."""
+    from salon_web.models import Salon
+    from salon_web.services.clock import local_today
+    from salon_web.services.customer_import import apply_import
+
+    salon = Salon.get_by_id(salon_id)
+    apply_import(salon, import_id, today=local_today(salon.timezone))

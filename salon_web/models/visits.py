@@ -7,6 +7,7 @@ from salon_web.models.salons import Salon
 
 SOURCE_SALE = "sale"
 SOURCE_APPOINTMENT = "appointment"
+SOURCE_IMPORT = "import"  # a past visit from an imported client book; source_id is the customer_import_row's id
 
 
 class Visit(TenantModel):
@@ -16,7 +17,8 @@ class Visit(TenantModel):
     customer = ForeignKeyField(SalonCustomer, backref="visits")
     occurred_at = UTCDateTimeField()
     amount = MoneyField(default=0)
-    source_type = CharField(max_length=20, choices=[(SOURCE_SALE, SOURCE_SALE), (SOURCE_APPOINTMENT, SOURCE_APPOINTMENT)])
+    source_type = CharField(max_length=20, choices=[(SOURCE_SALE, SOURCE_SALE), (SOURCE_APPOINTMENT, SOURCE_APPOINTMENT),
+                                                          (SOURCE_IMPORT, SOURCE_IMPORT)])
     source_id = IntegerField()
 
     class Meta:

@@ -27,7 +27,7 @@ from salon_web.db import db, is_postgres
 from salon_web.models import Appointment, Sale, Salon, SalonCustomer, Visit, utcnow
 from salon_web.models.appointments import COMPLETED as APPOINTMENT_COMPLETED
 from salon_web.models.sales import COMPLETED as SALE_COMPLETED
-from salon_web.models.visits import SOURCE_APPOINTMENT, SOURCE_SALE
+from salon_web.models.visits import SOURCE_APPOINTMENT, SOURCE_IMPORT, SOURCE_SALE
 from salon_web.services.analytics_cache import forget as forget_cached_analytics
 from salon_web.services.analytics_cache import ledger_changed
 
@@ -245,6 +245,58 @@ def _ledger_max(salon_id, customer_id):
     return Visit.select(fn.MAX(Visit.occurred_at)).where(_customer_visits(salon_id, customer_id))
 
 
+# --- Imported history ---------------------------------------------------------------------------
+
+
+def record_imported_visits(salon_id, visits):
+    """Add past visits from an imported client book: (customer_id, occurred_at, amount, import row id) each.
+
+    One INSERT for the rows, then each touched customer's figures are set from the ledger in one UPDATE,
+    after locking those customers (so a concurrent sale's visit is counted once, by whichever comes later).
+    """
+    if not visits:
+        return
+    for _, occurred_at, _, _ in visits:
+        ledger_changed(salon_id, occurred_at)
+    marker = "%s" if is_postgres() else "?"
+    values = ", ".join([f"({marker}, {marker}, {marker}, {marker}, '{SOURCE_IMPORT}', {marker})"] * len(visits))
+    params = [p for customer_id, at, amount, row_id in visits
+              for p in (salon_id, customer_id, Visit.occurred_at.db_value(at), amount, row_id)]
+    db.execute_sql("INSERT INTO visit (salon_id, customer_id, occurred_at, amount, source_type, source_id) VALUES "
+                   + values, params)
+    _refresh_figures(salon_id, sorted({v[0] for v in visits}))
+
+
+def remove_imported_visits(salon_id, row_ids):
+    """Remove the visits these import rows added (an import's undo) and refresh their customers' figures."""
+    if not row_ids:
+        return
+    mine = (Visit.salon == salon_id) & (Visit.source_type == SOURCE_IMPORT) & Visit.source_id.in_(list(row_ids))
+    rows = list(Visit.select(Visit.customer, Visit.occurred_at).where(mine).tuples())
+    if not rows:
+        return
+    for _, occurred_at in rows:
+        ledger_changed(salon_id, occurred_at)
+    Visit.delete().where(mine).execute()
+    _refresh_figures(salon_id, sorted({customer_id for customer_id, _ in rows}))
+
+
+def _refresh_figures(salon_id, customer_ids):
+    """Lock these customers, then set their figures from the ledger (one UPDATE per 500 customers)."""
+    for start in range(0, len(customer_ids), 500):
+        part = customer_ids[start:start + 500]
+        if is_postgres():
+            db.execute_sql("SELECT id FROM salon_customer WHERE salon_id = %s AND id = ANY(%s) ORDER BY id "
+                           "FOR NO KEY UPDATE", (salon_id, part))
+        mine = (Visit.salon == SalonCustomer.salon) & (Visit.customer == SalonCustomer.id)
+        SalonCustomer.update(
+            visit_count=Visit.select(fn.COUNT(Visit.id)).where(mine),
+            total_spent=Visit.select(fn.COALESCE(fn.SUM(Visit.amount), 0)).where(mine),
+            first_visit_at=Visit.select(fn.MIN(Visit.occurred_at)).where(mine),
+            last_visit_at=Visit.select(fn.MAX(Visit.occurred_at)).where(mine),
+        ).where((SalonCustomer.salon == salon_id) & SalonCustomer.id.in_(part)).execute()
+
+
 # --- Repair and backfill -------------------------------------------------------------------------
 
 
@@ -296,7 +348,12 @@ def ledger_drift(salon):
 
 
 def _source(salon, key):
-    """Return the salon's sale or appointment behind a ledger key, or None when it no longer exists."""
+    """Return the salon's sale or appointment behind a ledger key, or None when it no longer exists.
+
+    An imported visit is its own source (the row of the client book as it was imported): never drift.
+    """
+    if key[0] == SOURCE_IMPORT:
+        return None
     model = Sale if key[0] == SOURCE_SALE else Appointment
     return model.in_salon(salon).where(model.id == key[1]).first()
 

@@ -6,6 +6,7 @@ from salon_web.views import (
     communications,
     customer_detail,
     customers,
+    imports,
     profile,
     sales,
     salons,
@@ -25,4 +26,5 @@ BLUEPRINTS = [
     appointments.bp,
     analytics.bp,
     today.bp,
+    imports.bp,
 ]

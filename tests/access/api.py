@@ -26,3 +26,7 @@ for _endpoint, _method, _path in [
     ("api.appointment_status", "POST", "/api/v1/salons/{salon}/appointments/1/status"),
 ]:
     ROUTES.append(Route(_endpoint, _method, _path, 401, 401, 401, 401, 401))
+
+# Client-book imports (api/imports.py): tokens only, like every operation.
+ROUTES.append(Route("api.import_customers", "POST", "/api/v1/salons/{salon}/imports", 401, 401, 401, 401, 401))
+ROUTES.append(Route("api.get_import", "GET", "/api/v1/salons/{salon}/imports/1", 401, 401, 401, 401, 401))
