@@ -6,6 +6,7 @@ from salon_web.models.audit import AuditEvent
 from salon_web.models.base import BaseModel, NotInSalon, TenantModel, get_in, utcnow
 from salon_web.models.communications import CustomerCommunication
 from salon_web.models.customers import Customer, CustomerTag, SalonCustomer, SavedSegment, Tag
+from salon_web.models.merges import CustomerMerge
 from salon_web.models.sales import Sale, SaleItem
 from salon_web.models.salons import Salon
 from salon_web.models.users import ADMIN as ADMIN_ROLE
@@ -33,6 +34,7 @@ ALL_MODELS = [
     ApiRateWindow,
     ApiIdempotencyKey,
     LedgerEpoch,
+    CustomerMerge,
 ]
 
 __all__ = [m.__name__ for m in ALL_MODELS] + [

@@ -3,6 +3,7 @@ from salon_web.views import (
     analytics,
     appointments,
     auth,
+    client_rights,
     communications,
     customer_detail,
     customers,
@@ -25,4 +26,5 @@ BLUEPRINTS = [
     appointments.bp,
     analytics.bp,
     today.bp,
+    client_rights.bp,
 ]
