@@ -7,6 +7,7 @@ from salon_web.views import (
     communications,
     customer_detail,
     customers,
+    merges,
     profile,
     sales,
     salons,
@@ -27,4 +28,5 @@ BLUEPRINTS = [
     analytics.bp,
     today.bp,
     client_rights.bp,
+    merges.bp,
 ]
