@@ -9,6 +9,7 @@ from salon_web.views import (
     customers,
     merges,
     profile,
+    salon_export,
     sales,
     salons,
     segments,
@@ -29,4 +30,5 @@ BLUEPRINTS = [
     today.bp,
     client_rights.bp,
     merges.bp,
+    salon_export.bp,
 ]
