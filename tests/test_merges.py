@@ -219,3 +219,15 @@ def test_merge_then_undo_restores_every_row_and_figures_follow_the_ledger(app, f
     merges.undo_merge(salon, result.merge.id)
     assert recompute_figures(salon, check=True) == []
     assert salon_state(salon) == before
+
+
+def test_merges_past_their_undo_window_are_pruned_with_their_snapshots(world):
+    from salon_web.services.bookkeeping import prune
+
+    twin = factories.make_customer(world.salon, "Aline Uwasse", notes="private")
+    merge = merges.merge_cards(world.salon, twin.id, world.customer.id, now=NOW - datetime.timedelta(days=31)).merge
+    fresh = factories.make_customer(world.salon, "Kevin Mugisa")
+    kept = merges.merge_cards(world.salon, fresh.id, world.customer.id).merge
+    deleted = prune(NOW, rate_window_seconds=60, login_window_seconds=60)
+    assert deleted["expired merge snapshots"] == 1
+    assert [m.id for m in CustomerMerge.select()] == [kept.id] and merge.id != kept.id

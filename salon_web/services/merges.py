@@ -14,8 +14,8 @@ from peewee import DateField, DateTimeField, IntegrityError
 
 from salon_web.db import db
 from salon_web.models import (
-    Appointment, Customer, CustomerCommunication, CustomerMerge, CustomerTag, NotInSalon, Sale, SalonCustomer, Tag,
-    utcnow,
+    Appointment, Customer, CustomerCommunication, CustomerMerge, CustomerTag, NotInSalon, Sale, Salon, SalonCustomer,
+    Tag, utcnow,
 )
 from salon_web.services import audit
 from salon_web.services.customers import identity_for_phone
@@ -185,6 +185,13 @@ def can_undo_until(merge):
 def undoable(merge, now=None):
     """True while the merge can still be undone (not undone yet, not older than UNDO_DAYS)."""
     return merge.undone_at is None and (now or utcnow()) <= can_undo_until(merge)
+
+
+def forget_expired_merges(now):
+    """Delete the merges that can no longer be undone: their snapshots hold a deleted card's personal data."""
+    in_any_salon = CustomerMerge.salon.in_(Salon.select(Salon.id))  # names salon_id, as every tenant statement must
+    return CustomerMerge.delete().where(
+        in_any_salon & (CustomerMerge.created_at < now - datetime.timedelta(days=UNDO_DAYS))).execute()
 
 
 def undo_merge(salon, merge_id, *, user=None, ip=None, now=None):
