@@ -5,11 +5,12 @@ blocks, and only cards sharing a block are compared, never all pairs:
 - e-mail: the same normalised address; phone: the same last 9 digits (the unique index already refuses two
   cards with one E.164 number, but a number stored as typed, unparsed, can still match one that was);
   a block bigger than CONTACT_BLOCK_MAX (a shared placeholder such as "none@none.com") is ignored;
-- name: a card goes in two blocks, the first 3 letters of its two longest accent-folded words and their
-  last 3 letters (in either order), so inverted words, an extra middle name or a typo at one end of a word
-  are still compared; a typo at both ends of a word, or words that change length ranks, are not. Inside a block rapidfuzz's `process.extract` scores each card against the rest (the
-  inner loop in C) with token_sort_ratio and keeps those at NAME_SCORE_MIN or more. A block bigger than NAME_BLOCK_MAX is split
-  by the whole first word.
+- name: cards with the same folded name are a pair at 100%. Distinct names alone are then compared: each
+  goes in two blocks, the first 3 letters of its two longest words and their last 3 letters (in either
+  order), so inverted words, an extra middle name or a typo at one end of a word are still compared (a typo
+  at both ends of a word is not). Inside a block rapidfuzz's `process.extract` scores each name against the
+  rest (the inner loop in C) with token_sort_ratio and keeps those at NAME_SCORE_MIN or more; a block of
+  more than NAME_BLOCK_MAX names is split by the longest word.
 Only the best `limit` pairs are kept (a bounded heap), whatever the salon's size.
 """
 import dataclasses
@@ -65,15 +66,14 @@ def _cards(salon):
 
 def candidate_pairs(salon, limit=LIMIT):
     """Return the salon's best `limit` candidate pairs, most likely first."""
-    names, by_email, by_phone, blocks = {}, {}, {}, {}
+    names, by_name, by_email, by_phone = {}, {}, {}, {}
     for customer_id, name, phone_key, email in _cards(salon):
         names[customer_id] = name
+        by_name.setdefault(name, []).append(customer_id)
         if email:
             by_email.setdefault(email, []).append(customer_id)
         if phone_key:
             by_phone.setdefault(phone_key, []).append(customer_id)
-        for key in _name_keys(name):
-            blocks.setdefault(key, []).append(customer_id)
     contacts = {}
     for reason, groups in (("same phone", by_phone), ("same e-mail", by_email)):
         for ids in groups.values():
@@ -82,10 +82,23 @@ def candidate_pairs(salon, limit=LIMIT):
                     for second in ids[i + 1:]:
                         contacts.setdefault((first, second), []).append(reason)
     best, in_best = [], set()
-    for ids in _bounded(blocks, names):
-        for pair, name_score in _similar_pairs(ids, names):
+
+    def consider(first_ids, second_ids, score, reason):
+        for pair in _some_pairs(first_ids, second_ids, limit):
             if pair not in contacts and pair not in in_best:
-                _keep(best, in_best, limit, Candidate(*pair, name_score, (f"similar name ({name_score}%)",)))
+                _keep(best, in_best, limit, Candidate(*pair, score, (reason,)))
+
+    # Only distinct names are compared: a salon's hundred "Marie Uwase" cost one comparison, not 4,950.
+    for name, ids in by_name.items():
+        if name and len(ids) > 1:
+            consider(ids, ids, 100, "same name")
+    blocks = {}
+    for name in by_name:
+        for key in _name_keys(name):
+            blocks.setdefault(key, []).append(name)
+    for block in _bounded(blocks):
+        for first, second, score in _similar_names(block):
+            consider(by_name[first], by_name[second], score, f"similar name ({score}%)")
     for pair, reasons in contacts.items():
         name_score = int(fuzz.token_sort_ratio(names[pair[0]], names[pair[1]]))
         shown = tuple(reasons) + ((f"similar name ({name_score}%)",) if name_score >= NAME_SCORE_MIN else ())
@@ -93,29 +106,39 @@ def candidate_pairs(salon, limit=LIMIT):
     return [entry[-1] for entry in sorted(best, reverse=True)]
 
 
-def _bounded(blocks, names):
-    """Yield the name blocks to compare, a too-large block split by its cards' whole first word."""
-    for ids in blocks.values():
-        if len(ids) < 2:
+def _some_pairs(first_ids, second_ids, limit):
+    """Yield at most `limit` (smaller id, larger id) pairs of different cards, newest cards first."""
+    count = 0
+    for first in reversed(first_ids):
+        for second in reversed(second_ids):
+            if first == second or (first_ids is second_ids and second > first):
+                continue
+            yield (min(first, second), max(first, second))
+            count += 1
+            if count >= limit:
+                return
+
+
+def _bounded(blocks):
+    """Yield the blocks of distinct names to compare, a too-large block split by its names' longest word."""
+    for block in blocks.values():
+        if len(block) < 2:
             continue
-        if len(ids) <= NAME_BLOCK_MAX:
-            yield ids
+        if len(block) <= NAME_BLOCK_MAX:
+            yield block
             continue
         smaller = {}
-        for customer_id in ids:
-            smaller.setdefault(" ".join(sorted(names[customer_id].split())[:1]), []).append(customer_id)
+        for name in block:
+            smaller.setdefault(max(name.split(), key=len), []).append(name)
         yield from (part[:NAME_BLOCK_MAX] for part in smaller.values() if len(part) > 1)
 
 
-def _similar_pairs(ids, names):
-    """Yield ((smaller id, larger id), score) for the pairs of one block whose names are similar enough."""
-    texts = [names[customer_id] for customer_id in ids]
-    for index, text in enumerate(texts[:-1]):
-        rest = texts[index + 1:]
-        for _, score, offset in process.extract(text, rest, scorer=fuzz.token_sort_ratio,
-                                                score_cutoff=NAME_SCORE_MIN, limit=None):
-            first, second = ids[index], ids[index + 1 + offset]
-            yield (min(first, second), max(first, second)), int(score)
+def _similar_names(block):
+    """Yield (name, other name, score) for the different names of one block that are similar enough."""
+    for index, text in enumerate(block[:-1]):
+        for other, score, _ in process.extract(text, block[index + 1:], scorer=fuzz.token_sort_ratio,
+                                               score_cutoff=NAME_SCORE_MIN, limit=None):
+            yield text, other, int(score)
 
 
 def _keep(best, in_best, limit, candidate):
