@@ -21,7 +21,8 @@ def download(salon, customer_id):
     """A JSON file of everything the salon holds about this client (audited)."""
     customer = SalonCustomer.get_in_salon(salon, customer_id)
     data = client_rights.client_data(salon, customer)
-    client_rights.record_data_export(salon, customer, user=current_user.id, ip=client_ip(request))
+    if request.method == "GET":  # HEAD never writes, not even the audit row (tests/test_safe_methods.py)
+        client_rights.record_data_export(salon, customer, user=current_user.id, ip=client_ip(request))
     response = current_app.response_class(json.dumps(data, ensure_ascii=False, indent=2),
                                           mimetype="application/json")
     response.headers["Content-Disposition"] = f'attachment; filename="client-{customer.id}.json"'
