@@ -121,3 +121,17 @@ def test_employees_may_neither_download_nor_forget(client, world, login_as):
     assert client.post(base + "/forget", data={"confirm": "yes"}).status_code == 403
     assert "Forget this client" not in client.get(base).get_data(as_text=True)
     assert SalonCustomer.get_by_id(world.customer.id).forgotten_at is None
+
+
+def test_forgetting_a_card_also_erases_the_cards_merged_into_it(world):
+    from salon_web.models import CustomerMerge
+    from salon_web.services.customer_create import create_customer
+    from salon_web.services.merges import merge_cards
+
+    twin = create_customer(world.salon, {"full_name": "Aline Uwasse", "phone": None, "phone_e164": None,
+                                         "email": "twin@example.com", "birthday": None})
+    merge_cards(world.salon, twin.id, world.customer.id)
+    client_rights.forget_client(world.salon, SalonCustomer.get_by_id(world.customer.id), confirmed=True)
+    assert not CustomerMerge.select().exists()
+    twin_history = AuditEvent.select().where(AuditEvent.object_id == str(twin.id))
+    assert twin_history.count() >= 1 and "twin@" not in json.dumps([e.detail for e in twin_history])

@@ -112,8 +112,12 @@ def forget_client(salon, customer, *, confirmed, user=None, ip=None):
         CustomerTag.delete().where((CustomerTag.salon == salon.id) & (CustomerTag.customer == customer.id)).execute()
         kept = Sale.update(void_reason=None).where(
             (Sale.salon == salon.id) & (Sale.customer == customer.id) & Sale.void_reason.is_null(False)).execute()
-        AuditEvent.update(detail={"erased": "the client asked to be forgotten"}).where(
-            _about(salon.id, customer.id)).execute()
+        # Cards merged into this one were the same person: their history goes too, with the merge snapshots.
+        merged_ids = [merged for (merged,) in CustomerMerge.in_salon(salon, CustomerMerge.merged_id).where(
+            CustomerMerge.survivor_id == customer.id).tuples()]
+        for card_id in [customer.id, *merged_ids]:
+            AuditEvent.update(detail={"erased": "the client asked to be forgotten"}).where(
+                _about(salon.id, card_id)).execute()
         CustomerMerge.delete().where((CustomerMerge.salon == salon.id) & (
             (CustomerMerge.survivor_id == customer.id) | (CustomerMerge.merged_id == customer.id))).execute()
         sales = Sale.in_salon(salon, fn.COUNT(Sale.id)).where(Sale.customer == customer.id).scalar()
