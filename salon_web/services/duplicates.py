@@ -21,6 +21,7 @@ from rapidfuzz import fuzz, process
 
 from salon_web.db import db
 from salon_web.models import SalonCustomer
+from salon_web.services.export import iter_rows
 
 NAME_SCORE_MIN = 88
 CONTACT_BLOCK_MAX = 20
@@ -28,6 +29,7 @@ NAME_BLOCK_MAX = 2_000
 PHONE_DIGITS = 9
 LIMIT = 50
 _WORD_BREAKS = re.compile(r"[\W_]+")  # "marie-claire" is two words
+_NOT_DIGITS = re.compile(r"\D")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,19 +51,27 @@ def _name_keys(folded):
 
 
 def _phone_key(phone_e164, phone):
-    digits = re.sub(r"\D", "", phone_e164 or phone or "")
+    if phone_e164:
+        return phone_e164[-PHONE_DIGITS:]
+    digits = _NOT_DIGITS.sub("", phone or "")
     return digits[-PHONE_DIGITS:] if len(digits) >= 7 else None
 
 
 def _cards(salon):
-    """Yield (id, folded name, phone key, e-mail) of the salon's cards that are not forgotten."""
+    """Yield (id, folded name, phone key, e-mail) of the salon's cards that are not forgotten.
+
+    Raw rows from the bare cursor (a named one on PostgreSQL): peewee's per-row conversion cost more than
+    everything else on 200,000 cards.
+    """
     query = (SalonCustomer.in_salon(salon, SalonCustomer.id, SalonCustomer.name_search, SalonCustomer.phone_e164,
                                     SalonCustomer.phone, SalonCustomer.email)
-             .where(SalonCustomer.forgotten_at.is_null()).order_by(SalonCustomer.id).tuples())
+             .where(SalonCustomer.forgotten_at.is_null()).order_by(SalonCustomer.id))
     with db.atomic():
-        for customer_id, name, phone_e164, phone, email in query.iterator():
-            words = _WORD_BREAKS.sub(" ", name or "").strip()
-            yield customer_id, words, _phone_key(phone_e164, phone), (email or "").strip().lower() or None
+        for customer_id, name, phone_e164, phone, email in iter_rows(query):
+            name = name or ""
+            if not name.replace(" ", "").isalnum():
+                name = _WORD_BREAKS.sub(" ", name).strip()
+            yield customer_id, name, _phone_key(phone_e164, phone), email.strip().lower() if email else None
 
 
 def candidate_pairs(salon, limit=LIMIT):
