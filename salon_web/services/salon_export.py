@@ -16,7 +16,7 @@ import io
 import json
 import zipfile
 
-from peewee import JOIN
+from peewee import JOIN, CharField, JSONField, TextField
 
 from salon_web.db import db, is_postgres
 from salon_web.models import (
@@ -143,15 +143,26 @@ def readme(salon):
 
 
 def _cell(value):
-    if value is None:
-        return ""
+    """A text or JSON cell, formula-guarded (numbers, dates and NULLs go to the csv module as they are)."""
     if isinstance(value, (dict, list)):
         return export.safe_cell(json.dumps(value, ensure_ascii=False, sort_keys=True))
-    if isinstance(value, (datetime.datetime, datetime.date)):
-        return str(value)
     if isinstance(value, str):
         return export.safe_cell(value)
     return value
+
+
+def _row_cells(fields):
+    """Return a function making one raw row's cells: only the text and JSON columns need work."""
+    textual = [index for index, field in enumerate(fields) if isinstance(field, (CharField, TextField, JSONField))]
+
+    def cells(row):
+        row = list(row)
+        for index in textual:
+            if row[index] is not None:
+                row[index] = _cell(row[index])
+        return row
+
+    return cells
 
 
 class _Sink:
@@ -280,7 +291,8 @@ def stream_everything(salon, *, user=None, ip=None):
                 yield from _customers_entry(archive, sink, salon, counts)
                 for name, _, query, columns in _tables(salon):
                     selected = query().select(*(field for field, _, _ in columns)).order_by(columns[0][0])
-                    rows = ([_cell(value) for value in row] for row in export.iter_rows(selected))
+                    cells = _row_cells([field for field, _, _ in columns])
+                    rows = (cells(row) for row in export.iter_rows(selected))
                     yield from _csv_entry(archive, sink, name, [column for _, column, _ in columns], rows, counts)
                 yield from _json_entry(archive, sink, salon, counts)
         yield sink.take()
