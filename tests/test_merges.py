@@ -231,3 +231,22 @@ def test_merges_past_their_undo_window_are_pruned_with_their_snapshots(world):
     deleted = prune(NOW, rate_window_seconds=60, login_window_seconds=60)
     assert deleted["expired merge snapshots"] == 1
     assert [m.id for m in CustomerMerge.select()] == [kept.id] and merge.id != kept.id
+
+
+def test_every_statement_of_merge_undo_forget_and_exports_names_salon_id(client, world, login_as):
+    from tests.test_tenant_sql import recorded_sql, unscoped
+
+    twin = factories.make_customer(world.salon, "Aline Uwasse", email="aline@example.com", tags=["New"])
+    history(world.salon, twin, sales=[(7_000, 3, False)], appointments=[(15_000, 10, "completed")], message="Hi")
+    login_as("owner")
+    base = f"/salons/{world.salon.id}"
+    with recorded_sql(requests_only=False) as statements:
+        assert client.get(f"{base}/customers/duplicates").status_code == 200
+        assert client.get(f"{base}/customers/duplicates/compare?first={world.customer.id}&second={twin.id}").status_code == 200
+        assert client.post(f"{base}/customers/merge", data={"first": world.customer.id, "second": twin.id,
+                                                            "survivor": world.customer.id}).status_code == 303
+        assert client.post(f"{base}/merges/{CustomerMerge.get().id}/undo").status_code == 303
+        assert client.get(f"{base}/customers/{twin.id}/data.json").status_code == 200
+        assert client.post(f"{base}/customers/{twin.id}/forget", data={"confirm": "yes"}).status_code == 303
+        assert len(client.get(f"{base}/export/everything").get_data()) > 0
+    assert statements and unscoped(statements) == []
