@@ -135,3 +135,12 @@ def test_forgetting_a_card_also_erases_the_cards_merged_into_it(world):
     assert not CustomerMerge.select().exists()
     twin_history = AuditEvent.select().where(AuditEvent.object_id == str(twin.id))
     assert twin_history.count() >= 1 and "twin@" not in json.dumps([e.detail for e in twin_history])
+
+
+def test_a_forgotten_client_is_not_among_the_top_customers(world):
+    from salon_web.services.analytics.figures import top_customers
+
+    customer = _history(world)
+    assert [row["id"] for row in top_customers(world.salon)] == [customer.id]
+    client_rights.forget_client(world.salon, customer, confirmed=True)
+    assert top_customers(world.salon) == []
