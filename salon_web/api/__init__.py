@@ -10,7 +10,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 def init_app(app):
     from salon_web.api import (  # noqa: F401  (modules register their operations, in the document's order)
-        account, communications, customer_detail, customers, analytics, docs, sales, imports,
+        account, communications, customer_detail, customers, analytics, docs, sales, imports, merges,
     )
     from salon_web.extensions import csrf
 

@@ -7,6 +7,7 @@ from salon_web.models.base import BaseModel, NotInSalon, TenantModel, get_in, ut
 from salon_web.models.communications import CustomerCommunication
 from salon_web.models.customers import Customer, CustomerTag, SalonCustomer, SavedSegment, Tag
 from salon_web.models.imports import CustomerImport, CustomerImportMapping, CustomerImportRow
+from salon_web.models.merges import CustomerMerge
 from salon_web.models.sales import Sale, SaleItem
 from salon_web.models.salons import Salon
 from salon_web.models.users import ADMIN as ADMIN_ROLE
@@ -37,6 +38,7 @@ ALL_MODELS = [
     CustomerImportMapping,
     CustomerImport,
     CustomerImportRow,
+    CustomerMerge,
 ]
 
 __all__ = [m.__name__ for m in ALL_MODELS] + [

@@ -64,6 +64,8 @@ class SalonCustomer(TenantModel):
     version = IntegerField(default=1)  # optimistic lock for concurrent edits
     created_at = UTCDateTimeField(default=utcnow)
     updated_at = UTCDateTimeField(default=utcnow)
+    # Set when the client asked to be forgotten: the card is anonymised and no list, search or export shows it.
+    forgotten_at = UTCDateTimeField(null=True)
 
     class Meta:
         table_name = "salon_customer"

@@ -176,8 +176,8 @@ class CustomerFilter:
 
     # -- SQL ------------------------------------------------------------------------------------
     def conditions(self, salon, now=None):
-        """Return the peewee conditions a salon's customer must meet to match (none: everyone)."""
-        conditions = []
+        """Return the peewee conditions a salon's customer must meet to match (unfiltered: every card not forgotten)."""
+        conditions = [SalonCustomer.forgotten_at.is_null()]  # a forgotten client is found by no list, search or export
         if self.q:
             conditions.append(search_condition(self.q, salon.country))
         if self.tag_ids:

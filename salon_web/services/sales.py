@@ -222,7 +222,7 @@ def items_by_sale(salon, sale_ids):
 
 def customer_options(salon, q, limit=8):
     """Return up to `limit` customers matching a name or phone fragment, most recent visitors first."""
-    query = SalonCustomer.in_salon(salon)
+    query = SalonCustomer.in_salon(salon).where(SalonCustomer.forgotten_at.is_null())
     q = (q or "").strip()
     digits = "".join(ch for ch in q if ch.isdigit())
     if q:

@@ -407,3 +407,39 @@ def _rebuild_figures(salon_id, customer_id):
         first_visit_at=_ledger_min(salon_id, customer_id),
         last_visit_at=_ledger_max(salon_id, customer_id),
     ).where((SalonCustomer.salon == salon_id) & (SalonCustomer.id == customer_id)).execute()
+
+
+# --- Merging cards ---------------------------------------------------------------------------------
+
+
+def reassign_visits(salon_id, to_customer_id, *, from_customer_id=None, sources=None):
+    """Give ledger rows to another customer and rebuild the figures of everyone involved; return the moved visit ids.
+
+    The rows are all of `from_customer_id`'s, or those of `sources` ({"sale": ids, "appointment": ids}).
+    A merge and its undo call this after moving the sales and appointments themselves, so every visit stays
+    a function of its source; the caller holds the transaction. Whose visit it is changes newcomer and cohort
+    months, so the salon's cached analytics are marked stale.
+    """
+    condition = Visit.salon == salon_id
+    if from_customer_id is not None:
+        condition &= Visit.customer == from_customer_id
+    if sources is not None:
+        by_source = None
+        for source_type, ids in sources.items():
+            for start in range(0, len(ids), 500):
+                part = (Visit.source_type == source_type) & Visit.source_id.in_(list(ids[start:start + 500]))
+                by_source = part if by_source is None else (by_source | part)
+        condition &= by_source if by_source is not None else (Visit.id.is_null())  # no sources: no rows
+    rows = list(Visit.select(Visit.id, Visit.customer).where(condition).tuples())
+    owners = sorted({owner for _, owner in rows} | {to_customer_id})
+    for owner in owners:  # in id order: two merges of the same cards cannot deadlock
+        lock_customer(salon_id, owner)
+    moved = [visit_id for visit_id, _ in rows]
+    for start in range(0, len(moved), 500):
+        Visit.update(customer=to_customer_id).where(
+            (Visit.salon == salon_id) & Visit.id.in_(moved[start:start + 500])).execute()
+    for owner in owners:
+        _rebuild_figures(salon_id, owner)
+    if moved:
+        forget_cached_analytics(salon_id)
+    return moved

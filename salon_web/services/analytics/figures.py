@@ -73,7 +73,7 @@ def top_customers(salon, limit=TOP_CUSTOMERS):
             salon, SalonCustomer.id, SalonCustomer.full_name, SalonCustomer.visit_count,
             SalonCustomer.total_spent, SalonCustomer.last_visit_at,
         )
-        .where(SalonCustomer.total_spent > 0)
+        .where((SalonCustomer.total_spent > 0) & SalonCustomer.forgotten_at.is_null())  # a forgotten client is listed nowhere
         .order_by(SalonCustomer.total_spent.desc(), SalonCustomer.id.desc())
         .limit(limit)
     )
