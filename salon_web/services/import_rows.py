@@ -62,7 +62,8 @@ def read_row(cells, headers, mapping, *, country, today, currency="RWF", timezon
         text = cell_text(cell)
         if not field or not text:
             continue
-        if text.startswith("=") and field != "phone":
+        # A guarded cell ('=…, as our export writes) is text by declaration; a bare one is a formula someone typed.
+        if text.startswith("=") and not (cell or "").strip().startswith("'") and field != "phone":
             raise RowError(f"“{header}” holds a spreadsheet formula ({text[:30]}); type the value itself.")
         found.setdefault(field, []).append((header, text))
     row = RowValues()
