@@ -11,6 +11,7 @@ from salon_web.db import is_postgres
 from salon_web.models import Appointment, SalonCustomer, User, utcnow
 from salon_web.services.analytics import report_transaction
 from salon_web.services.clock import local_day_bounds, local_today, to_local
+from salon_web.sql_dialect import placeholders, timestamp
 
 UPCOMING_DAYS = 7  # birthdays and anniversaries: today and the next 7 days
 ANNIVERSARY_YEARS = 40
@@ -117,10 +118,9 @@ def anniversaries(salon, today=None, limit=LIST_LIMIT):
     today = today or local_today(tz)
     ranges, celebrated = _anniversary_ranges([today], tz)
     # One SQL node for the 40 ranges: peewee composes 40 OR'ed expressions slowly (~2 ms a page).
-    param = SalonCustomer._meta.database.param
     in_range = SQL(
-        "(" + " OR ".join([f'("first_visit_at" >= {param} AND "first_visit_at" < {param})'] * len(ranges)) + ")",
-        [SalonCustomer.first_visit_at.db_value(bound) for start_end in ranges for bound in start_end],
+        placeholders("(" + " OR ".join(['("first_visit_at" >= ? AND "first_visit_at" < ?)'] * len(ranges)) + ")"),
+        [timestamp(bound) for start_end in ranges for bound in start_end],
     )
     query = SalonCustomer.select(
         SalonCustomer.id, SalonCustomer.full_name, SalonCustomer.phone_e164,
