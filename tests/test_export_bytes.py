@@ -65,15 +65,6 @@ def test_the_export_gives_the_same_bytes_as_before(app):
     assert exported_files(build_salons()) == golden.read_bytes()
 
 
-@pytest.mark.parametrize("data, lines", [
-    (b"a,b\nc\n", b"a,b\r\nc\r\n"),
-    (b'"x\\ny","back\\\\slash","t\\tb\\rc\\b\\f\\v"\n', b'"x\ny","back\\slash","t\tb\rc\b\f\v"\r\n'),
-    (b'"\\\\n"\n', b'"\\n"\r\n'),  # an escaped backslash followed by n stays two characters
-])
-def test_copy_text_rows_become_crlf_csv_lines(data, lines):
-    assert export.csv_from_copy_text(data) == lines
-
-
 @pytest.mark.postgres_only
 def test_a_download_abandoned_midway_cancels_the_copy_and_leaves_the_connection_usable(app):
     salon = factories.make_salon("Kigali Glow", "RW", "Africa/Kigali", "RWF")
@@ -85,7 +76,7 @@ def test_a_download_abandoned_midway_cancels_the_copy_and_leaves_the_connection_
     customer_filter, _ = list_filter({}, salon)
     stream = export.stream_csv(customer_filter, salon, now=NOW)
     assert next(stream).startswith("\ufeff".encode())  # the header
-    assert len(next(stream)) >= 64 * 1024  # the first chunk of COPY's rows; the rest are still on the server
+    assert len(next(stream)) > 50_000  # the first chunk of COPY's rows; the rest are still on the server
     stream.close()
     assert SalonCustomer.select().where(SalonCustomer.salon == salon).count() == 601  # the connection works
     event = AuditEvent.get(AuditEvent.action == "customer.export")
