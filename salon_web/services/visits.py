@@ -248,6 +248,70 @@ def _ledger_max(salon_id, customer_id):
 # --- Repair and backfill -------------------------------------------------------------------------
 
 
+# The ledger as its sources say it should be, one row per visit: (source_type, source_id, customer_id,
+# occurred_at, amount). The SQL twin of desired_sale_visit and desired_appointment_visit (_not_future
+# included: the later of the moment and its "now" is never used); {now} stands for the current time.
+_DESIRED_VISITS = """
+    SELECT {sale} AS source_type, s.id AS source_id, s.customer_id AS customer_id,
+           CASE WHEN s.sold_at IS NULL OR s.sold_at > s.created_at THEN s.created_at ELSE s.sold_at END AS occurred_at,
+           s.total AS amount
+    FROM sale s
+    WHERE s.salon_id = {p} AND s.status = {completed_sale} AND s.customer_id IS NOT NULL AND s.appointment_id IS NULL
+    UNION ALL
+    SELECT {appointment}, a.id, a.customer_id,
+           CASE WHEN a.scheduled_at IS NULL OR a.scheduled_at > COALESCE(a.completed_at, {now})
+                THEN COALESCE(a.completed_at, {now}) ELSE a.scheduled_at END,
+           CASE WHEN live.sales > 0 THEN live.amount ELSE a.price END
+    FROM appointment a
+    LEFT JOIN (SELECT appointment_id, COUNT(id) AS sales, COALESCE(SUM(total), 0) AS amount FROM sale
+               WHERE salon_id = {p} AND status = {completed_sale} AND appointment_id IS NOT NULL
+               GROUP BY appointment_id) live ON live.appointment_id = a.id
+    WHERE a.salon_id = {p} AND a.status = {completed_appointment}
+"""
+
+# Keys whose ledger row differs from what the sources say: (source_type, source_id, ledger's customer,
+# occurred_at, amount or NULLs when it has none, then the sources' three or NULLs when they want none).
+_LEDGER_DRIFT = """
+    WITH desired AS ({desired}),
+         ledger AS (SELECT source_type, source_id, customer_id, occurred_at, amount FROM visit WHERE salon_id = {p})
+    SELECT d.source_type, d.source_id, l.customer_id, l.occurred_at, l.amount, d.customer_id, d.occurred_at, d.amount
+    FROM desired d LEFT JOIN ledger l ON l.source_type = d.source_type AND l.source_id = d.source_id
+    WHERE l.source_id IS NULL OR l.customer_id <> d.customer_id OR l.occurred_at <> d.occurred_at
+          OR l.amount <> d.amount
+    UNION ALL
+    SELECT l.source_type, l.source_id, l.customer_id, l.occurred_at, l.amount, NULL, NULL, NULL
+    FROM ledger l
+    WHERE NOT EXISTS (SELECT 1 FROM desired d WHERE d.source_type = l.source_type AND d.source_id = l.source_id)
+    ORDER BY 1, 2
+"""
+
+# Customers whose figures differ from their ledger: (id, the four figures, the ledger's four).
+_FIGURES_DRIFT = """
+    SELECT sc.id, sc.visit_count, sc.total_spent, sc.first_visit_at, sc.last_visit_at,
+           COALESCE(v.visits, 0), COALESCE(v.amount, 0), v.first_at, v.last_at
+    FROM salon_customer sc
+    LEFT JOIN (SELECT customer_id, COUNT(id) AS visits, SUM(amount) AS amount, MIN(occurred_at) AS first_at,
+                      MAX(occurred_at) AS last_at
+               FROM visit WHERE salon_id = {p} GROUP BY customer_id) v ON v.customer_id = sc.id
+    WHERE sc.salon_id = {p} AND (sc.visit_count <> COALESCE(v.visits, 0) OR sc.total_spent <> COALESCE(v.amount, 0)
+          OR {first_differs} OR {last_differs})
+    ORDER BY sc.id
+"""
+
+
+def _differs(left, right):
+    """SQL: the two nullable values differ (NULL equals NULL)."""
+    return (f"({left} IS DISTINCT FROM {right})" if is_postgres()
+            else f"({left} IS NOT {right})")
+
+
+def _visit(customer_id, occurred_at, amount):
+    """A (customer, when, amount) visit from SQL values, or None when the row holds none."""
+    if customer_id is None:
+        return None
+    return customer_id, _as_datetime(occurred_at), int(amount)
+
+
 def ledger_figures(salon):
     """Return {customer_id: (visit_count, total_spent, first_visit_at, last_visit_at)} computed from the salon's ledger."""
     query = (SalonCustomer.select(
@@ -268,31 +332,24 @@ def _as_datetime(value):
     return value
 
 
-def ledger_drift(salon):
-    """Return (descriptions, sources to sync) of the salon's ledger rows that disagree with their sales and appointments."""
+def ledger_drift(salon, now=None):
+    """Return (descriptions, sources to sync) of the salon's ledger rows that disagree with their sales and appointments.
+
+    One statement compares the whole ledger with its sources in the database; only drifting rows reach Python.
+    """
+    marker = "%s" if is_postgres() else "?"
+    desired = _DESIRED_VISITS.format(p=marker, now=marker, sale=marker, appointment=marker,
+                                     completed_sale=marker, completed_appointment=marker)
+    now = Visit.occurred_at.db_value(now or utcnow())
+    desired_params = [SOURCE_SALE, salon.id, SALE_COMPLETED, SOURCE_APPOINTMENT, now, now,
+                      salon.id, SALE_COMPLETED, salon.id, APPOINTMENT_COMPLETED]
+    rows = db.execute_sql(_LEDGER_DRIFT.format(desired=desired, p=marker), desired_params + [salon.id]).fetchall()
     problems, fixes = [], []
-    sales = Sale.in_salon(salon).where(Sale.customer.is_null(False) & Sale.appointment.is_null())
-    appointments = Appointment.in_salon(salon).where(Appointment.status == APPOINTMENT_COMPLETED)
-    current = {(v.source_type, v.source_id): v for v in Visit.in_salon(salon)}
-    expected = {}
-    for sale in sales:
-        expected[(SOURCE_SALE, sale.id)] = (sale, desired_sale_visit(sale))
-    for appointment in appointments:
-        expected[(SOURCE_APPOINTMENT, appointment.id)] = (appointment, desired_appointment_visit(appointment))
-    for key, (source, desired) in expected.items():
-        visit = current.get(key)
-        have = None if visit is None else (visit.customer_id, visit.occurred_at, visit.amount)
-        if have != desired:
-            problems.append(f"ledger {key[0]} {key[1]}: has {_describe(have)}, sources say {_describe(desired)}")
-            fixes.append(source)
-    # A visit whose sale was voided or whose appointment is no longer completed.
-    for key, visit in current.items():
-        source = None if key in expected else _source(salon, key)
-        if source is not None:
-            problems.append(f"ledger {key[0]} {key[1]}: has {_describe((visit.customer_id, visit.occurred_at, visit.amount))}, "
-                            f"sources say {_describe(None)}")
-            fixes.append(source)
-    return problems, fixes
+    for source_type, source_id, *values in rows:
+        problems.append(f"ledger {source_type} {source_id}: has {_describe(_visit(*values[:3]))}, "
+                        f"sources say {_describe(_visit(*values[3:]))}")
+        fixes.append(_source(salon, (source_type, source_id)))
+    return problems, [source for source in fixes if source is not None]
 
 
 def _source(salon, key):
@@ -328,15 +385,16 @@ def _recompute_salon(salon, check):
         for source in fixes:  # backfill: sales and appointments recorded before the hook existed
             lock_customer(salon.id, source.customer_id)
             (sync_appointment if isinstance(source, Appointment) else sync_sale)(source)
-    expected = ledger_figures(salon)
-    for customer in SalonCustomer.in_salon(salon, SalonCustomer.id, *(getattr(SalonCustomer, f) for f in FIGURES)):
-        have = tuple(getattr(customer, f) for f in FIGURES)
-        want = expected.get(customer.id, (0, 0, None, None))
-        if have != want:
-            differences = ", ".join(f"{name} {h!r} != ledger {w!r}" for name, h, w in zip(FIGURES, have, want) if h != w)
-            problems.append(f"salon_customer {customer.id}: {differences}")
-            if not check:
-                _rebuild_figures(salon.id, customer.id)
+    marker = "%s" if is_postgres() else "?"
+    sql = _FIGURES_DRIFT.format(p=marker, first_differs=_differs("sc.first_visit_at", "v.first_at"),
+                                last_differs=_differs("sc.last_visit_at", "v.last_at"))
+    for customer_id, *values in db.execute_sql(sql, [salon.id, salon.id]).fetchall():
+        have = (values[0], int(values[1]), _as_datetime(values[2]), _as_datetime(values[3]))
+        want = (values[4], int(values[5]), _as_datetime(values[6]), _as_datetime(values[7]))
+        differences = ", ".join(f"{name} {h!r} != ledger {w!r}" for name, h, w in zip(FIGURES, have, want) if h != w)
+        problems.append(f"salon_customer {customer_id}: {differences}")
+        if not check:
+            _rebuild_figures(salon.id, customer_id)
     return problems
 
 
