@@ -23,7 +23,7 @@ import datetime
 
 from peewee import JOIN, Case, fn
 
-from salon_web.db import db, is_postgres
+from salon_web.db import allow_long_statements, db, is_postgres
 from salon_web.models import Appointment, Sale, Salon, SalonCustomer, Visit, utcnow
 from salon_web.models.appointments import COMPLETED as APPOINTMENT_COMPLETED
 from salon_web.models.sales import COMPLETED as SALE_COMPLETED
@@ -271,17 +271,15 @@ _DESIRED_VISITS = """
 
 # Keys whose ledger row differs from what the sources say: (source_type, source_id, ledger's customer,
 # occurred_at, amount or NULLs when it has none, then the sources' three or NULLs when they want none).
+# FULL OUTER JOIN: one hash join finds missing, surplus and different rows alike.
 _LEDGER_DRIFT = """
     WITH desired AS ({desired}),
          ledger AS (SELECT source_type, source_id, customer_id, occurred_at, amount FROM visit WHERE salon_id = {p})
-    SELECT d.source_type, d.source_id, l.customer_id, l.occurred_at, l.amount, d.customer_id, d.occurred_at, d.amount
-    FROM desired d LEFT JOIN ledger l ON l.source_type = d.source_type AND l.source_id = d.source_id
-    WHERE l.source_id IS NULL OR l.customer_id <> d.customer_id OR l.occurred_at <> d.occurred_at
-          OR l.amount <> d.amount
-    UNION ALL
-    SELECT l.source_type, l.source_id, l.customer_id, l.occurred_at, l.amount, NULL, NULL, NULL
-    FROM ledger l
-    WHERE NOT EXISTS (SELECT 1 FROM desired d WHERE d.source_type = l.source_type AND d.source_id = l.source_id)
+    SELECT COALESCE(d.source_type, l.source_type), COALESCE(d.source_id, l.source_id),
+           l.customer_id, l.occurred_at, l.amount, d.customer_id, d.occurred_at, d.amount
+    FROM desired d FULL OUTER JOIN ledger l ON l.source_type = d.source_type AND l.source_id = d.source_id
+    WHERE l.source_id IS NULL OR d.source_id IS NULL OR l.customer_id <> d.customer_id
+          OR l.occurred_at <> d.occurred_at OR l.amount <> d.amount
     ORDER BY 1, 2
 """
 
@@ -344,18 +342,19 @@ def ledger_drift(salon, now=None):
     desired_params = [SOURCE_SALE, salon.id, SALE_COMPLETED, SOURCE_APPOINTMENT, now, now,
                       salon.id, SALE_COMPLETED, salon.id, APPOINTMENT_COMPLETED]
     rows = db.execute_sql(_LEDGER_DRIFT.format(desired=desired, p=marker), desired_params + [salon.id]).fetchall()
-    problems, fixes = [], []
-    for source_type, source_id, *values in rows:
-        problems.append(f"ledger {source_type} {source_id}: has {_describe(_visit(*values[:3]))}, "
-                        f"sources say {_describe(_visit(*values[3:]))}")
-        fixes.append(_source(salon, (source_type, source_id)))
-    return problems, [source for source in fixes if source is not None]
+    problems = [f"ledger {source_type} {source_id}: has {_describe(_visit(*values[:3]))}, "
+                f"sources say {_describe(_visit(*values[3:]))}" for source_type, source_id, *values in rows]
+    return problems, [(source_type, source_id) for source_type, source_id, *_ in rows]
 
 
-def _source(salon, key):
-    """Return the salon's sale or appointment behind a ledger key, or None when it no longer exists."""
-    model = Sale if key[0] == SOURCE_SALE else Appointment
-    return model.in_salon(salon).where(model.id == key[1]).first()
+def _sources(salon, keys):
+    """Return the salon's sales and appointments behind these ledger keys (those that still exist), two queries."""
+    found = []
+    for source_type, model in ((SOURCE_SALE, Sale), (SOURCE_APPOINTMENT, Appointment)):
+        ids = [source_id for kind, source_id in keys if kind == source_type]
+        for start in range(0, len(ids), 10_000):
+            found.extend(model.in_salon(salon).where(model.id.in_(ids[start:start + 10_000])).order_by(model.id))
+    return found
 
 
 def _describe(visit):
@@ -371,6 +370,7 @@ def recompute_figures(salon=None, *, check=False):
     With check=True nothing changes; the returned list describes each drifting row.
     """
     with db.atomic():
+        allow_long_statements()  # comparing a large salon's whole ledger may outlast a page's statement timeout
         salons = [salon] if salon is not None else list(Salon.select().order_by(Salon.id))
         problems = [problem for each in salons for problem in _recompute_salon(each, check)]
         if problems and not check:
@@ -380,9 +380,9 @@ def recompute_figures(salon=None, *, check=False):
 
 def _recompute_salon(salon, check):
     """Return one salon's drift, repaired unless check (the caller holds the transaction)."""
-    problems, fixes = ledger_drift(salon)
+    problems, keys = ledger_drift(salon)
     if not check:
-        for source in fixes:  # backfill: sales and appointments recorded before the hook existed
+        for source in _sources(salon, keys):  # backfill: sales and appointments recorded before the hook existed
             lock_customer(salon.id, source.customer_id)
             (sync_appointment if isinstance(source, Appointment) else sync_sale)(source)
     marker = "%s" if is_postgres() else "?"
