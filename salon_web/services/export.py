@@ -326,14 +326,22 @@ def stream_csv(customer_filter, salon, *, user=None, ip=None, now=None):
         writer.writerow(header(salon.currency))
         with db.atomic():  # COPY and the named cursor read one snapshot, inside a transaction
             if is_postgres():
-                yield buffer.getvalue().encode("utf-8")
+                # One chunk is held back, so an export of one chunk is read whole inside the transaction
+                # and sent after it (as the cursor path did for exports under FLUSH_ROWS rows).
+                held = buffer.getvalue().encode("utf-8")
                 buffer.seek(0)
                 buffer.truncate()
                 row_end = secrets.token_hex(16)
                 copied_row_end = f",{row_end}\n".encode()  # the last column's comma, the token, COPY's LF
-                for chunk in _copy_rows(customer_filter, salon, row_end, now):
+                for number, chunk in enumerate(_copy_rows(customer_filter, salon, row_end, now)):
                     rows += chunk.count(copied_row_end)
-                    yield chunk.replace(copied_row_end, b"\r\n")
+                    lines = chunk.replace(copied_row_end, b"\r\n")
+                    if number == 0:
+                        held += lines  # the header travels with the first rows
+                        continue
+                    yield held
+                    held = lines
+                buffer.write(held.decode("utf-8"))
             else:
                 format_row = _row_formatter(salon)
                 for row in iter_rows(export_query(customer_filter, salon, now)):
