@@ -7,7 +7,7 @@ from salon_web.navigation import nav_sections
 from salon_web.services.clock import days_since, to_local
 from salon_web.services.money import format_money, format_money_input
 from salon_web.services.phones import format_phone
-from salon_web.services.salons import salons_for
+from salon_web.services.salons import first_salons, salons_for
 from salon_web.tenancy import MANAGERS
 
 SWITCHER_LIMIT = 8  # beyond this the switcher links to the searchable /salons page
@@ -27,7 +27,7 @@ def current_salon():
 
 def switcher_salons():
     """The first few salons the user may switch to, and whether there are more."""
-    salons = list(salons_for(current_user).limit(SWITCHER_LIMIT + 1))
+    salons = first_salons(current_user, SWITCHER_LIMIT + 1)
     return salons[:SWITCHER_LIMIT], len(salons) > SWITCHER_LIMIT
 
 

@@ -188,3 +188,18 @@ def test_follow_up_actions_need_the_csrf_token(client, world, login_as):
     response = client.post(f"/salons/{world.salon.id}/today/follow-ups/{customer.id}/done")
     assert response.status_code == 400
     assert SalonCustomer.get_by_id(customer.id).follow_up_on == date(2026, 1, 1)
+
+
+def test_each_list_counts_all_matches_beyond_its_limit_in_its_one_statement(salon):
+    """The total rides on the rows (COUNT(*) OVER ()), so it is the full count even past the shown limit."""
+    for day in (1, 2, 3):
+        factories.make_customer(salon, f"Call {day}", follow_up_on=date(2026, 3, day))
+        factories.make_customer(salon, f"Born {day}", birthday=date(1990, 3, 15 + day))
+        customer_with_visits(salon, f"Came {day}", [(D(2020 + day, 3, 15, 9), 100)])
+    customers, total = reminders.follow_ups_due(salon, date(2026, 3, 15), limit=2)
+    assert total == 3 and [c.full_name for c in customers] == ["Call 1", "Call 2"]
+    rows, total = reminders.birthdays(salon, date(2026, 3, 15), limit=1)
+    assert total == 3 and _names(rows) == ["Born 1"]
+    rows, total = reminders.anniversaries(salon, date(2026, 3, 15), limit=2)
+    assert total == 3 and _names(rows) == ["Came 1", "Came 2"]
+    assert reminders.follow_ups_due(salon, date(2025, 1, 1), limit=2) == ([], 0)

@@ -245,3 +245,27 @@ def test_demo_history_goes_through_the_hook_and_seeding_twice_adds_nothing(app):
     before = (Sale.select().count(), Appointment.select().count(), Visit.select().count())
     assert seed_demo("demo-password-123", customers_per_salon=15)["sales"] == 0
     assert (Sale.select().count(), Appointment.select().count(), Visit.select().count()) == before
+
+
+def test_the_set_based_check_finds_each_kind_of_drift_and_the_repair_clears_it(world):
+    """recompute-visits compares in SQL: a re-amounted appointment visit, a voided sale's leftover visit,
+    a missing visit and a first visit that no longer matches the ledger are each reported once, then repaired."""
+    appointment = book_appointment(world.salon, customer=world.customer, service_name="Braids", price=20000,
+                                   scheduled_at=utcnow() - 3 * DAY)
+    change_appointment_status(appointment, "completed")
+    _, voided, lost = (sale(world.salon, world.customer, amount)
+                          for amount in (1000, 2000, 3000))
+    Visit.update(amount=1).where((Visit.source_type == "appointment") & (Visit.source_id == appointment.id)).execute()
+    Sale.update(status="voided").where(Sale.id == voided.id).execute()  # as if voided without the hook
+    Visit.delete().where((Visit.source_type == "sale") & (Visit.source_id == lost.id)).execute()
+    SalonCustomer.update(first_visit_at=None).where(SalonCustomer.id == world.customer.id).execute()
+    drift = visits.recompute_figures(world.salon, check=True)
+    assert [line.split(":")[0] for line in drift] == [
+        f"ledger appointment {appointment.id}", f"ledger sale {voided.id}", f"ledger sale {lost.id}",
+        f"salon_customer {world.customer.id}"]
+    assert "amount 1, sources say" in drift[0] and drift[0].endswith("amount 20000")
+    assert drift[1].endswith("sources say no visit") and ": has no visit" in drift[2]
+    assert "first_visit_at None != ledger" in drift[3]
+    visits.recompute_figures(world.salon)
+    assert_no_drift()
+    assert figures(world.customer)[:2] == (3, 24000)

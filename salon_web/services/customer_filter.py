@@ -9,7 +9,7 @@ import dataclasses
 import datetime
 from urllib.parse import urlencode
 
-from peewee import SQL, Case, fn
+from peewee import SQL, fn
 
 from salon_web.ids import MAX_ID
 from salon_web.models import CustomerTag, SalonCustomer, Tag
@@ -200,11 +200,10 @@ class CustomerFilter:
         """ORDER BY terms of the full ordering (never-came last), optionally reversed."""
         column = sort_column(self.sort)
         descending = (self.order == "desc") != reverse
-        terms = []
-        if self.sort == "last_visit":
-            never_came = Case(None, [(SalonCustomer.last_visit_at.is_null(), 1)], 0)
-            terms.append(never_came.desc() if reverse else never_came.asc())
-        terms.append(column.desc() if descending else column.asc())
+        # NULLS LAST rather than a CASE key in front: the same order, but PostgreSQL sorted 200,000 rows
+        # by the CASE key about twice as slowly (the export's ORDER BY).
+        nulls = ("FIRST" if reverse else "LAST") if self.sort == "last_visit" else None
+        terms = [column.desc(nulls=nulls) if descending else column.asc(nulls=nulls)]
         terms.append(SalonCustomer.id.desc() if descending else SalonCustomer.id.asc())
         return terms
 

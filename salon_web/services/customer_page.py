@@ -92,7 +92,8 @@ def _fetch(customer_filter, salon, cursor, limit, now, offset=0):
         order = [] if column is None else [column.desc() if down else column.asc()]
         order.append(SalonCustomer.id.desc() if down else SalonCustomer.id.asc())
         query = query.order_by(*order).limit(limit - len(rows))
-        found = list(query.offset(offset) if offset else query)
+        # Named tuples: the page only reads these columns, and building model instances cost ~0.5 ms a page.
+        found = list((query.offset(offset) if offset else query).namedtuples())
         if offset and not found and index + 1 < len(phases):
             offset = max(0, offset - query.order_by().limit(None).count())  # skip past this phase's rows
         else:

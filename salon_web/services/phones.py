@@ -1,4 +1,6 @@
 """Phone numbers: parse what staff type, in the salon's country, into E.164."""
+import functools
+
 import phonenumbers
 
 
@@ -25,6 +27,9 @@ def try_normalize_phone(raw, country):
         return None
 
 
+# Pure in (e164, country), and every list row shows one: parsing costs ~0.1 ms, so a page of 25 rows paid
+# ~2.5 ms for it. Bounded, so a long-lived worker keeps at most this many formatted numbers.
+@functools.lru_cache(maxsize=65_536)
 def format_phone(e164, country):
     """Return a phone in the salon's national format, or international for foreign numbers."""
     if not e164:

@@ -189,11 +189,8 @@ class _Sink:
         return data
 
 
-def _csv_entry(archive, sink, name, header, rows, counts, *, lines=False):
-    """Write one CSV file into the archive, yielding the archive's bytes every FLUSH_ROWS rows.
-
-    With `lines`, each row is a CSV line the database built already (the list export's PostgreSQL path).
-    """
+def _csv_entry(archive, sink, name, header, rows, counts):
+    """Write one CSV file into the archive, yielding the archive's bytes every FLUSH_ROWS rows."""
     info = zipfile.ZipInfo(name, date_time=utcnow().timetuple()[:6])
     info.compress_type = zipfile.ZIP_DEFLATED
     buffer = io.StringIO()
@@ -203,10 +200,7 @@ def _csv_entry(archive, sink, name, header, rows, counts, *, lines=False):
     count = 0
     with archive.open(info, "w", force_zip64=True) as entry:
         for row in rows:
-            if lines:
-                buffer.write(row[0] + "\r\n")
-            else:
-                writer.writerow(row)
+            writer.writerow(row)
             count += 1
             if count % FLUSH_ROWS == 0:
                 entry.write(buffer.getvalue().encode("utf-8"))
@@ -225,16 +219,17 @@ def _text_entry(archive, name, text):
 
 
 def _customers_entry(archive, sink, salon, counts):
-    """customers.csv: the list's CSV export of the whole book, built exactly as the list export builds it."""
+    """customers.csv: the list's CSV export of the whole book, the very bytes the list export writes."""
     everyone = checked(CustomerFilter(), salon)  # the list's default order
-    header = export.header(salon.currency)
-    if is_postgres():
-        rows = export.iter_rows(export.csv_lines_query(everyone, salon))
-        yield from _csv_entry(archive, sink, "customers.csv", header, rows, counts, lines=True)
-        return
-    format_row = export._row_formatter(salon)
-    rows = (format_row(row) for row in export.iter_rows(export.export_query(everyone, salon)))
-    yield from _csv_entry(archive, sink, "customers.csv", header, rows, counts)
+    info = zipfile.ZipInfo("customers.csv", date_time=utcnow().timetuple()[:6])
+    info.compress_type = zipfile.ZIP_DEFLATED
+    counter = {"rows": 0}
+    with archive.open(info, "w", force_zip64=True) as entry:
+        for chunk in export.csv_chunks(everyone, salon, counter):
+            entry.write(chunk)
+            yield sink.take()
+    counts["customers.csv"] = counter["rows"]
+    yield sink.take()
 
 
 JSON_CARD = ("id", "full_name", "phone", "phone_e164", "email", "birthday", "notes", "preferences", "follow_up_on",
@@ -253,7 +248,7 @@ def _json_entry(archive, sink, salon, counts):
     """Write salon.json: the salon, every client card with its tags, preferences and consents, and the row counts."""
     info = zipfile.ZipInfo("salon.json", date_time=utcnow().timetuple()[:6])
     info.compress_type = zipfile.ZIP_DEFLATED
-    tags = export._tags_by_customer(salon)
+    tags = export.tags_by_customer(salon)
     query = (_not_forgotten(SalonCustomer.in_salon(salon, *(getattr(SalonCustomer, c) for c in JSON_CARD),
                                                     tags.c.names))
              .join(tags, JOIN.LEFT_OUTER, on=(tags.c.customer_id == SalonCustomer.id)).order_by(SalonCustomer.id))

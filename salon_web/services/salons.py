@@ -1,6 +1,15 @@
 """Salons and who may enter them."""
 from salon_web.ids import in_range
 from salon_web.models import ADMIN_ROLE, Membership, Salon, User
+from salon_web.sql_dialect import placeholders
+
+# The gate and the switcher run on every page; written out once because composing them with peewee cost
+# ~0.3 ms each a request. The same rows as the peewee queries below them.
+_SALON_COLUMNS = ", ".join(f's."{field.column_name}"' for field in Salon._meta.sorted_fields)
+MEMBER_SALON_SQL = (f'SELECT {_SALON_COLUMNS}, m."role" FROM "salon" AS s JOIN "membership" AS m '
+                    'ON m."salon_id" = s."id" WHERE s."id" = ? AND m."user_id" = ? LIMIT 1')
+MEMBER_SALONS_SQL = (f'SELECT {_SALON_COLUMNS} FROM "salon" AS s JOIN "membership" AS m ON m."salon_id" = s."id" '
+                     'WHERE m."user_id" = ? ORDER BY s."name", s."id" LIMIT ?')
 
 
 def salons_for(user, search=None):
@@ -23,9 +32,15 @@ def enter_salon(user, salon_id):
     if user.is_admin:
         salon = Salon.get_or_none(Salon.id == salon_id)
         return (salon, ADMIN_ROLE) if salon else None
-    salon = (Salon.select(Salon, Membership.role).join(Membership)
-             .where((Salon.id == salon_id) & (Membership.user == user)).first())
-    return (salon, salon.membership.role) if salon else None
+    found = list(Salon.raw(placeholders(MEMBER_SALON_SQL), salon_id, user.id))
+    return (found[0], found[0].role) if found else None
+
+
+def first_salons(user, limit):
+    """Return the first `limit` salons this user may enter, by name (what salons_for(user).limit(limit) gives)."""
+    if user.is_admin:
+        return list(salons_for(user).limit(limit))
+    return list(Salon.raw(placeholders(MEMBER_SALONS_SQL), user.id, limit))
 
 
 def default_salon_id(user):

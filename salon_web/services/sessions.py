@@ -8,9 +8,15 @@ import hashlib
 import secrets
 
 from salon_web.models import User, UserSession, utcnow
+from salon_web.sql_dialect import placeholders, timestamp
 
 # A session ends this long after login even if nobody logs out, so abandoned rows can be pruned.
 LIFETIME = datetime.timedelta(days=30)
+
+# Every request runs this; written out once because composing it with peewee cost ~0.3 ms a request.
+_USER_COLUMNS = ", ".join(f'u."{field.column_name}"' for field in User._meta.sorted_fields)
+SESSION_USER_SQL = (f'SELECT {_USER_COLUMNS} FROM "user" AS u JOIN "user_session" AS s ON s."user_id" = u."id" '
+                    'WHERE s."key_hash" = ? AND s."created_at" >= ? AND u."is_active" LIMIT 1')
 
 
 def _digest(key):
@@ -30,12 +36,8 @@ def load_session_user(session_key, now=None):
     if not session_key or len(session_key) > 100:
         return None
     cutoff = (now or utcnow()) - LIFETIME
-    user = (
-        User.select()
-        .join(UserSession)
-        .where((UserSession.key_hash == _digest(session_key)) & (UserSession.created_at >= cutoff) & User.is_active)
-        .first()
-    )
+    found = list(User.raw(placeholders(SESSION_USER_SQL), _digest(session_key), timestamp(cutoff)))
+    user = found[0] if found else None
     if user is not None:
         user.session_key = session_key
     return user

@@ -23,7 +23,7 @@ import datetime
 
 from peewee import JOIN, Case, fn
 
-from salon_web.db import db, is_postgres
+from salon_web.db import allow_long_statements, db, is_postgres
 from salon_web.models import Appointment, Sale, Salon, SalonCustomer, Visit, utcnow
 from salon_web.models.appointments import COMPLETED as APPOINTMENT_COMPLETED
 from salon_web.models.sales import COMPLETED as SALE_COMPLETED
@@ -300,6 +300,69 @@ def _refresh_figures(salon_id, customer_ids):
 # --- Repair and backfill -------------------------------------------------------------------------
 
 
+# The ledger as its sources say it should be, one row per visit: (source_type, source_id, customer_id,
+# occurred_at, amount). The SQL twin of desired_sale_visit and desired_appointment_visit (_not_future
+# included: the later of the moment and its "now" is never used); {now} stands for the current time.
+_DESIRED_VISITS = """
+    SELECT {sale} AS source_type, s.id AS source_id, s.customer_id AS customer_id,
+           CASE WHEN s.sold_at IS NULL OR s.sold_at > s.created_at THEN s.created_at ELSE s.sold_at END AS occurred_at,
+           s.total AS amount
+    FROM sale s
+    WHERE s.salon_id = {p} AND s.status = {completed_sale} AND s.customer_id IS NOT NULL AND s.appointment_id IS NULL
+    UNION ALL
+    SELECT {appointment}, a.id, a.customer_id,
+           CASE WHEN a.scheduled_at IS NULL OR a.scheduled_at > COALESCE(a.completed_at, {now})
+                THEN COALESCE(a.completed_at, {now}) ELSE a.scheduled_at END,
+           CASE WHEN live.sales > 0 THEN live.amount ELSE a.price END
+    FROM appointment a
+    LEFT JOIN (SELECT appointment_id, COUNT(id) AS sales, COALESCE(SUM(total), 0) AS amount FROM sale
+               WHERE salon_id = {p} AND status = {completed_sale} AND appointment_id IS NOT NULL
+               GROUP BY appointment_id) live ON live.appointment_id = a.id
+    WHERE a.salon_id = {p} AND a.status = {completed_appointment}
+"""
+
+# Keys whose ledger row differs from what the sources say: (source_type, source_id, ledger's customer,
+# occurred_at, amount or NULLs when it has none, then the sources' three or NULLs when they want none).
+# FULL OUTER JOIN: one hash join finds missing, surplus and different rows alike.
+_LEDGER_DRIFT = """
+    WITH desired AS ({desired}),
+         ledger AS (SELECT source_type, source_id, customer_id, occurred_at, amount FROM visit
+                    WHERE salon_id = {p} AND source_type <> '{imported}')
+    SELECT COALESCE(d.source_type, l.source_type), COALESCE(d.source_id, l.source_id),
+           l.customer_id, l.occurred_at, l.amount, d.customer_id, d.occurred_at, d.amount
+    FROM desired d FULL OUTER JOIN ledger l ON l.source_type = d.source_type AND l.source_id = d.source_id
+    WHERE l.source_id IS NULL OR d.source_id IS NULL OR l.customer_id <> d.customer_id
+          OR l.occurred_at <> d.occurred_at OR l.amount <> d.amount
+    ORDER BY 1, 2
+"""
+
+# Customers whose figures differ from their ledger: (id, the four figures, the ledger's four).
+_FIGURES_DRIFT = """
+    SELECT sc.id, sc.visit_count, sc.total_spent, sc.first_visit_at, sc.last_visit_at,
+           COALESCE(v.visits, 0), COALESCE(v.amount, 0), v.first_at, v.last_at
+    FROM salon_customer sc
+    LEFT JOIN (SELECT customer_id, COUNT(id) AS visits, SUM(amount) AS amount, MIN(occurred_at) AS first_at,
+                      MAX(occurred_at) AS last_at
+               FROM visit WHERE salon_id = {p} GROUP BY customer_id) v ON v.customer_id = sc.id
+    WHERE sc.salon_id = {p} AND (sc.visit_count <> COALESCE(v.visits, 0) OR sc.total_spent <> COALESCE(v.amount, 0)
+          OR {first_differs} OR {last_differs})
+    ORDER BY sc.id
+"""
+
+
+def _differs(left, right):
+    """SQL: the two nullable values differ (NULL equals NULL)."""
+    return (f"({left} IS DISTINCT FROM {right})" if is_postgres()
+            else f"({left} IS NOT {right})")
+
+
+def _visit(customer_id, occurred_at, amount):
+    """A (customer, when, amount) visit from SQL values, or None when the row holds none."""
+    if customer_id is None:
+        return None
+    return customer_id, _as_datetime(occurred_at), int(amount)
+
+
 def ledger_figures(salon):
     """Return {customer_id: (visit_count, total_spent, first_visit_at, last_visit_at)} computed from the salon's ledger."""
     query = (SalonCustomer.select(
@@ -320,42 +383,33 @@ def _as_datetime(value):
     return value
 
 
-def ledger_drift(salon):
-    """Return (descriptions, sources to sync) of the salon's ledger rows that disagree with their sales and appointments."""
-    problems, fixes = [], []
-    sales = Sale.in_salon(salon).where(Sale.customer.is_null(False) & Sale.appointment.is_null())
-    appointments = Appointment.in_salon(salon).where(Appointment.status == APPOINTMENT_COMPLETED)
-    current = {(v.source_type, v.source_id): v for v in Visit.in_salon(salon)}
-    expected = {}
-    for sale in sales:
-        expected[(SOURCE_SALE, sale.id)] = (sale, desired_sale_visit(sale))
-    for appointment in appointments:
-        expected[(SOURCE_APPOINTMENT, appointment.id)] = (appointment, desired_appointment_visit(appointment))
-    for key, (source, desired) in expected.items():
-        visit = current.get(key)
-        have = None if visit is None else (visit.customer_id, visit.occurred_at, visit.amount)
-        if have != desired:
-            problems.append(f"ledger {key[0]} {key[1]}: has {_describe(have)}, sources say {_describe(desired)}")
-            fixes.append(source)
-    # A visit whose sale was voided or whose appointment is no longer completed.
-    for key, visit in current.items():
-        source = None if key in expected else _source(salon, key)
-        if source is not None:
-            problems.append(f"ledger {key[0]} {key[1]}: has {_describe((visit.customer_id, visit.occurred_at, visit.amount))}, "
-                            f"sources say {_describe(None)}")
-            fixes.append(source)
-    return problems, fixes
+def ledger_drift(salon, now=None):
+    """Return (descriptions, sources to sync) of the salon's ledger rows that disagree with their sales and appointments.
 
-
-def _source(salon, key):
-    """Return the salon's sale or appointment behind a ledger key, or None when it no longer exists.
-
-    An imported visit is its own source (the row of the client book as it was imported): never drift.
+    One statement compares the whole ledger with its sources in the database; only drifting rows reach Python.
     """
-    if key[0] == SOURCE_IMPORT:
-        return None
-    model = Sale if key[0] == SOURCE_SALE else Appointment
-    return model.in_salon(salon).where(model.id == key[1]).first()
+    marker = "%s" if is_postgres() else "?"
+    desired = _DESIRED_VISITS.format(p=marker, now=marker, sale=marker, appointment=marker,
+                                     completed_sale=marker, completed_appointment=marker)
+    now = Visit.occurred_at.db_value(now or utcnow())
+    desired_params = [SOURCE_SALE, salon.id, SALE_COMPLETED, SOURCE_APPOINTMENT, now, now,
+                      salon.id, SALE_COMPLETED, salon.id, APPOINTMENT_COMPLETED]
+    # An imported visit is its own source (the client book's row as it was imported): never drift.
+    sql = _LEDGER_DRIFT.format(desired=desired, p=marker, imported=SOURCE_IMPORT)
+    rows = db.execute_sql(sql, desired_params + [salon.id]).fetchall()
+    problems = [f"ledger {source_type} {source_id}: has {_describe(_visit(*values[:3]))}, "
+                f"sources say {_describe(_visit(*values[3:]))}" for source_type, source_id, *values in rows]
+    return problems, [(source_type, source_id) for source_type, source_id, *_ in rows]
+
+
+def _sources(salon, keys):
+    """Return the salon's sales and appointments behind these ledger keys (those that still exist), two queries."""
+    found = []
+    for source_type, model in ((SOURCE_SALE, Sale), (SOURCE_APPOINTMENT, Appointment)):
+        ids = [source_id for kind, source_id in keys if kind == source_type]
+        for start in range(0, len(ids), 10_000):
+            found.extend(model.in_salon(salon).where(model.id.in_(ids[start:start + 10_000])).order_by(model.id))
+    return found
 
 
 def _describe(visit):
@@ -371,6 +425,7 @@ def recompute_figures(salon=None, *, check=False):
     With check=True nothing changes; the returned list describes each drifting row.
     """
     with db.atomic():
+        allow_long_statements()  # comparing a large salon's whole ledger may outlast a page's statement timeout
         salons = [salon] if salon is not None else list(Salon.select().order_by(Salon.id))
         problems = [problem for each in salons for problem in _recompute_salon(each, check)]
         if problems and not check:
@@ -380,20 +435,21 @@ def recompute_figures(salon=None, *, check=False):
 
 def _recompute_salon(salon, check):
     """Return one salon's drift, repaired unless check (the caller holds the transaction)."""
-    problems, fixes = ledger_drift(salon)
+    problems, keys = ledger_drift(salon)
     if not check:
-        for source in fixes:  # backfill: sales and appointments recorded before the hook existed
+        for source in _sources(salon, keys):  # backfill: sales and appointments recorded before the hook existed
             lock_customer(salon.id, source.customer_id)
             (sync_appointment if isinstance(source, Appointment) else sync_sale)(source)
-    expected = ledger_figures(salon)
-    for customer in SalonCustomer.in_salon(salon, SalonCustomer.id, *(getattr(SalonCustomer, f) for f in FIGURES)):
-        have = tuple(getattr(customer, f) for f in FIGURES)
-        want = expected.get(customer.id, (0, 0, None, None))
-        if have != want:
-            differences = ", ".join(f"{name} {h!r} != ledger {w!r}" for name, h, w in zip(FIGURES, have, want) if h != w)
-            problems.append(f"salon_customer {customer.id}: {differences}")
-            if not check:
-                _rebuild_figures(salon.id, customer.id)
+    marker = "%s" if is_postgres() else "?"
+    sql = _FIGURES_DRIFT.format(p=marker, first_differs=_differs("sc.first_visit_at", "v.first_at"),
+                                last_differs=_differs("sc.last_visit_at", "v.last_at"))
+    for customer_id, *values in db.execute_sql(sql, [salon.id, salon.id]).fetchall():
+        have = (values[0], int(values[1]), _as_datetime(values[2]), _as_datetime(values[3]))
+        want = (values[4], int(values[5]), _as_datetime(values[6]), _as_datetime(values[7]))
+        differences = ", ".join(f"{name} {h!r} != ledger {w!r}" for name, h, w in zip(FIGURES, have, want) if h != w)
+        problems.append(f"salon_customer {customer_id}: {differences}")
+        if not check:
+            _rebuild_figures(salon.id, customer_id)
     return problems
 
 
