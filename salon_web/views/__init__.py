@@ -12,6 +12,7 @@ from salon_web.views import (
     segments,
     today,
 )
+from salon_web.views import card_actions  # issue 15: book and sell from the card
 
 BLUEPRINTS = [
     auth.bp,
@@ -25,4 +26,5 @@ BLUEPRINTS = [
     appointments.bp,
     analytics.bp,
     today.bp,
+    card_actions.bp,
 ]
