@@ -36,4 +36,5 @@ class Appointment(TenantModel):
         indexes = (
             (("salon", "scheduled_at"), False),
             (("customer", "scheduled_at"), False),
+            (("salon", "status", "customer"), False),  # no-shows and late cancellations per client (issue 15)
         )

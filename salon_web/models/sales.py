@@ -26,6 +26,8 @@ class Sale(TenantModel):
     voided_at = UTCDateTimeField(null=True)
     voided_by = ForeignKeyField(User, null=True, backref="sales_voided", on_delete="SET NULL")
     void_reason = TextField(null=True)
+    # cash, mobile_money, card, bank_transfer, other (services/front_desk.py); NULL on sales posted before it existed.
+    payment_method = CharField(max_length=20, null=True)
 
     class Meta:
         table_name = "sale"

@@ -125,7 +125,7 @@ def insert_sale_with_visit(fields, items):
     values = ", ".join(["(%s, %s::integer, %s::bigint)"] * len(items))
     sql = _SALE_WITH_VISIT_PG.format(items=values)
     params = [fields["salon"], fields["customer"], fields["total"], fields["sold_at"], fields["idempotency_key"],
-              fields["created_by"], fields["created_at"]]
+              fields["created_by"], fields["created_at"], fields.get("payment_method")]
     for line in items:
         params += [line.description, line.quantity, line.unit_price]
     row = db.execute_sql(sql, params).fetchone()
@@ -135,8 +135,9 @@ def insert_sale_with_visit(fields, items):
 # Data-modifying CTEs run once and to completion; the salon_customer UPDATE is re-evaluated against
 # the latest row version under concurrency, like the two-statement path.
 _SALE_WITH_VISIT_PG = """WITH new_sale AS (
-  INSERT INTO sale (salon_id, customer_id, appointment_id, total, status, sold_at, idempotency_key, created_by_id, created_at)
-  VALUES (%s, %s, NULL, %s, 'completed', %s, %s, %s, %s) ON CONFLICT DO NOTHING
+  INSERT INTO sale (salon_id, customer_id, appointment_id, total, status, sold_at, idempotency_key, created_by_id, created_at,
+                    payment_method)
+  VALUES (%s, %s, NULL, %s, 'completed', %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING
   RETURNING id, salon_id, customer_id, total, sold_at),
 new_items AS (
   INSERT INTO sale_item (salon_id, sale_id, description, quantity, unit_price)

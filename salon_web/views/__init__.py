@@ -12,7 +12,7 @@ from salon_web.views import (
     segments,
     today,
 )
-from salon_web.views import card_actions  # issue 15: book and sell from the card
+from salon_web.views import card_actions, salon_settings  # issue 15: the front desk
 
 BLUEPRINTS = [
     auth.bp,
@@ -27,4 +27,5 @@ BLUEPRINTS = [
     analytics.bp,
     today.bp,
     card_actions.bp,
+    salon_settings.bp,
 ]

@@ -14,6 +14,7 @@ from salon_web.models import SalonCustomer
 from salon_web.services.appointments import book_appointment, linkable_appointments
 from salon_web.services.clock import local_today, to_local
 from salon_web.services.field_errors import FieldErrors
+from salon_web.services.front_desk import payment_choices
 from salon_web.services.money import format_money
 from salon_web.services.salons import salon_staff
 from salon_web.services.sales import post_sale
@@ -80,4 +81,5 @@ def sell(salon, customer_id):
 def _sell_page(salon, customer, typed, rows, errors, *, status):
     return htmx.render("customer_detail/sell.html", "sale_form", target="sale-form", status=status, salon=salon,
                        customer=customer, form=typed, errors=errors, item_rows=item_rows(rows),
-                       appointments=linkable_appointments(salon, customer=customer))
+                       appointments=linkable_appointments(salon, customer=customer),
+                       payment_options=payment_choices(salon))

@@ -174,6 +174,7 @@ class SaleForm(EdgeForm):
     item_description = TextListField()
     item_quantity = TextListField()
     item_price = TextListField()
+    payment_method = TextField(limit=20)
     DOMAIN_NAMES = {"customer_id": "customer", "appointment_id": "appointment"}
 
     @classmethod
@@ -196,7 +197,7 @@ class SaleForm(EdgeForm):
         if errors:
             raise FieldErrors(errors)
         return dict(customer=customer, appointment=appointment, sold_at=self.sold_at.moment, items=lines,
-                    idempotency_key=self.idempotency_key.data or None)
+                    idempotency_key=self.idempotency_key.data or None, payment_method=self.payment_method.data or None)
 
     def _lines(self, errors):
         """Return the filled-in rows as SaleLines; a row that cannot be read puts its message on `items`."""

@@ -15,3 +15,8 @@ ROUTES = [
     Route("card_actions.sell", "POST", C + "/sell", 302, 422, 422, 404, 422),  # no lines
     Route("card_actions.sell", "POST", FOREIGN + "/sell", 302, 404, 404, 404, 404),
 ]
+ROUTES += [
+    # Owners' settings: managers only; an empty POST is refused beside the fields.
+    Route("salon_settings.front_desk", "GET", "/salons/{salon}/settings", 302, 200, 200, 404, 403),
+    Route("salon_settings.front_desk", "POST", "/salons/{salon}/settings", 302, 422, 422, 404, 403),
+]
