@@ -12,6 +12,7 @@ from salon_web.models import Appointment, Sale, Salon
 from salon_web.models.appointments import CANCELLED, NO_SHOW
 from salon_web.models.sales import COMPLETED
 from salon_web.services.field_errors import FieldErrors
+from salon_web.services.service_menu import revenue_by_service
 from salon_web.sql_dialect import hours_before
 
 PAYMENT_METHODS = {"cash": "Cash", "mobile_money": "Mobile money", "card": "Card", "bank_transfer": "Bank transfer",
@@ -130,9 +131,10 @@ def missed_in_period(salon, start, end):
 
 
 def period_figures(salon, period):
-    """Return the analytics period's payment split and missed appointments (a services.analytics Period)."""
+    """Return the analytics period's payment split, revenue per service and missed appointments (a Period)."""
     start, end = period.bounds(salon.timezone)
     no_shows, late, booked = missed_in_period(salon, start, end)
-    return {"payments": payment_split(salon, start, end), "no_shows": no_shows, "late_cancellations": late,
+    return {"payments": payment_split(salon, start, end), "services": revenue_by_service(salon, start, end),
+            "no_shows": no_shows, "late_cancellations": late,
             "appointments": booked, "missed_rate": (no_shows + late) / booked if booked else None,
             "late_hours": LATE_CANCEL_HOURS}

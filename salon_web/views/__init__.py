@@ -12,7 +12,7 @@ from salon_web.views import (
     segments,
     today,
 )
-from salon_web.views import card_actions, salon_settings  # issue 15: the front desk
+from salon_web.views import card_actions, salon_settings, service_menu  # issue 15: the front desk
 
 BLUEPRINTS = [
     auth.bp,
@@ -28,4 +28,5 @@ BLUEPRINTS = [
     today.bp,
     card_actions.bp,
     salon_settings.bp,
+    service_menu.bp,
 ]

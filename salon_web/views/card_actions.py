@@ -17,6 +17,7 @@ from salon_web.services.field_errors import FieldErrors
 from salon_web.services.front_desk import payment_choices
 from salon_web.services.money import format_money
 from salon_web.services.salons import salon_staff
+from salon_web.services.service_menu import menu_names
 from salon_web.services.sales import post_sale
 from salon_web.tenancy import salon_view
 from salon_web.web_forms.till import BookingForm, SaleForm, item_rows
@@ -56,7 +57,8 @@ def book(salon, customer_id):
 
 def _book_page(salon, customer, typed, errors, *, status):
     return htmx.render("customer_detail/book.html", "booking_form", target="booking-form", status=status, salon=salon,
-                       customer=customer, form=typed, errors=errors, staff=salon_staff(salon))
+                       customer=customer, form=typed, errors=errors, staff=salon_staff(salon),
+                       service_names=menu_names(salon))
 
 
 @bp.route("/salons/<int:salon_id>/customers/<int:customer_id>/sell", methods=["GET", "POST"])
@@ -82,4 +84,4 @@ def _sell_page(salon, customer, typed, rows, errors, *, status):
     return htmx.render("customer_detail/sell.html", "sale_form", target="sale-form", status=status, salon=salon,
                        customer=customer, form=typed, errors=errors, item_rows=item_rows(rows),
                        appointments=linkable_appointments(salon, customer=customer),
-                       payment_options=payment_choices(salon))
+                       payment_options=payment_choices(salon), service_names=menu_names(salon))

@@ -281,8 +281,8 @@ class BookingForm(EdgeForm):
         return {"scheduled_at": f"{day.isoformat()}T09:00", "duration_minutes": "60"}
 
     def validate_price(self, field):
-        try:
-            self.price_minor = parse_money(field.data or "0", self.meta.currency)
+        try:  # empty: the service menu's price (issue 15)
+            self.price_minor = parse_money(field.data, self.meta.currency) if (field.data or "").strip() else None
         except InvalidAmount as error:
             raise ValidationError(str(error)) from None
 

@@ -16,7 +16,7 @@ AXE = (pathlib.Path(__file__).parent / "vendor" / "axe-4.14.1.min.js").read_text
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 ROLES = {"admin": "admin@example.com", "owner": "owner@example.com", "employee": "employee@example.com"}
-MANAGER_PAGES = ("customers/analytics",)
+MANAGER_PAGES = ("customers/analytics", "settings")
 
 
 def _pages(salon, customer, role):
