@@ -113,3 +113,16 @@ def test_the_menu_pages(client, world, login_as):
     sales_page = client.get(f"/salons/{world.salon.id}/sales").get_data(as_text=True)
     assert '<datalist id="service-menu">' in sales_page
     assert Appointment.select().count() == 0
+
+
+def test_the_api_list_takes_the_new_filters(app, world):
+    from tests.api_helpers import api_as
+
+    colour = service_menu.save_service(world.salon, name="Colour", price=25000)
+    _client_with(world, "Colour Client", colour, 1)
+    api = api_as(app, world, "owner")
+    found = api.get(f"/salons/{world.salon.id}/customers?service={colour.id}&service_days=3650")
+    assert found.status_code == 200
+    assert [c["fullName"] for c in found.get_json()["data"]] == ["Colour Client"]
+    assert api.get(f"/salons/{world.salon.id}/customers?min_missed=1").get_json()["data"] == []
+    assert api.get(f"/salons/{world.salon.id}/customers?service_days=0").status_code == 422
