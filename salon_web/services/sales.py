@@ -11,7 +11,7 @@ from salon_web.models.sales import COMPLETED, VOIDED
 from salon_web.services import audit, visits
 from salon_web.services.field_errors import FieldErrors
 from salon_web.services.front_desk import check_payment_method
-from salon_web.services.service_menu import find_by_names, service_for
+from salon_web.services.service_menu import menu_service_id
 from salon_web.services.clock import local_day_bounds
 from salon_web.services.text import fold
 
@@ -112,11 +112,11 @@ def post_sale(salon, *, customer, items, sold_at=None, appointment=None, idempot
         sold_at=min(sold_at or now, now), idempotency_key=idempotency_key, created_by=user.id if user else None,
         created_at=now, payment_method=payment_method,
     )
-    menu = find_by_names(salon, [line.description for line in items])  # lines naming a service link to it
-    line_services = [getattr(service_for(menu, line.description), "id", None) for line in items]
+    # A line naming an active service of the menu links to it, inside the INSERT: no statement added to the hook.
+    line_keys = [fold(line.description) for line in items]
     with db.atomic():
         if appointment is None and is_postgres():  # the common till sale: one statement with its visit
-            sale_id = visits.insert_sale_with_visit(fields, items, line_services)
+            sale_id = visits.insert_sale_with_visit(fields, items, line_keys)
             return Sale(id=sale_id, **fields) if sale_id else _existing(fields, items)
         if appointment is not None:
             # Serialise with every other writer of this customer's figures before reading the appointment.
@@ -131,8 +131,9 @@ def post_sale(salon, *, customer, items, sold_at=None, appointment=None, idempot
         if sale_id is None:
             return _existing(fields, items)
         SaleItem.insert_many([{"salon": salon.id, "sale": sale_id, "description": line.description,
-                               "quantity": line.quantity, "unit_price": line.unit_price, "service": service_id}
-                              for line, service_id in zip(items, line_services)]).execute()
+                               "quantity": line.quantity, "unit_price": line.unit_price,
+                               "service": menu_service_id(salon.id, key)}
+                              for line, key in zip(items, line_keys)]).execute()
         sale = Sale(id=sale_id, **fields)
         if appointment is None:
             visits.record_new_sale(sale)

@@ -74,6 +74,12 @@ def find_by_names(salon, names):
     return {service.name_key: service for service in query}
 
 
+def menu_service_id(salon_id, name_key):
+    """A scalar subquery: the id of the salon's active service with this folded name, or NULL (for an INSERT)."""
+    return (Service.select(Service.id)
+            .where((Service.salon == salon_id) & (Service.name_key == name_key) & (Service.active == True)))  # noqa: E712
+
+
 def service_for(services, text):
     """The Service `text` names in a find_by_names result, or None."""
     return services.get(fold(text or ""))
