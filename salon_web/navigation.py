@@ -10,6 +10,8 @@ SECTIONS = [
     ("appointments.appointment_list", "Appointments", False),
     ("sales.sale_list", "Sales", False),
     ("analytics.analytics", "Analytics", True),
+    ("service_menu.service_list", "Services", True),  # issue 15: the service menu
+    ("salon_settings.front_desk", "Settings", True),  # issue 15: payment methods, no-show warning
 ]
 
 

@@ -8,7 +8,7 @@ strategies (a different statement, a setting PostgreSQL alone has).
 Fragments take and return SQL text, because most of them serve hand-written report SQL; wrap
 one in `peewee.SQL(...)` to use it in a peewee query.
 """
-from peewee import fn
+from peewee import SQL, fn
 
 from salon_web.db import db, is_postgres
 
@@ -62,3 +62,9 @@ def bucket_index(column, bounds):
 def month_day(column):
     """A peewee expression for the "MM-DD" of a date column."""
     return fn.to_char(column, "MM-DD") if is_postgres() else fn.strftime("%m-%d", column)
+
+
+def hours_before(column, hours):
+    """A peewee expression for a timestamp column moved `hours` whole hours earlier (issue 15: late cancellations)."""
+    hours = int(hours)  # an int never needs quoting: the number goes into the SQL text
+    return column - SQL(f"INTERVAL '{hours} hours'") if is_postgres() else fn.datetime(column, f"-{hours} hours")

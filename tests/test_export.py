@@ -4,12 +4,12 @@ import datetime
 import io
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from salon_web.models import AuditEvent, SalonCustomer
 from salon_web.web_forms.customer_list import list_filter
-from salon_web.services.export import E164, FORMULA_STARTS, phone_cell, safe_cell, stream_csv
+from salon_web.services.export import E164, FORMULA_STARTS, GUARDED_STARTS, phone_cell, safe_cell, stream_csv
 from tests import factories
 from tests.list_helpers import NOW, make
 
@@ -124,6 +124,7 @@ def test_phones_round_trip_as_they_are_and_no_cell_is_a_formula(world, phones, n
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(names=st.lists(cell_text.filter(lambda t: t.strip()), min_size=1, max_size=4), notes=cell_text,
        email=st.sampled_from(["=1+1", "@evil", "-2", "plain", "+cmd"]))
+@example(names=["'="], notes="'@x", email="plain")  # a literal apostrophe before a formula start (found by Hypothesis)
 def test_csv_parses_back_to_the_same_values_and_never_yields_a_formula(world, names, notes, email):
     salon = world.salon
     SalonCustomer.delete().where(SalonCustomer.salon == salon).execute()
@@ -145,5 +146,5 @@ def test_csv_parses_back_to_the_same_values_and_never_yields_a_formula(world, na
 
 
 def _unguard(cell):
-    """Undo the formula guard: an apostrophe followed by a formula start."""
-    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
+    """Undo the formula guard: an apostrophe followed by a formula start or by another apostrophe."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(GUARDED_STARTS) else cell

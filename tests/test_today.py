@@ -60,15 +60,18 @@ def test_first_visit_anniversaries_use_the_local_day(salon):
     customer_with_visits(salon, "Three Years", [(D(2023, 3, 15, 18), 100), (D(2024, 1, 1, 10), 100)])
     customer_with_visits(salon, "Next Day", [(D(2025, 3, 16, 0, 30), 100)])  # 22:30 UTC on 15 March
     customer_with_visits(salon, "This Year", [(D(2026, 3, 15, 9), 100)])  # first visit today: no anniversary
+    customer_with_visits(salon, "Next Week", [(D(2025, 3, 23, 9), 100)])  # 8 days ahead: outside the window
     rows, total = reminders.anniversaries(salon, date(2026, 3, 15))
-    assert total == 2
-    assert [(row["customer"].full_name, row["years"]) for row in rows] == [("Three Years", 3), ("One Year", 1)]
+    assert total == 3  # today and the next 7 days, like birthdays (issue 15)
+    assert [(row["customer"].full_name, row["years"], row["day"]) for row in rows] == [
+        ("Three Years", 3, date(2026, 3, 15)), ("One Year", 1, date(2026, 3, 15)), ("Next Day", 1, date(2026, 3, 16))]
 
 
 def test_leap_day_first_visits_are_celebrated_on_28_february(salon):
     customer_with_visits(salon, "Leap Visit", [(D(2024, 2, 29, 11), 100)])
     assert _names(reminders.anniversaries(salon, date(2025, 2, 28))[0]) == ["Leap Visit"]
-    assert _names(reminders.anniversaries(salon, date(2028, 2, 28))[0]) == []
+    assert _names(reminders.anniversaries(salon, date(2028, 2, 20))[0]) == []
+    assert [row["day"] for row in reminders.anniversaries(salon, date(2028, 2, 28))[0]] == [date(2028, 2, 29)]
     assert _names(reminders.anniversaries(salon, date(2028, 2, 29))[0]) == ["Leap Visit"]
 
 

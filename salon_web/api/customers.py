@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from werkzeug.datastructures import MultiDict
 
 from salon_web.api import bp
-from salon_web.api.framework import Schema, operation
+from salon_web.api.framework import MAX_ID, Schema, operation
 from salon_web.api.customer_detail import CustomerDetail, customer_detail
 from salon_web.api.problems import ApiProblem, service_errors
 from salon_web.api.schemas import CustomerSummary
@@ -28,6 +28,8 @@ from salon_web.services.customer_filter import (
 )
 from salon_web.services.customer_page import count_matching, customer_page
 from salon_web.services.money import InvalidAmount, parse_money
+from salon_web.services.customer_filter import MAX_MISSED
+from salon_web.services.service_menu import MAX_SERVICE_DAYS
 from salon_web.tenancy import MANAGERS
 
 ORIGINAL_SORTS = {"lastVisit": "last_visit", "totalSpent": "total_spent", "visitCount": "visit_count", "name": "name"}
@@ -48,6 +50,9 @@ class CustomerListQuery(BaseModel):
     minSpent: str | None = Field(None, max_length=30, pattern=r"^ *[0-9]{1,12}([.,][0-9]{1,3})? *$", description="Original name of `min_spent`")
     days_since_last_visit: int | None = Field(None, ge=0, le=MAX_DAYS)
     daysSinceLastVisit: int | None = Field(None, ge=0, le=MAX_DAYS)
+    min_missed: int | None = Field(None, ge=0, le=MAX_MISSED, description="No-shows plus late cancellations, at least")
+    service: int | None = Field(None, ge=1, le=MAX_ID, description="Had this service of the menu ...")
+    service_days: int | None = Field(None, ge=1, le=MAX_SERVICE_DAYS, description="... in the last N days (default 90)")
     sort: Literal["last_visit", "total_spent", "visit_count", "name"] | None = None
     sortBy: Literal["lastVisit", "totalSpent", "visitCount", "name"] | None = None
     order: Literal["asc", "desc"] | None = None
@@ -69,6 +74,7 @@ class CustomerListQuery(BaseModel):
             q=self.q if self.q is not None else self.search or "", tags=tuple(tags), tag_mode=self.tag_mode or "any",
             min_visits=_first(self.min_visits, self.minVisits), min_spent=_money(min_spent, currency, errors),
             days_since_last_visit=_first(self.days_since_last_visit, self.daysSinceLastVisit),
+            min_missed=self.min_missed, service=self.service, service_days=self.service_days,
             sort=self.sort or ORIGINAL_SORTS.get(self.sortBy or "", "last_visit"), order=order,
             per_page=_first(self.per_page, self.limit) or PER_PAGE, page=self.page, cursor=cursor,
         )

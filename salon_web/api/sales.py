@@ -12,6 +12,7 @@ from salon_web.models import Appointment, NotInSalon, SalonCustomer
 from salon_web.models.appointments import APPOINTMENT_STATUSES
 from salon_web.services.appointments import TransitionNotAllowed, change_appointment_status
 from salon_web.services.field_errors import FieldErrors
+from salon_web.services.front_desk import PAYMENT_METHODS
 from salon_web.services.sales import MAX_DESCRIPTION, MAX_ITEMS, MAX_QUANTITY, SaleLine, items_by_sale, post_sale
 
 MAX_AMOUNT = 10**12
@@ -33,6 +34,8 @@ class SaleCreate(Schema):
     customer_id: int | None = Field(None, ge=1, le=MAX_ID)
     appointment_id: int | None = Field(None, ge=1, le=MAX_ID, description="The sale then belongs to its visit")
     sold_at: UtcDateTime | None = Field(None, description="UTC when no offset is given; default now")
+    payment_method: Literal[tuple(PAYMENT_METHODS)] | None = Field(
+        None, description="One of the salon's payment methods; default its first (cash unless the owner chose)")
 
 
 class SaleItemOut(Schema):
@@ -49,6 +52,7 @@ class SaleOut(Schema):
     currency: str
     status: str
     sold_at: UtcDateTime
+    payment_method: str | None = Field(description="cash, mobile_money, card, bank_transfer or other; null before")
     items: list[SaleItemOut]
 
 
@@ -83,7 +87,8 @@ def create_sale(user, salon, body):
         sale = post_sale(salon, customer=customer, appointment=appointment,
                          items=[item.line() for item in body.items],
                          sold_at=_utc(body.sold_at) if body.sold_at else None,
-                         idempotency_key=request.headers.get("Idempotency-Key"), user=user)
+                         idempotency_key=request.headers.get("Idempotency-Key"), user=user,
+                         payment_method=body.payment_method)
     except FieldErrors as invalid:
         if "idempotency_key" in invalid.errors:
             too_long = len(request.headers["Idempotency-Key"].strip()) > 64
@@ -95,7 +100,7 @@ def create_sale(user, salon, body):
     items = items_by_sale(salon, [sale.id]).get(sale.id, [])
     return {"id": sale.id, "customer_id": sale.customer_id, "appointment_id": sale.appointment_id,
             "total": sale.total, "currency": salon.currency, "status": sale.status, "sold_at": sale.sold_at,
-            "items": [{"description": i.description, "quantity": i.quantity, "unit_price": i.unit_price}
+            "payment_method": sale.payment_method, "items": [{"description": i.description, "quantity": i.quantity, "unit_price": i.unit_price}
                       for i in items]}, 201
 
 

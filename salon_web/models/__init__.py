@@ -10,6 +10,7 @@ from salon_web.models.imports import CustomerImport, CustomerImportMapping, Cust
 from salon_web.models.merges import CustomerMerge
 from salon_web.models.sales import Sale, SaleItem
 from salon_web.models.salons import Salon
+from salon_web.models.services import Service
 from salon_web.models.users import ADMIN as ADMIN_ROLE
 from salon_web.models.users import EMPLOYEE, MEMBERSHIP_ROLES, OWNER, ApiToken, LoginThrottle, Membership, User, UserSession
 from salon_web.models.visits import Visit
@@ -26,6 +27,7 @@ ALL_MODELS = [
     Tag,
     CustomerTag,
     SavedSegment,
+    Service,  # issue 15: before the tables that refer to it
     Appointment,
     Sale,
     SaleItem,

@@ -4,6 +4,7 @@ from peewee import CharField, ForeignKeyField, IntegerField
 from salon_web.models.base import MoneyField, TenantModel, UTCDateTimeField, utcnow
 from salon_web.models.customers import SalonCustomer
 from salon_web.models.salons import Salon
+from salon_web.models.services import Service
 from salon_web.models.users import User
 
 SCHEDULED = "scheduled"
@@ -21,6 +22,7 @@ class Appointment(TenantModel):
         User, column_name="employee_user_id", null=True, backref="appointments", on_delete="SET NULL"
     )
     service_name = CharField(max_length=200)
+    service = ForeignKeyField(Service, null=True, backref="appointments", on_delete="SET NULL")  # issue 15: the menu's
     price = MoneyField(default=0)
     scheduled_at = UTCDateTimeField()
     duration_minutes = IntegerField(default=60)
@@ -36,4 +38,6 @@ class Appointment(TenantModel):
         indexes = (
             (("salon", "scheduled_at"), False),
             (("customer", "scheduled_at"), False),
+            (("salon", "status", "customer"), False),  # no-shows and late cancellations per client (issue 15)
+            (("salon", "service", "scheduled_at"), False),  # "had service S in the last N days" (issue 15)
         )

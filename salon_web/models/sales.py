@@ -5,6 +5,7 @@ from salon_web.models.appointments import Appointment
 from salon_web.models.base import MoneyField, TenantModel, UTCDateTimeField, utcnow
 from salon_web.models.customers import SalonCustomer
 from salon_web.models.salons import Salon
+from salon_web.models.services import Service
 from salon_web.models.users import User
 
 COMPLETED = "completed"
@@ -26,6 +27,8 @@ class Sale(TenantModel):
     voided_at = UTCDateTimeField(null=True)
     voided_by = ForeignKeyField(User, null=True, backref="sales_voided", on_delete="SET NULL")
     void_reason = TextField(null=True)
+    # cash, mobile_money, card, bank_transfer, other (services/front_desk.py); NULL on sales posted before it existed.
+    payment_method = CharField(max_length=20, null=True)
 
     class Meta:
         table_name = "sale"
@@ -42,6 +45,8 @@ class SaleItem(TenantModel):
     description = CharField(max_length=200)
     quantity = IntegerField(default=1)
     unit_price = MoneyField()
+    service = ForeignKeyField(Service, null=True, backref="sale_items", on_delete="SET NULL")  # issue 15: the menu's
 
     class Meta:
         table_name = "sale_item"
+        indexes = ((("salon", "service"), False),)  # "had service S", revenue per service (issue 15)

@@ -13,6 +13,7 @@ from salon_web.services.appointments import book_appointment, change_appointment
 from salon_web.services.clock import local_today, to_utc
 from salon_web.services.money import minor_digits
 from salon_web.services.sales import post_sale, void_sale
+from salon_web.services.service_menu import save_service
 
 MONTHS = 24
 DAYS = MONTHS * 30
@@ -20,6 +21,8 @@ DAYS = MONTHS * 30
 SERVICES = [("Haircut", 8000, 35), ("Braids", 25000, 120), ("Colour", 30000, 90), ("Blow-dry", 5000, 30),
             ("Manicure", 7000, 28), ("Treatment", 12000, 45), ("Beard trim", 4000, 20)]
 PRODUCTS = [("Shampoo", 6000, 18), ("Hair oil", 9000, 24), ("Conditioner", 7000, 20)]
+PAYMENT_MIX = ["mobile_money", "cash", "mobile_money", "card", "cash", "mobile_money", "bank_transfer", "cash",
+               "mobile_money", "other"]
 
 
 def _price(rng, currency, entry):
@@ -57,6 +60,7 @@ def seed_activity(salon, rng, *, now=None):
     """Post the salon's history of visits through the hook; return the number of sales posted."""
     now = now or utcnow()
     staff = list(User.select().join(Membership).where(Membership.salon == salon)) or [None]
+    _seed_menu(salon)  # before the sales, so their lines link to the menu (issue 15)
     customers = list(SalonCustomer.select().where(SalonCustomer.salon == salon).order_by(SalonCustomer.id))
     today = local_today(salon.timezone, now)
     sales = 0
@@ -74,6 +78,18 @@ def seed_activity(salon, rng, *, now=None):
     return sales
 
 
+def _seed_menu(salon):
+    """The salon's service menu from SERVICES, at list price (no random draw: the demo's story stays the same)."""
+    for name, zero_decimal_price, decimal_price in SERVICES:
+        price = zero_decimal_price if minor_digits(salon.currency) == 0 else decimal_price * 100
+        save_service(salon, name=name, category="Nails" if name == "Manicure" else "Hair", price=price)
+
+
+def _payment_method(customer, at):
+    """How this visit was paid: mostly mobile money and cash, drawn without the rng so the story stays the same."""
+    return PAYMENT_MIX[(customer.id * 7 + at.day) % len(PAYMENT_MIX)]
+
+
 def _one_visit(salon, customer, rng, service, at, employee, now):
     """Post one past visit (walk-in, paid or unpaid appointment, cancellation); return sales posted."""
     name = service[0]
@@ -84,7 +100,8 @@ def _one_visit(salon, customer, rng, service, at, employee, now):
         items.append((product[0], rng.choice([1, 1, 2]), _price(rng, salon.currency, product)))
     kind = rng.random()
     if kind < 0.35:  # a walk-in: a sale on its own
-        sale = post_sale(salon, customer=customer, items=items, sold_at=at, user=employee, now=now)
+        sale = post_sale(salon, customer=customer, items=items, sold_at=at, user=employee, now=now,
+                         payment_method=_payment_method(customer, at))
         if rng.random() < 0.04:  # typed wrong, voided, entered again
             void_sale(sale, reason="Wrong amount entered", user=employee, now=now)
             post_sale(salon, customer=customer, items=[(name, 1, price)], sold_at=at, user=employee, now=now)
@@ -93,7 +110,8 @@ def _one_visit(salon, customer, rng, service, at, employee, now):
     appointment = book_appointment(salon, customer=customer, service_name=name, price=price, scheduled_at=at,
                                    employee=employee if employee and rng.random() < 0.8 else None)
     if kind < 0.80:  # paid at the till: the sale completes the appointment, one visit
-        post_sale(salon, customer=customer, appointment=appointment, items=items, sold_at=at, user=employee, now=now)
+        post_sale(salon, customer=customer, appointment=appointment, items=items, sold_at=at, user=employee, now=now,
+                  payment_method=_payment_method(customer, at))
         return 1
     if kind < 0.92:  # completed without a sale entered: the visit counts its price
         change_appointment_status(appointment, COMPLETED, now=at + datetime.timedelta(hours=1))

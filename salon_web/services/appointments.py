@@ -17,6 +17,7 @@ from salon_web.models.appointments import (
 from salon_web.services import visits
 from salon_web.services.clock import local_day_bounds
 from salon_web.services.field_errors import FieldErrors
+from salon_web.services.service_menu import find_by_names, service_for
 
 # Which status may follow which. Completed, cancelled and no-show are final.
 TRANSITIONS = {
@@ -46,7 +47,7 @@ class Booking:
 
     customer: SalonCustomer | None
     service_name: str
-    price: int
+    price: int | None  # None: the service menu's price (0 for free text)
     scheduled_at: datetime.datetime | None
     employee: User | None = None
     duration_minutes: int = 60
@@ -74,6 +75,9 @@ def book_appointment(salon, booking=None, /, **fields):
         errors["service_name"] = "Enter the service, e.g. Haircut."
     elif len(service_name) > 200:
         errors["service_name"] = "Keep the service under 200 characters."
+    service = service_for(find_by_names(salon, [service_name]), service_name) if service_name else None
+    if price is None:  # left empty: the menu's price, or nothing (issue 15)
+        price = service.price if service else 0
     if not isinstance(price, int) or price < 0:
         errors["price"] = "Enter a price of zero or more."
     if not isinstance(scheduled_at, datetime.datetime):
@@ -88,7 +92,7 @@ def book_appointment(salon, booking=None, /, **fields):
         raise FieldErrors(errors)
     return Appointment.create(
         salon=salon, customer=customer, employee=employee, service_name=service_name, price=price,
-        scheduled_at=scheduled_at, duration_minutes=duration_minutes,
+        scheduled_at=scheduled_at, duration_minutes=duration_minutes, service=service.id if service else None,
     )
 
 

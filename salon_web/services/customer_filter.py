@@ -17,6 +17,8 @@ from salon_web.services import paging
 from salon_web.services.clock import in_date_range, local_day_bounds, local_today
 from salon_web.services.customer_search import search_condition
 from salon_web.services.field_errors import FieldErrors
+from salon_web.services.front_desk import missed_at_least
+from salon_web.services.service_menu import MAX_SERVICE_DAYS, had_service
 from salon_web.services.money import format_money_input
 
 PER_PAGE = 25
@@ -34,8 +36,10 @@ DEFAULT_ORDER = {"last_visit": "desc", "total_spent": "desc", "visit_count": "de
 TAG_MODES = ("any", "all")
 ORDERS = ("asc", "desc")
 # The parameters in the order their messages are listed.
-FIELDS = ("q", "tags", "tag_mode", "min_visits", "min_spent", "days_since_last_visit", "sort", "order",
-          "per_page", "page", "cursor")
+FIELDS = ("q", "tags", "tag_mode", "min_visits", "min_spent", "days_since_last_visit", "min_missed", "service",
+          "service_days", "sort", "order", "per_page", "page", "cursor")
+MAX_MISSED = 1_000
+SERVICE_DAYS = 90  # "had service S in the last N days" when no N is given
 STALE_CURSOR = "That page link is out of date. Start again from the first page."
 
 
@@ -115,6 +119,9 @@ class CustomerFilter:
     min_visits: int | None = None
     min_spent: int | None = None  # minor units of the salon's currency
     days_since_last_visit: int | None = None
+    min_missed: int | None = None  # no-shows plus late cancellations (services/front_desk.py)
+    service: int | None = None  # had this service of the menu (services/service_menu.py) ...
+    service_days: int | None = None  # ... in the last this many days (SERVICE_DAYS when None)
     sort: str = "last_visit"
     order: str | None = None  # None: the sort's usual order
     per_page: int = PER_PAGE
@@ -132,6 +139,9 @@ class CustomerFilter:
             "min_visits": self.min_visits,
             "min_spent": None if self.min_spent is None else format_money_input(self.min_spent, self.currency),
             "days_since_last_visit": self.days_since_last_visit,
+            "min_missed": self.min_missed,
+            "service": self.service,
+            "service_days": self.service_days if self.service is not None else None,
             "sort": self.sort if self.sort != "last_visit" else None,
             "order": self.order if self.order != DEFAULT_ORDER[self.sort] else None,
             "per_page": self.per_page if self.per_page != PER_PAGE else None,
@@ -164,13 +174,15 @@ class CustomerFilter:
     def is_filtered(self):
         """True when a search or a filter narrows the list."""
         return bool(self.q or self.tags or self.min_visits is not None or self.min_spent is not None
-                    or self.days_since_last_visit is not None)
+                    or self.days_since_last_visit is not None or self.min_missed is not None
+                    or self.service is not None)
 
     def describe(self):
         """A JSON-able summary of the filter for the audit trail."""
         return {
             "q": self.q, "tags": list(self.tags), "tag_mode": self.tag_mode, "min_visits": self.min_visits,
             "min_spent": self.min_spent, "days_since_last_visit": self.days_since_last_visit,
+            "min_missed": self.min_missed, "service": self.service, "service_days": self.service_days,
             "sort": self.sort, "order": self.order,
         }
 
@@ -190,6 +202,11 @@ class CustomerFilter:
             # "At least N days" in the salon's calendar: the last visit fell on or before that local day.
             day = local_today(salon.timezone, now) - datetime.timedelta(days=self.days_since_last_visit)
             conditions.append(SalonCustomer.last_visit_at < local_day_bounds(day, salon.timezone)[1])
+        if self.min_missed:  # 0 keeps everyone: no condition
+            conditions.append(SalonCustomer.id.in_(missed_at_least(salon, self.min_missed)))
+        if self.service is not None:  # another salon's service id matches nobody: the subquery names this salon
+            days = self.service_days if self.service_days is not None else SERVICE_DAYS
+            conditions.append(SalonCustomer.id.in_(had_service(salon, self.service, days, now)))
         return conditions
 
     def matching(self, salon, *columns, now=None):

@@ -1,6 +1,7 @@
 """The search box of the customer list: one text, matched against names, phones or e-mails.
 
 - text with "@" searches e-mail addresses (substring);
+- text shaped like a domain ("gmail.com", "orange.fr") searches e-mail addresses and names (substring);
 - text made only of digits and phone punctuation searches phones: a complete number typed in
   any local or international format is normalised with the salon's country and matched
   exactly; a partial one matches the E.164 number by prefix (when typed with a leading "+" or
@@ -22,6 +23,7 @@ from salon_web.services.text import fold
 
 MIN_TRIGRAM_LENGTH = 3
 _PHONE_TEXT = re.compile(r"^\+?[\d\s().\-/]+$")
+_DOMAIN_TEXT = re.compile(r"^[^\s@.]+(\.[^\s@.]+)+$")  # "gmail.com": no "@", at least one inner dot, no space
 
 
 def _like(column, template, text):
@@ -53,6 +55,8 @@ def search_condition(q, country):
     if _PHONE_TEXT.match(text) and any(ch.isdigit() for ch in text):
         return _phone_condition(text, country)
     folded = fold(text)
+    if _DOMAIN_TEXT.match(text) and len(text) >= MIN_TRIGRAM_LENGTH:  # a name may hold a dot too ("J.Claude")
+        return _contains(SalonCustomer.email, text.lower()) | _contains(SalonCustomer.name_search, folded)
     if len(folded) < MIN_TRIGRAM_LENGTH:
         return _startswith(SalonCustomer.name_search, folded)
     return _contains(SalonCustomer.name_search, folded)

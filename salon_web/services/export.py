@@ -27,6 +27,8 @@ from salon_web.services.money import minor_digits
 
 BOM = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A cell that starts with an apostrophe gets one more, so a guarded "'=…" and a literal "'=…" never read alike.
+GUARDED_STARTS = (*FORMULA_STARTS, "'")
 E164 = re.compile(r"\+[1-9][0-9]{1,14}")  # what services.phones.normalize_phone stores
 TAG_SEPARATOR = "\x1f"
 FLUSH_ROWS = 1_000
@@ -59,7 +61,7 @@ def header(currency):
 def safe_cell(value):
     """Return the cell text, with a leading apostrophe when a spreadsheet would run it as a formula."""
     text = "" if value is None else str(value)
-    if text.startswith(FORMULA_STARTS):
+    if text.startswith(GUARDED_STARTS):
         return "'" + text
     return text
 
@@ -111,7 +113,7 @@ def export_query(customer_filter, salon, now=None):
 
 def _guarded(text):
     """safe_cell in SQL: NULL as empty, an apostrophe before a formula start (compared by code point: cheapest)."""
-    starts = [ord(start) for start in FORMULA_STARTS]
+    starts = [ord(start) for start in GUARDED_STARTS]
     return Case(None, [(fn.ascii(text).in_(starts), fn.CONCAT("'", text))], fn.COALESCE(text, ""))
 
 

@@ -12,7 +12,7 @@ from salon_web.services.customer_create import Contact, contact_values
 from salon_web.services.customer_edit import NOTES_MAX, TAG_MAX
 from salon_web.services.money import InvalidAmount, parse_money
 
-FORMULA_GUARDED = ("=", "+", "-", "@", "\t", "\r")  # what services.export prefixes with an apostrophe
+FORMULA_GUARDED = ("=", "+", "-", "@", "\t", "\r", "'")  # what services.export prefixes with an apostrophe
 YES = {"yes", "y", "oui", "o", "yego", "1", "true", "vrai", "x", "subscribed", "opted in", "opt in", "accepted"}
 NO = {"no", "n", "non", "oya", "0", "false", "faux", "unsubscribed", "opted out", "opt out", "not subscribed",
       "declined", "refused", "never subscribed"}

@@ -110,13 +110,14 @@ def _anniversary_ranges(window, timezone, years=ANNIVERSARY_YEARS):
 
 
 def anniversaries(salon, today=None, limit=LIST_LIMIT):
-    """Return (rows, total) of customers whose first visit was on this local day in a past year, longest first.
+    """Return (rows, total) of customers whose first-visit anniversary falls today or in the next 7 days.
 
-    A first visit on 29 February is celebrated on 28 February in other years.
+    Like birthdays: soonest first, then the longest-standing. A first visit on 29 February is celebrated on
+    28 February in other years. The shown rows are the first `limit` by first visit (oldest clients), then sorted.
     """
     tz = salon.timezone
     today = today or local_today(tz)
-    ranges, celebrated = _anniversary_ranges([today], tz)
+    ranges, celebrated = _anniversary_ranges(upcoming_days(today), tz)
     # One SQL node for the 40 ranges: peewee composes 40 OR'ed expressions slowly (~2 ms a page).
     in_range = SQL(
         placeholders("(" + " OR ".join(['("first_visit_at" >= ? AND "first_visit_at" < ?)'] * len(ranges)) + ")"),
@@ -132,6 +133,7 @@ def anniversaries(salon, today=None, limit=LIST_LIMIT):
         first_day = to_local(customer.first_visit_at, tz).date()
         day = celebrated[first_day]
         rows.append({"customer": customer, "day": day, "years": day.year - first_day.year})
+    rows.sort(key=lambda row: (row["day"], -row["years"]))
     return rows, total
 
 

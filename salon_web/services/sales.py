@@ -10,6 +10,8 @@ from salon_web.models.appointments import CANCELLED, COMPLETED as APPOINTMENT_CO
 from salon_web.models.sales import COMPLETED, VOIDED
 from salon_web.services import audit, visits
 from salon_web.services.field_errors import FieldErrors
+from salon_web.services.front_desk import check_payment_method
+from salon_web.services.service_menu import menu_service_id
 from salon_web.services.clock import local_day_bounds
 from salon_web.services.text import fold
 
@@ -38,6 +40,12 @@ class SaleFilter:
     customer: SalonCustomer | None = None
     page: int = 1
 
+    def bounds(self, salon):
+        """Return (start, end) in UTC of the filter's local days; None where it is open."""
+        start = local_day_bounds(self.day_from, salon.timezone)[0] if self.day_from else None
+        end = local_day_bounds(self.day_to, salon.timezone)[1] if self.day_to else None
+        return start, end
+
 
 def validate_lines(lines):
     """Return (clean SaleLines, error message or None): the one place the rules for a sale's lines live."""
@@ -63,10 +71,12 @@ def validate_lines(lines):
     return clean, None
 
 
-def post_sale(salon, *, customer, items, sold_at=None, appointment=None, idempotency_key=None, user=None, now=None):
+def post_sale(salon, *, customer, items, sold_at=None, appointment=None, idempotency_key=None, user=None, now=None,
+              payment_method=None):
     """Record a completed sale and its visit; return it. A repeated idempotency_key returns the first sale unchanged.
 
-    `items` are SaleLines. A sale linked to an appointment belongs to that appointment's visit and
+    `items` are SaleLines; `payment_method` one of the salon's codes (None: its first, see services/front_desk.py).
+    A sale linked to an appointment belongs to that appointment's visit and
     completes the appointment if it was not yet.
     The key is the salon's (the form's and the API's Idempotency-Key share it), so it only replays the
     same user's same sale; reused by another user or for another sale it is refused.
@@ -89,6 +99,10 @@ def post_sale(salon, *, customer, items, sold_at=None, appointment=None, idempot
     idempotency_key = (idempotency_key or "").strip() or None
     if idempotency_key and len(idempotency_key) > 64:
         errors["idempotency_key"] = "The form key is too long; reload the page."
+    try:
+        payment_method = check_payment_method(salon, payment_method)
+    except FieldErrors as refused:
+        errors.update(refused.errors)
     if errors:
         raise FieldErrors(errors)
 
@@ -96,11 +110,13 @@ def post_sale(salon, *, customer, items, sold_at=None, appointment=None, idempot
         salon=salon.id, customer=customer.id if customer else None, appointment=appointment.id if appointment else None,
         total=sum(line.quantity * line.unit_price for line in items), status=COMPLETED,
         sold_at=min(sold_at or now, now), idempotency_key=idempotency_key, created_by=user.id if user else None,
-        created_at=now,
+        created_at=now, payment_method=payment_method,
     )
+    # A line naming an active service of the menu links to it, inside the INSERT: no statement added to the hook.
+    line_keys = [fold(line.description) for line in items]
     with db.atomic():
         if appointment is None and is_postgres():  # the common till sale: one statement with its visit
-            sale_id = visits.insert_sale_with_visit(fields, items)
+            sale_id = visits.insert_sale_with_visit(fields, items, line_keys)
             return Sale(id=sale_id, **fields) if sale_id else _existing(fields, items)
         if appointment is not None:
             # Serialise with every other writer of this customer's figures before reading the appointment.
@@ -115,7 +131,9 @@ def post_sale(salon, *, customer, items, sold_at=None, appointment=None, idempot
         if sale_id is None:
             return _existing(fields, items)
         SaleItem.insert_many([{"salon": salon.id, "sale": sale_id, "description": line.description,
-                               "quantity": line.quantity, "unit_price": line.unit_price} for line in items]).execute()
+                               "quantity": line.quantity, "unit_price": line.unit_price,
+                               "service": menu_service_id(salon.id, key)}
+                              for line, key in zip(items, line_keys)]).execute()
         sale = Sale(id=sale_id, **fields)
         if appointment is None:
             visits.record_new_sale(sale)

@@ -113,7 +113,7 @@ _ADD_FIGURES_SQLITE = _ADD_FIGURES.format(p="?") + " WHERE salon_id = ? AND id =
 _ADD_FIGURES_PG = _ADD_FIGURES.format(p="%s") + " WHERE salon_id = %s AND id = %s"
 
 
-def insert_sale_with_visit(fields, items):
+def insert_sale_with_visit(fields, items, line_keys=None):
     """PostgreSQL, sale without appointment: insert the sale, its SaleLines, its visit and the figures in ONE statement.
 
     Returns the new sale's id, or None when its idempotency key was used already (then nothing is written).
@@ -122,12 +122,13 @@ def insert_sale_with_visit(fields, items):
     """
     if fields["customer"] is not None:
         ledger_changed(fields["salon"], fields["sold_at"])
-    values = ", ".join(["(%s, %s::integer, %s::bigint)"] * len(items))
+    values = ", ".join(["(%s, %s::integer, %s::bigint, %s::text)"] * len(items))
+    line_keys = line_keys or [None] * len(items)  # each line's folded text: links it to the menu's service (issue 15)
     sql = _SALE_WITH_VISIT_PG.format(items=values)
     params = [fields["salon"], fields["customer"], fields["total"], fields["sold_at"], fields["idempotency_key"],
-              fields["created_by"], fields["created_at"]]
-    for line in items:
-        params += [line.description, line.quantity, line.unit_price]
+              fields["created_by"], fields["created_at"], fields.get("payment_method")]
+    for line, key in zip(items, line_keys):
+        params += [line.description, line.quantity, line.unit_price, key]
     row = db.execute_sql(sql, params).fetchone()
     return row[0] if row else None
 
@@ -135,13 +136,16 @@ def insert_sale_with_visit(fields, items):
 # Data-modifying CTEs run once and to completion; the salon_customer UPDATE is re-evaluated against
 # the latest row version under concurrency, like the two-statement path.
 _SALE_WITH_VISIT_PG = """WITH new_sale AS (
-  INSERT INTO sale (salon_id, customer_id, appointment_id, total, status, sold_at, idempotency_key, created_by_id, created_at)
-  VALUES (%s, %s, NULL, %s, 'completed', %s, %s, %s, %s) ON CONFLICT DO NOTHING
+  INSERT INTO sale (salon_id, customer_id, appointment_id, total, status, sold_at, idempotency_key, created_by_id, created_at,
+                    payment_method)
+  VALUES (%s, %s, NULL, %s, 'completed', %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING
   RETURNING id, salon_id, customer_id, total, sold_at),
 new_items AS (
-  INSERT INTO sale_item (salon_id, sale_id, description, quantity, unit_price)
-  SELECT new_sale.salon_id, new_sale.id, item.description, item.quantity, item.unit_price
-  FROM new_sale, (VALUES {items}) AS item (description, quantity, unit_price)),
+  INSERT INTO sale_item (salon_id, sale_id, description, quantity, unit_price, service_id)
+  SELECT new_sale.salon_id, new_sale.id, item.description, item.quantity, item.unit_price,
+         (SELECT service.id FROM service WHERE service.salon_id = new_sale.salon_id AND service.name_key = item.name_key
+            AND service.active)
+  FROM new_sale, (VALUES {items}) AS item (description, quantity, unit_price, name_key)),
 new_visit AS (
   INSERT INTO visit (salon_id, customer_id, occurred_at, amount, source_type, source_id)
   SELECT salon_id, customer_id, sold_at, total, 'sale', id FROM new_sale WHERE customer_id IS NOT NULL

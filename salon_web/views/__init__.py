@@ -16,6 +16,7 @@ from salon_web.views import (
     segments,
     today,
 )
+from salon_web.views import card_actions, salon_settings, service_menu  # issue 15: the front desk
 
 BLUEPRINTS = [
     auth.bp,
@@ -33,4 +34,7 @@ BLUEPRINTS = [
     client_rights.bp,
     merges.bp,
     salon_export.bp,
+    card_actions.bp,
+    salon_settings.bp,
+    service_menu.bp,
 ]

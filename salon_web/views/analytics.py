@@ -2,7 +2,7 @@
 from flask import Blueprint, request
 
 from salon_web import htmx
-from salon_web.services import charts
+from salon_web.services import charts, front_desk
 from salon_web.services.analytics import page, periods
 from salon_web.services.clock import local_today
 from salon_web.tenancy import MANAGERS, salon_view
@@ -25,5 +25,5 @@ def analytics_page(salon):
         "analytics/analytics.html", "period", target="period",
         salon=salon, figures=figures, period=period, chosen=form.entered(), errors=errors,
         choices=periods.PERIOD_CHOICES, charts=None if period_only else charts.monthly_charts(salon, figures["monthly"]),
-        status=422 if errors else 200,
+        status=422 if errors else 200, front_desk=front_desk.period_figures(salon, period),
     )

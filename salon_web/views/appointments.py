@@ -22,6 +22,7 @@ from salon_web.services.clock import local_today, to_local
 from salon_web.services.field_errors import FieldErrors
 from salon_web.services.sales import picker_options
 from salon_web.services.salons import salon_staff
+from salon_web.services.service_menu import menu_names
 from salon_web.tenancy import salon_view
 from salon_web.web_forms.till import BookingForm, DayFilterForm, StatusForm
 
@@ -39,6 +40,7 @@ def _page(salon, day_filter, *, filter_errors=None, typed=None, errors=None, err
         form=typed, errors=errors or {}, error=error,
         options=picker_options(salon, typed.get("customer_q", ""), parse_id(typed.get("customer_id"))),
         previous_day=day - datetime.timedelta(days=1), next_day=day + datetime.timedelta(days=1),
+        service_names=menu_names(salon),
     )
 
 

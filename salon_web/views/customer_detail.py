@@ -9,7 +9,7 @@ from salon_web import htmx
 from salon_web.models import SalonCustomer
 from salon_web.models.communications import PURPOSES, STATUSES
 from salon_web.security import client_ip
-from salon_web.services import customer_edit, follow_ups, timeline
+from salon_web.services import customer_edit, follow_ups, front_desk, timeline
 from salon_web.services.clock import local_today
 from salon_web.services.customer_create import DuplicateCustomer, check_contact, create_customer
 from salon_web.services.customer_edit import EditConflict
@@ -169,4 +169,5 @@ def card_context(salon, customer, state=None, *, with_timeline=True):
         quick_choices=follow_ups.QUICK_CHOICES, weekdays=customer_edit.WEEKDAYS,
         events=events, next_cursor=next_cursor, kind="", today=local_today(salon.timezone), oob=False,
         comm=form_state(customer), purposes=PURPOSES, statuses=STATUSES,
+        reliability=front_desk.reliability(salon, customer),
     )

@@ -9,6 +9,7 @@ from salon_web.services import bulk_tags, export
 from salon_web.services.customer_filter import SORT_LABELS
 from salon_web.services.customer_page import customer_page, salon_tags
 from salon_web.services.segments import segments_for
+from salon_web.services.service_menu import menu
 from salon_web.tenancy import MANAGERS, salon_view
 from salon_web.web_forms.customer_list import bulk_tag_change, list_filter
 
@@ -62,6 +63,7 @@ def _render_list(salon, customer_filter, filter_errors, form_errors=None):
         "customers/list.html", "results", target="results", status=422 if filter_errors or form_errors else 200,
         salon=salon, filter=customer_filter, errors=filter_errors, bulk_errors=form_errors or {}, result=page,
         all_tags=salon_tags(salon) if not fragment or bulk_form_shown else [],
+        service_options=[] if fragment else menu(salon),
         segments=[] if fragment else segments_for(salon), sort_labels=SORT_LABELS, oob_errors=fragment,
     )
 

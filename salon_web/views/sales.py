@@ -9,6 +9,8 @@ from salon_web.ids import parse_id
 from salon_web.models import Sale, SalonCustomer
 from salon_web.services.appointments import linkable_appointments
 from salon_web.services.field_errors import FieldErrors
+from salon_web.services.service_menu import menu_names
+from salon_web.services.front_desk import PAYMENT_METHODS, payment_choices, payment_split
 from salon_web.services.money import format_money
 from salon_web.services.sales import PER_PAGE, customer_options, picker_options, post_sale, sale_page, void_sale
 from salon_web.tenancy import MANAGERS, salon_view
@@ -29,7 +31,8 @@ def _page(salon, *, typed=None, rows=(), errors=None, void_error=None):
         filters=filters, filter_args=filter_args, filter_errors=filter_errors, form=typed, errors=errors or {},
         options=picker_options(salon, typed.get("customer_q", ""), parse_id(typed.get("customer_id"))),
         item_rows=item_rows(rows), appointments=linkable_appointments(salon), can_void=g.role in MANAGERS,
-        void_error=void_error,
+        void_error=void_error, payment_options=payment_choices(salon), payment_labels=PAYMENT_METHODS, service_names=menu_names(salon),
+        payment_split=payment_split(salon, *sale_filter.bounds(salon), customer=sale_filter.customer),
     )
 
 

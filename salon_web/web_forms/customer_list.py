@@ -11,13 +11,14 @@ from werkzeug.datastructures import MultiDict
 from wtforms import Form, SelectMultipleField, StringField
 from wtforms.validators import ValidationError
 
-from salon_web.ids import parse_id
+from salon_web.ids import MAX_ID, parse_id
 from salon_web.services.bulk_tags import ACTIONS, MAX_SELECTED, MAX_TAG_LENGTH, SCOPES, BulkTagChange
 from salon_web.services.customer_filter import (
-    MAX_DAYS, MAX_PAGE, MAX_PER_PAGE, MAX_VISITS, ORDERS, SORTS, STALE_CURSOR, TAG_MODES, Cursor, CustomerFilter,
+    MAX_DAYS, MAX_MISSED, MAX_PAGE, MAX_PER_PAGE, MAX_VISITS, ORDERS, SORTS, STALE_CURSOR, TAG_MODES, Cursor, CustomerFilter,
     InvalidFilter, checked, in_field_order,
 )
 from salon_web.services.money import InvalidAmount, parse_money
+from salon_web.services.service_menu import MAX_SERVICE_DAYS
 
 
 class ParsedField(StringField):
@@ -85,6 +86,9 @@ class CustomerListForm(Form):
     min_spent = StringField()
     days_since_last_visit = ParsedField(whole_number(0, MAX_DAYS),
                                         f"Enter a whole number of days between 0 and {MAX_DAYS}.")
+    min_missed = ParsedField(whole_number(0, MAX_MISSED), f"Enter a whole number of missed appointments, 0 to {MAX_MISSED}.")
+    service = ParsedField(whole_number(1, MAX_ID), "Choose a service of the menu.")
+    service_days = ParsedField(whole_number(1, MAX_SERVICE_DAYS), f"Enter a whole number of days from 1 to {MAX_SERVICE_DAYS}.")
     sort = ParsedField(one_of(SORTS), "Sort by last visit, total spent, visits or name.")
     order = ParsedField(one_of(ORDERS), "Order is “asc” or “desc”.")
     per_page = ParsedField(whole_number(1, MAX_PER_PAGE), f"Show between 1 and {MAX_PER_PAGE} customers per page.")
@@ -115,7 +119,9 @@ class CustomerListForm(Form):
         return CustomerFilter(
             q=typed("q", ""), tags=tuple(typed("tags", ())), tag_mode=typed("tag_mode", "any"),
             min_visits=typed("min_visits"), min_spent=typed("min_spent"),
-            days_since_last_visit=typed("days_since_last_visit"), sort=typed("sort", "last_visit"),
+            days_since_last_visit=typed("days_since_last_visit"), min_missed=typed("min_missed"),
+            service=typed("service"), service_days=typed("service_days"),
+            sort=typed("sort", "last_visit"),
             order=typed("order"), per_page=typed("per_page", CustomerFilter.per_page), page=typed("page"),
             cursor=typed("cursor"),
         )

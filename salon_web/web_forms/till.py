@@ -174,6 +174,7 @@ class SaleForm(EdgeForm):
     item_description = TextListField()
     item_quantity = TextListField()
     item_price = TextListField()
+    payment_method = TextField(limit=20)
     DOMAIN_NAMES = {"customer_id": "customer", "appointment_id": "appointment"}
 
     @classmethod
@@ -196,7 +197,7 @@ class SaleForm(EdgeForm):
         if errors:
             raise FieldErrors(errors)
         return dict(customer=customer, appointment=appointment, sold_at=self.sold_at.moment, items=lines,
-                    idempotency_key=self.idempotency_key.data or None)
+                    idempotency_key=self.idempotency_key.data or None, payment_method=self.payment_method.data or None)
 
     def _lines(self, errors):
         """Return the filled-in rows as SaleLines; a row that cannot be read puts its message on `items`."""
@@ -280,8 +281,8 @@ class BookingForm(EdgeForm):
         return {"scheduled_at": f"{day.isoformat()}T09:00", "duration_minutes": "60"}
 
     def validate_price(self, field):
-        try:
-            self.price_minor = parse_money(field.data or "0", self.meta.currency)
+        try:  # empty: the service menu's price (issue 15)
+            self.price_minor = parse_money(field.data, self.meta.currency) if (field.data or "").strip() else None
         except InvalidAmount as error:
             raise ValidationError(str(error)) from None
 

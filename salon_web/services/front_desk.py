@@ -1,0 +1,140 @@
+"""The front desk's rules (issue 15): payment methods, the salon's settings, no-shows and late cancellations.
+
+No-shows and late cancellations are COMPUTED from `appointment` rows (status no_show; status cancelled less than
+LATE_CANCEL_HOURS before the start), never kept as counters: an appointment's status is its one source, so there is
+nothing to drift and no hook to keep. The (salon_id, status, customer_id) index serves the per-client counts.
+"""
+import dataclasses
+
+from peewee import Case, fn
+
+from salon_web.models import Appointment, Sale, Salon
+from salon_web.models.appointments import CANCELLED, NO_SHOW
+from salon_web.models.sales import COMPLETED
+from salon_web.services.field_errors import FieldErrors
+from salon_web.services.service_menu import revenue_by_service
+from salon_web.sql_dialect import hours_before
+
+PAYMENT_METHODS = {"cash": "Cash", "mobile_money": "Mobile money", "card": "Card", "bank_transfer": "Bank transfer",
+                   "other": "Other"}
+NOT_RECORDED = "Not recorded"  # sales posted before payment methods existed
+LATE_CANCEL_HOURS = 24
+MAX_WARNING = 100
+
+
+def payment_methods(salon):
+    """Return the codes the salon's till offers, in the standard order (all of them until the owner chooses)."""
+    chosen = set((salon.payment_methods or "").split(",")) - {""}
+    return [code for code in PAYMENT_METHODS if not chosen or code in chosen]
+
+
+def payment_choices(salon):
+    """Return [(code, label)] of the salon's payment methods, for a form's choice."""
+    return [(code, PAYMENT_METHODS[code]) for code in payment_methods(salon)]
+
+
+def check_payment_method(salon, code):
+    """Return the payment method a sale records: `code` if the salon offers it; its first method when None."""
+    offered = payment_methods(salon)
+    if code is None or code == "":
+        return offered[0]
+    if code not in offered:
+        raise FieldErrors({"payment_method": "Choose one of this salon's payment methods."})
+    return code
+
+
+def update_settings(salon, *, methods, no_show_warning):
+    """Save the salon's payment methods and no-show warning threshold; return the salon. FieldErrors if refused."""
+    errors = {}
+    methods = [code for code in PAYMENT_METHODS if code in set(methods)]
+    if not methods:
+        errors["payment_methods"] = "Keep at least one payment method."
+    if not isinstance(no_show_warning, int) or not 1 <= no_show_warning <= MAX_WARNING:
+        errors["no_show_warning"] = f"Enter a whole number from 1 to {MAX_WARNING}."
+    if errors:
+        raise FieldErrors(errors)
+    stored = None if len(methods) == len(PAYMENT_METHODS) else ",".join(methods)
+    Salon.update(payment_methods=stored, no_show_warning=no_show_warning).where(Salon.id == salon.id).execute()
+    salon.payment_methods, salon.no_show_warning = stored, no_show_warning
+    return salon
+
+
+def payment_split(salon, start=None, end=None, customer=None):
+    """Return [(label, sales, amount)] of the salon's completed sales sold in [start, end), by payment method.
+
+    One query; `customer` narrows it to one client's sales. Sales from before payment methods are "Not recorded".
+    """
+    query = (Sale.select(Sale.payment_method, fn.COUNT(Sale.id), fn.COALESCE(fn.SUM(Sale.total), 0))
+             .where((Sale.salon == salon) & (Sale.status == COMPLETED)))
+    if customer is not None:
+        query = query.where(Sale.customer == customer)
+    if start is not None:
+        query = query.where(Sale.sold_at >= start)
+    if end is not None:
+        query = query.where(Sale.sold_at < end)
+    rows = {code: (count, int(amount)) for code, count, amount in query.group_by(Sale.payment_method).tuples()}
+    order = list(PAYMENT_METHODS) + [None]
+    return [(PAYMENT_METHODS.get(code, NOT_RECORDED), *rows[code]) for code in order if code in rows]
+
+
+def _late_cancellation():
+    return (Appointment.status == CANCELLED) & (
+        Appointment.status_updated_at > hours_before(Appointment.scheduled_at, LATE_CANCEL_HOURS))
+
+
+@dataclasses.dataclass(frozen=True)
+class Reliability:
+    """A client's missed appointments: no-shows, late cancellations, and whether that reaches the salon's warning."""
+
+    no_shows: int
+    late_cancellations: int
+    threshold: int
+
+    @property
+    def missed(self):
+        return self.no_shows + self.late_cancellations
+
+    @property
+    def warn(self):
+        return self.missed >= self.threshold
+
+
+def reliability(salon, customer):
+    """Return the customer's Reliability, counted from their appointments in one query."""
+    no_shows, late = (Appointment.select(
+        fn.COALESCE(fn.SUM(Case(None, [(Appointment.status == NO_SHOW, 1)], 0)), 0),
+        fn.COALESCE(fn.SUM(Case(None, [(_late_cancellation(), 1)], 0)), 0))
+        .where((Appointment.salon == salon) & (Appointment.customer == customer)
+               & Appointment.status.in_((NO_SHOW, CANCELLED)))
+        .tuples().get())
+    return Reliability(int(no_shows), int(late), salon.no_show_warning)
+
+
+def missed_at_least(salon, minimum):
+    """A subquery of the ids of the salon's clients with at least `minimum` no-shows plus late cancellations."""
+    missed = (Appointment.status == NO_SHOW) | _late_cancellation()
+    return (Appointment.select(Appointment.customer)
+            .where((Appointment.salon == salon) & Appointment.status.in_((NO_SHOW, CANCELLED)) & missed)
+            .group_by(Appointment.customer).having(fn.COUNT(Appointment.id) >= minimum))
+
+
+def missed_in_period(salon, start, end):
+    """Return (no-shows, late cancellations, appointments) scheduled in [start, end) at the salon."""
+    row = (Appointment.select(
+        fn.COALESCE(fn.SUM(Case(None, [(Appointment.status == NO_SHOW, 1)], 0)), 0),
+        fn.COALESCE(fn.SUM(Case(None, [(_late_cancellation(), 1)], 0)), 0),
+        fn.COUNT(Appointment.id))
+        .where((Appointment.salon == salon) & (Appointment.scheduled_at >= start) & (Appointment.scheduled_at < end))
+        .tuples().get())
+    return tuple(int(value) for value in row)
+
+
+
+def period_figures(salon, period):
+    """Return the analytics period's payment split, revenue per service and missed appointments (a Period)."""
+    start, end = period.bounds(salon.timezone)
+    no_shows, late, booked = missed_in_period(salon, start, end)
+    return {"payments": payment_split(salon, start, end), "services": revenue_by_service(salon, start, end),
+            "no_shows": no_shows, "late_cancellations": late,
+            "appointments": booked, "missed_rate": (no_shows + late) / booked if booked else None,
+            "late_hours": LATE_CANCEL_HOURS}
