@@ -1,0 +1,61 @@
+"""Signed public links: one-click unsubscribe (no expiry) and the feedback page (expires), no login.
+
+The paths are fixed here (the web layer routes them; a test checks they agree with url_for), so the
+worker can build links without a request. The token names the salon, the customer and, for feedback,
+the occasion; it is signed with the app's SECRET_KEY and a salt per purpose.
+"""
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+UNSUBSCRIBE_PATH = "/m/unsubscribe/"
+FEEDBACK_PATH = "/m/feedback/"
+FEEDBACK_MAX_AGE = 14 * 24 * 3600
+
+
+class BadLink(ValueError):
+    """A link that was not signed by us, was altered, or has expired (`expired`)."""
+
+    def __init__(self, expired=False):
+        super().__init__("expired link" if expired else "invalid link")
+        self.expired = expired
+
+
+def _serializer(secret, salt):
+    return URLSafeTimedSerializer(secret, salt=f"salon_web.{salt}")
+
+
+def unsubscribe_token(secret, salon_id, customer_id):
+    return _serializer(secret, "unsubscribe").dumps([salon_id, customer_id])
+
+
+def feedback_token(secret, salon_id, customer_id, occasion):
+    return _serializer(secret, "feedback").dumps([salon_id, customer_id, occasion])
+
+
+def read_unsubscribe(secret, token):
+    """Return (salon_id, customer_id) of an unsubscribe token; raise BadLink."""
+    return tuple(_load(secret, "unsubscribe", token, None, 2))
+
+
+def read_feedback(secret, token, max_age=FEEDBACK_MAX_AGE, now=None):
+    """Return (salon_id, customer_id, occasion) of a feedback token younger than `max_age`; raise BadLink."""
+    return tuple(_load(secret, "feedback", token, max_age, 3))
+
+
+def _load(secret, salt, token, max_age, length):
+    try:
+        value = _serializer(secret, salt).loads(token or "", max_age=max_age)
+    except SignatureExpired:
+        raise BadLink(expired=True) from None
+    except BadSignature:
+        raise BadLink() from None
+    if not isinstance(value, list) or len(value) != length or not all(isinstance(v, int) for v in value[:2]):
+        raise BadLink()
+    return value
+
+
+def unsubscribe_url(base_url, secret, salon_id, customer_id):
+    return base_url.rstrip("/") + UNSUBSCRIBE_PATH + unsubscribe_token(secret, salon_id, customer_id)
+
+
+def feedback_url(base_url, secret, salon_id, customer_id, occasion):
+    return base_url.rstrip("/") + FEEDBACK_PATH + feedback_token(secret, salon_id, customer_id, occasion)

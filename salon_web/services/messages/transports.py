@@ -1,0 +1,180 @@
+"""Transports behind one small interface: `send(message) -> provider reference`, raising TransportError.
+
+- outbox (the default): nothing leaves the machine; the Outbox page shows what would have been sent.
+- SMTP e-mail: SMTP_URL = smtp://user:pass@host:587?starttls=1 | smtps://user:pass@host:465 | smtp://host:25.
+- SMS through Twilio's Messages API (POST {base}/2010-04-01/Accounts/{sid}/Messages.json); TWILIO_BASE_URL lets
+  tests point it at a local server. Twilio signs its webhooks (X-Twilio-Signature: HMAC-SHA1 of the URL and
+  the sorted form parameters with the auth token): `twilio_signature` computes it.
+Credentials come only from the environment (config.py reads them).
+"""
+import base64
+import hashlib
+import hmac
+import json
+import smtplib
+import ssl
+import urllib.error
+import urllib.parse
+import urllib.request
+from email.message import EmailMessage
+from email.utils import formatdate
+
+OUTBOX = "outbox"
+
+
+class TransportError(Exception):
+    """Sending failed; `permanent` failures are not retried (a refused recipient), others are."""
+
+    def __init__(self, message, permanent=False):
+        super().__init__(message)
+        self.permanent = permanent
+
+
+class OutboxTransport:
+    """Stores only: the message row itself is what the Outbox page shows."""
+
+    name = OUTBOX
+
+    def send(self, message):
+        return f"outbox-{message.id}"
+
+    def close(self):
+        pass
+
+
+class SmtpTransport:
+    """E-mail over SMTP (stdlib smtplib), one connection kept open for a batch."""
+
+    name = "smtp"
+
+    def __init__(self, url, sender, timeout=20):
+        parsed = urllib.parse.urlsplit(url)
+        if parsed.scheme not in ("smtp", "smtps"):
+            raise ValueError("SMTP_URL must start with smtp:// or smtps://")
+        query = urllib.parse.parse_qs(parsed.query)
+        self.host = parsed.hostname or "localhost"
+        self.port = parsed.port or (465 if parsed.scheme == "smtps" else 25)
+        self.tls = parsed.scheme == "smtps"
+        self.starttls = query.get("starttls", ["0"])[0] in ("1", "true", "yes")
+        self.username = urllib.parse.unquote(parsed.username) if parsed.username else None
+        self.password = urllib.parse.unquote(parsed.password) if parsed.password else None
+        self.sender = sender
+        self.timeout = timeout
+        self._connection = None
+
+    def _connect(self):
+        if self._connection is None:
+            context = ssl.create_default_context()
+            if self.tls:
+                connection = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=context)
+            else:
+                connection = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+                if self.starttls:
+                    connection.starttls(context=context)
+            if self.username:
+                connection.login(self.username, self.password or "")
+            self._connection = connection
+        return self._connection
+
+    def build(self, message):
+        """Return the EmailMessage for an outbound row (a stable Message-ID; unsubscribe headers for marketing)."""
+        email = EmailMessage()
+        email["From"] = self.sender
+        email["To"] = message.recipient
+        email["Subject"] = message.subject or ""
+        email["Date"] = formatdate(localtime=False)
+        email["Message-ID"] = f"<salon-web-{message.salon_id}-{message.id}@{self.sender.rpartition('@')[2] or 'localhost'}>"
+        unsubscribe = getattr(message, "unsubscribe_url", None)
+        if unsubscribe:
+            email["List-Unsubscribe"] = f"<{unsubscribe}>"
+            email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        email.set_content(message.body)
+        return email
+
+    def send(self, message):
+        email = self.build(message)
+        try:
+            refused = self._connect().send_message(email)
+        except smtplib.SMTPRecipientsRefused as error:
+            self.close()
+            raise TransportError(f"recipient refused: {error}", permanent=True) from None
+        except (smtplib.SMTPException, OSError) as error:
+            self.close()
+            raise TransportError(f"SMTP: {error}") from None
+        if refused:
+            raise TransportError(f"recipient refused: {refused}", permanent=True)
+        return email["Message-ID"]
+
+    def close(self):
+        if self._connection is not None:
+            try:
+                self._connection.quit()
+            except (smtplib.SMTPException, OSError):
+                pass
+            self._connection = None
+
+
+class TwilioSms:
+    """SMS through Twilio's Messages API; the answer's `sid` is the reference delivery reports name."""
+
+    name = "twilio"
+
+    def __init__(self, account_sid, auth_token, sender, base_url="https://api.twilio.com", status_callback=None,
+                 timeout=20):
+        self.account_sid = account_sid
+        self.auth_token = auth_token
+        self.sender = sender
+        self.base_url = base_url.rstrip("/")
+        self.status_callback = status_callback
+        self.timeout = timeout
+
+    def send(self, message):
+        fields = {"To": message.recipient, "From": self.sender, "Body": message.body}
+        if self.status_callback:
+            fields["StatusCallback"] = self.status_callback
+        url = f"{self.base_url}/2010-04-01/Accounts/{urllib.parse.quote(self.account_sid)}/Messages.json"
+        credentials = base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
+        request = urllib.request.Request(url, data=urllib.parse.urlencode(fields).encode(), method="POST",
+                                         headers={"Authorization": f"Basic {credentials}",
+                                                  "Content-Type": "application/x-www-form-urlencoded"})
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                answer = json.loads(response.read() or b"{}")
+        except urllib.error.HTTPError as error:
+            # 4xx: Twilio refused this message (bad number, unsubscribed recipient): retrying cannot help.
+            raise TransportError(f"Twilio answered {error.code}", permanent=400 <= error.code < 500 and error.code != 429) from None
+        except (urllib.error.URLError, OSError, ValueError) as error:
+            raise TransportError(f"Twilio unreachable: {error}") from None
+        if not answer.get("sid"):
+            raise TransportError("Twilio answered without a message sid")
+        return answer["sid"]
+
+    def close(self):
+        pass
+
+
+def twilio_signature(auth_token, url, params):
+    """Return Twilio's X-Twilio-Signature for a webhook to `url` with these form parameters."""
+    payload = url + "".join(f"{key}{params[key]}" for key in sorted(params))
+    digest = hmac.new(auth_token.encode(), payload.encode(), hashlib.sha1).digest()
+    return base64.b64encode(digest).decode()
+
+
+def valid_twilio_signature(auth_token, url, params, signature):
+    """True when `signature` is Twilio's for this request (constant-time comparison)."""
+    if not auth_token or not signature:
+        return False
+    return hmac.compare_digest(twilio_signature(auth_token, url, params), signature)
+
+
+def transports_from_config(config):
+    """Return {"email": transport, "sms": transport}: SMTP and Twilio when configured, else the outbox."""
+    email = OutboxTransport()
+    if config.get("SMTP_URL"):
+        email = SmtpTransport(config["SMTP_URL"], config.get("SMTP_FROM") or "salon@localhost")
+    sms = OutboxTransport()
+    if config.get("TWILIO_ACCOUNT_SID") and config.get("TWILIO_AUTH_TOKEN"):
+        callback = config.get("PUBLIC_BASE_URL", "").rstrip("/") + "/hooks/twilio/status"
+        sms = TwilioSms(config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"], config.get("TWILIO_FROM", ""),
+                        config.get("TWILIO_BASE_URL") or "https://api.twilio.com", status_callback=callback)
+    return {"email": email, "sms": sms}
