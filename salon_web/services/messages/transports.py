@@ -16,10 +16,12 @@ import ssl
 import urllib.error
 import urllib.parse
 import urllib.request
+from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate
 
 OUTBOX = "outbox"
+SMTP_POLICY = policy.SMTP.clone(max_line_length=998)
 
 
 class TransportError(Exception):
@@ -78,7 +80,8 @@ class SmtpTransport:
 
     def build(self, message):
         """Return the EmailMessage for an outbound row (a stable Message-ID; unsubscribe headers for marketing)."""
-        email = EmailMessage()
+        # Long lines allowed (RFC 5322's 998): a List-Unsubscribe URL must stay one unencoded token.
+        email = EmailMessage(policy=SMTP_POLICY)
         email["From"] = self.sender
         email["To"] = message.recipient
         email["Subject"] = message.subject or ""
