@@ -10,6 +10,7 @@ SECTIONS = [
     ("appointments.appointment_list", "Appointments", False),
     ("sales.sale_list", "Sales", False),
     ("analytics.analytics", "Analytics", True),
+    ("messages.hub", "Messages", True),
 ]
 
 

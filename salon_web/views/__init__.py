@@ -6,6 +6,8 @@ from salon_web.views import (
     communications,
     customer_detail,
     customers,
+    message_links,
+    messages,
     profile,
     sales,
     salons,
@@ -25,4 +27,6 @@ BLUEPRINTS = [
     appointments.bp,
     analytics.bp,
     today.bp,
+    messages.bp,
+    message_links.bp,
 ]

@@ -193,6 +193,12 @@ def outbox(salon, *, status=None, before_id=None, limit=50):
     return list(query.order_by(OutboundMessage.id.desc()).limit(limit).objects())
 
 
+def outbox_of(salon, customer, limit=10):
+    """Return the customer's latest outbound messages (queued, deferred, sent...), newest first."""
+    return list(OutboundMessage.in_salon(salon).where(OutboundMessage.customer == customer)
+                .order_by(OutboundMessage.id.desc()).limit(limit))
+
+
 def status_counts(salon, **conditions):
     """Return {status: count} of the salon's outbound messages (optionally of one campaign)."""
     from peewee import fn
