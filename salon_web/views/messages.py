@@ -189,7 +189,13 @@ def campaign_preview(salon):
 def campaign_create(salon):
     """Create a campaign and queue its messages; the worker sends them (now or at the time set)."""
     values, customer_filter, moment, errors = _campaign_form(salon)
-    if not errors:
+    if errors:  # the campaign's own messages too, so every one is given at once
+        try:
+            campaigns.check_campaign(values["name"], values["channel"], values["language"], values["subject"],
+                                     values["body"], None, utcnow())
+        except FieldErrors as refused:
+            errors = {**refused.errors, **errors}
+    else:
         try:
             campaign = campaigns.create_campaign(
                 salon, settings_for(salon), current_app.config, name=values["name"], customer_filter=customer_filter,
