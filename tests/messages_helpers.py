@@ -87,3 +87,25 @@ class FakeTwilio:
     def stop(self):
         self.server.shutdown()
         self.server.server_close()
+
+
+def bulk_customers(salon, count, *, email=True, phone=True, consent=True):
+    """Insert `count` customers in a few statements (identities first); return their ids."""
+    from salon_web.models import Customer
+    from salon_web.db import db
+
+    now = utcnow()
+    phones = [f"+25072{salon.id:02d}{n:05d}" for n in range(count)]
+    with db.atomic():
+        for start in range(0, count, 500):
+            Customer.insert_many([{"phone_e164": p, "created_at": now} for p in phones[start:start + 500]]).execute()
+        identities = dict(Customer.select(Customer.phone_e164, Customer.id).where(Customer.phone_e164.in_(phones)).tuples())
+        rows = [{"salon": salon.id, "identity": identities[p], "full_name": f"Client {n:05d}",
+                 "name_search": f"client {n:05d}", "phone": p if phone else None, "phone_e164": p if phone else None,
+                 "email": f"client{n:05d}@example.com" if email else None,
+                 "marketing_consent_at": now - datetime.timedelta(days=30) if consent else None,
+                 "communication_preferences": [], "preferences": {}, "created_at": now, "updated_at": now}
+                for n, p in enumerate(phones)]
+        for start in range(0, count, 500):
+            SalonCustomer.insert_many(rows[start:start + 500]).execute()
+    return [c.id for c in SalonCustomer.in_salon(salon, SalonCustomer.id)]

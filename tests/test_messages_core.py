@@ -319,3 +319,38 @@ def test_settings_are_checked(app, salon):
     assert set(refused.value.errors) == {"language", "quiet_start", "marketing_cap", "cap_days", "automations"}
     saved = save_settings(salon, SettingsChange("fr", 20 * 60, 9 * 60, 3, 7, ("birthday",)))
     assert (saved.language, saved.quiet_start, saved.automations) == ("fr", 1200, ["birthday"])
+
+
+def test_an_interrupted_message_is_resumed_on_smtp_and_failed_on_sms(app, salon):
+    customer = consenting(salon, phone="0788 432 432", email="r@example.com")
+    _queue(salon, customer, channel="email")
+    _queue(salon, customer, channel="sms", source="auto:other")
+    OutboundMessage.update(status="sending", claimed_at=at("2026-12-01T08:00")).execute()
+    smtp = SmtpTransport("smtp://127.0.0.1:9", "s@x.example")
+    sms = TwilioSms("AC1", "t", "+250780000000", base_url="http://127.0.0.1:9")
+    assert delivery.recover_interrupted(at("2026-12-01T08:05"), 600, {"email": smtp, "sms": sms}) == 0  # too recent
+    assert delivery.recover_interrupted(at("2026-12-01T08:11"), 600, {"email": smtp, "sms": sms}) == 1
+    assert {m.channel: (m.status, m.error) for m in rows(salon)} == {
+        "email": ("queued", "resumed after an interrupted send"), "sms": ("failed", delivery.INTERRUPTED)}
+
+
+def test_an_smtp_refusal_after_the_commit_point_turns_the_sent_record_into_failed(app, salon):
+    class RefusingInbox:
+        async def handle_DATA(self, server, session, envelope):
+            return "554 rejected as spam"
+
+    from aiosmtpd.controller import Controller
+    from tests.messages_helpers import free_port
+
+    controller = Controller(RefusingInbox(), hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        _queue(salon, consenting(salon, email="spam@example.com"), channel="email")
+        smtp = SmtpTransport(f"smtp://127.0.0.1:{controller.port}", "s@x.example")
+        counts = delivery.deliver_due(app.config, at=at("2026-12-01T10:00"), transports={"email": smtp, "sms": OutboxTransport()})
+    finally:
+        controller.stop()
+    assert counts["failed"] == 1
+    [message] = rows(salon)
+    assert message.status == "failed" and "554" in message.error
+    assert CustomerCommunication.get_by_id(message.communication_id).status == "failed"

@@ -6,9 +6,12 @@ Exactly once, in the at-most-once sense a killed worker allows:
 - a worker claims one row at a time (queued/deferred -> sending) in its own committed transaction: on PostgreSQL
   with `FOR UPDATE SKIP LOCKED`, on SQLite with a conditional UPDATE (writes are serialised), so two workers
   never claim one row;
-- it sends, then marks the row sent and writes the communication history in one transaction;
-- a row left "sending" by a killed worker (older than MESSAGE_SENDING_TIMEOUT) is marked failed ("delivery
-  unknown"), never resent: the transport may have delivered it before the kill.
+- it sends; at the transport's point of no return (`commit`) it marks the row sent and writes the communication
+  history in one transaction;
+- a row left "sending" by a killed worker (older than MESSAGE_SENDING_TIMEOUT) goes back to the queue when its
+  transport is resumable (SMTP: the commit precedes the final "." of DATA, so an uncommitted message was never
+  accepted by the server; the outbox), and is marked failed ("delivery unknown") otherwise (an HTTP SMS API may
+  have delivered it before the kill): at most once always, exactly once on SMTP.
 The rules (consent, channel, quiet hours, cap) are checked again at claim time.
 """
 import datetime
@@ -69,19 +72,25 @@ def salons_with_due_messages(now, salon_id=None):
     return [row.salon_id for row in query]
 
 
-def recover_interrupted(now, timeout_seconds, salon_id=None):
-    """Mark messages stuck in "sending" longer than the timeout as failed (never resent); return how many."""
+def recover_interrupted(now, timeout_seconds, transports, salon_id=None):
+    """Messages stuck in "sending" longer than the timeout: queued again when their transport is resumable, else
+    failed ("delivery unknown"); return how many were failed."""
     cutoff = now - datetime.timedelta(seconds=timeout_seconds)
     stuck = OutboundMessage.select(OutboundMessage.salon).distinct().where(
         (OutboundMessage.status == SENDING) & (OutboundMessage.claimed_at < cutoff))
     if salon_id is not None:
         stuck = stuck.where(OutboundMessage.salon == salon_id)
-    total = 0
+    failed = 0
     for row in list(stuck):
-        total += OutboundMessage.update(status=FAILED, error=INTERRUPTED).where(
-            (OutboundMessage.salon == row.salon_id) & (OutboundMessage.status == SENDING)
-            & (OutboundMessage.claimed_at < cutoff)).execute()
-    return total
+        for channel, transport in transports.items():
+            condition = ((OutboundMessage.salon == row.salon_id) & (OutboundMessage.status == SENDING)
+                         & (OutboundMessage.claimed_at < cutoff) & (OutboundMessage.channel == channel))
+            if transport.resumable:
+                OutboundMessage.update(status=QUEUED, claimed_at=None, error="resumed after an interrupted send").where(
+                    condition).execute()
+            else:
+                failed += OutboundMessage.update(status=FAILED, error=INTERRUPTED).where(condition).execute()
+    return failed
 
 
 def deliver_due(config, *, at=None, salon_id=None, transports=None, limit=None):
@@ -89,7 +98,7 @@ def deliver_due(config, *, at=None, salon_id=None, transports=None, limit=None):
     transports = transports or transports_from_config(config)
     counts = {SENT: 0, FAILED: 0, DEFERRED: 0, SKIPPED: 0, QUEUED: 0}
     clock = (lambda: at) if at is not None else utcnow
-    recover_interrupted(clock(), config.get("MESSAGE_SENDING_TIMEOUT", 600), salon_id)
+    recover_interrupted(clock(), config.get("MESSAGE_SENDING_TIMEOUT", 600), transports, salon_id)
     try:
         for due_salon in salons_with_due_messages(clock(), salon_id):
             salon = Salon.get_by_id(due_salon)
@@ -137,16 +146,23 @@ def send_claimed(salon, settings, message_id, transports, config, now):
         message.unsubscribe_url = links.unsubscribe_url(config.get("PUBLIC_BASE_URL", ""), config["SECRET_KEY"],
                                                         salon.id, customer.id)
     transport = transports[message.channel]
+    committed = []
+
+    def commit(reference):
+        committed.append(_record(salon, customer, message, "sent", transport.name, reference, now))
+
     try:
-        reference = transport.send(message)
+        transport.send(message, commit)
     except TransportError as error:
+        if committed:  # the server refused after our point of no return: recorded as sent, now failed
+            _fail_after_commit(salon, message, committed[0], str(error)[:300])
+            return FAILED
         if error.permanent or message.attempts >= MAX_ATTEMPTS:
             _record(salon, customer, message, "failed", transport.name, None, now, error=str(error)[:300])
             return FAILED
         retry_at = now + datetime.timedelta(minutes=5 * message.attempts)
         _finish(message, status=QUEUED, send_after=retry_at, claimed_at=None, error=str(error)[:300])
         return QUEUED
-    _record(salon, customer, message, "sent", transport.name, reference, now)
     return SENT
 
 
@@ -161,6 +177,15 @@ def _record(salon, customer, message, status, transport_name, reference, now, er
             created_at=now, status_updated_at=now, direction="outbound")
         _finish(message, status=SENT if status == "sent" else FAILED, sent_at=now if status == "sent" else None,
                 provider_ref=reference, communication=communication, error=error)
+    return communication
+
+
+def _fail_after_commit(salon, message, communication, error):
+    with db.atomic():
+        OutboundMessage.update(status=FAILED, error=error).where(
+            (OutboundMessage.salon == salon) & (OutboundMessage.id == message.id)).execute()
+        CustomerCommunication.update(status="failed", status_updated_at=utcnow()).where(
+            (CustomerCommunication.salon == salon) & (CustomerCommunication.id == communication.id)).execute()
 
 
 def record_delivery_report(provider_ref, provider_status, now=None):

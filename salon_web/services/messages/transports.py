@@ -1,4 +1,11 @@
-"""Transports behind one small interface: `send(message) -> provider reference`, raising TransportError.
+"""Transports behind one small interface: `send(message, commit)`, raising TransportError.
+
+`commit(reference)` is called by the transport at its point of no return, and the caller records the message
+as sent there, in its own transaction. SMTP calls it after the server has the whole message but before the
+final "." that makes the server accept it: a worker killed before the commit never delivered the message (the
+server drops an unfinished DATA), so the row can be sent again (`resumable`); killed after, it is recorded as
+sent. An HTTP API such as Twilio's has no such point: commit follows the provider's answer, and a worker killed
+in between leaves the message "delivery unknown", never resent (at most once).
 
 - outbox (the default): nothing leaves the machine; the Outbox page shows what would have been sent.
 - SMTP e-mail: SMTP_URL = smtp://user:pass@host:587?starttls=1 | smtps://user:pass@host:465 | smtp://host:25.
@@ -11,7 +18,9 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import smtplib
+import socket
 import ssl
 import urllib.error
 import urllib.parse
@@ -36,9 +45,10 @@ class OutboxTransport:
     """Stores only: the message row itself is what the Outbox page shows."""
 
     name = OUTBOX
+    resumable = True
 
-    def send(self, message):
-        return f"outbox-{message.id}"
+    def send(self, message, commit):
+        commit(f"outbox-{message.id}")
 
     def close(self):
         pass
@@ -48,6 +58,7 @@ class SmtpTransport:
     """E-mail over SMTP (stdlib smtplib), one connection kept open for a batch."""
 
     name = "smtp"
+    resumable = True
 
     def __init__(self, url, sender, timeout=20):
         parsed = urllib.parse.urlsplit(url)
@@ -75,6 +86,8 @@ class SmtpTransport:
                     connection.starttls(context=context)
             if self.username:
                 connection.login(self.username, self.password or "")
+            # The final "." goes out alone after the commit: without NODELAY, Nagle and delayed ACKs stall it ~40 ms.
+            connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self._connection = connection
         return self._connection
 
@@ -94,19 +107,37 @@ class SmtpTransport:
         email.set_content(message.body)
         return email
 
-    def send(self, message):
+    def send(self, message, commit):
         email = self.build(message)
+        data = re.sub(rb"(?m)^\.", b"..", email.as_bytes(policy=SMTP_POLICY))  # dot-stuffing (RFC 5321)
+        if not data.endswith(b"\r\n"):
+            data += b"\r\n"
+        committed = False
         try:
-            refused = self._connect().send_message(email)
-        except smtplib.SMTPRecipientsRefused as error:
-            self.close()
-            raise TransportError(f"recipient refused: {error}", permanent=True) from None
+            connection = self._connect()
+            connection.ehlo_or_helo_if_needed()
+            code, reply = connection.mail(self.sender)
+            if code != 250:
+                raise smtplib.SMTPSenderRefused(code, reply, self.sender)
+            code, reply = connection.rcpt(message.recipient)
+            if code not in (250, 251):
+                connection.rset()
+                raise TransportError(f"recipient refused: {code} {reply!r}", permanent=500 <= code < 600)
+            code, reply = connection.docmd("DATA")
+            if code != 354:
+                raise smtplib.SMTPDataError(code, reply)
+            connection.send(data)  # the whole message, but not the final "." that makes the server take it
+            commit(email["Message-ID"])
+            committed = True
+            connection.send(b".\r\n")
+            code, reply = connection.getreply()
+            if code != 250:
+                raise smtplib.SMTPDataError(code, reply)
+        except TransportError:
+            raise
         except (smtplib.SMTPException, OSError) as error:
             self.close()
-            raise TransportError(f"SMTP: {error}") from None
-        if refused:
-            raise TransportError(f"recipient refused: {refused}", permanent=True)
-        return email["Message-ID"]
+            raise TransportError(f"SMTP: {error}", permanent=committed) from None
 
     def close(self):
         if self._connection is not None:
@@ -121,6 +152,7 @@ class TwilioSms:
     """SMS through Twilio's Messages API; the answer's `sid` is the reference delivery reports name."""
 
     name = "twilio"
+    resumable = False  # no point of no return before Twilio's answer: a kill in between is "delivery unknown"
 
     def __init__(self, account_sid, auth_token, sender, base_url="https://api.twilio.com", status_callback=None,
                  timeout=20):
@@ -131,7 +163,7 @@ class TwilioSms:
         self.status_callback = status_callback
         self.timeout = timeout
 
-    def send(self, message):
+    def send(self, message, commit):
         fields = {"To": message.recipient, "From": self.sender, "Body": message.body}
         if self.status_callback:
             fields["StatusCallback"] = self.status_callback
@@ -150,7 +182,7 @@ class TwilioSms:
             raise TransportError(f"Twilio unreachable: {error}") from None
         if not answer.get("sid"):
             raise TransportError("Twilio answered without a message sid")
-        return answer["sid"]
+        commit(answer["sid"])
 
     def close(self):
         pass
