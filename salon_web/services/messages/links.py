@@ -4,6 +4,8 @@ The paths are fixed here (the web layer routes them; a test checks they agree wi
 worker can build links without a request. The token names the salon, the customer and, for feedback,
 the occasion; it is signed with the app's SECRET_KEY and a salt per purpose.
 """
+import functools
+
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 UNSUBSCRIBE_PATH = "/m/unsubscribe/"
@@ -19,6 +21,7 @@ class BadLink(ValueError):
         self.expired = expired
 
 
+@functools.lru_cache(maxsize=16)
 def _serializer(secret, salt):
     return URLSafeTimedSerializer(secret, salt=f"salon_web.{salt}")
 
