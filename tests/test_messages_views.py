@@ -211,3 +211,10 @@ def test_link_paths_agree_with_the_routes(app):
     with app.test_request_context():
         assert url_for("message_links.unsubscribe", token="T") == links.UNSUBSCRIBE_PATH + "T"
         assert url_for("message_links.feedback", token="T") == links.FEEDBACK_PATH + "T"
+
+
+def test_the_customer_list_leads_to_a_campaign_to_its_current_filter(client, world, owner):
+    page = client.get(f"/salons/{world.salon.id}/customers?tags=VIP").get_data(as_text=True)
+    link = f"/salons/{world.salon.id}/messages/campaigns?query=tags%3DVIP"
+    assert link in page
+    assert 'value="tags=VIP"' in client.get(link).get_data(as_text=True)
