@@ -354,3 +354,29 @@ def test_an_smtp_refusal_after_the_commit_point_turns_the_sent_record_into_faile
     [message] = rows(salon)
     assert message.status == "failed" and "554" in message.error
     assert CustomerCommunication.get_by_id(message.communication_id).status == "failed"
+
+
+@pytest.mark.postgres_only
+def test_concurrent_workers_never_claim_the_same_message(app, salon, database):
+    import threading
+
+    customers = [consenting(salon, f"C {n}", phone=f"0788 50{n:04d}") for n in range(200)]
+    for customer in customers:
+        _queue(salon, customer)
+    claimed, errors = [], []
+
+    def worker():
+        try:
+            with database.connection_context():
+                while (message_id := delivery.claim_next(salon.id, at("2026-12-01T10:00"))) is not None:
+                    claimed.append(message_id)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert len(claimed) == len(set(claimed)) == 200

@@ -6,14 +6,15 @@ Exactly once, in the at-most-once sense a killed worker allows:
 - a worker claims one row at a time (queued/deferred -> sending) in its own committed transaction: on PostgreSQL
   with `FOR UPDATE SKIP LOCKED`, on SQLite with a conditional UPDATE (writes are serialised), so two workers
   never claim one row;
-- it sends; at the transport's point of no return (`commit`) it marks the row sent and writes the communication
-  history in one transaction;
+- it sends; around the transport's point of no return (`commit`) it marks the row sent and writes the communication
+  history in one transaction (for SMTP: written before DATA's final ".", committed right after it);
 - a row left "sending" by a killed worker (older than MESSAGE_SENDING_TIMEOUT) goes back to the queue when its
-  transport is resumable (SMTP: the commit precedes the final "." of DATA, so an uncommitted message was never
-  accepted by the server; the outbox), and is marked failed ("delivery unknown") otherwise (an HTTP SMS API may
-  have delivered it before the kill): at most once always, exactly once on SMTP.
+  transport is resumable (SMTP: an uncommitted message never had its final "." sent, so the server dropped it;
+  the outbox), and is marked failed ("delivery unknown") otherwise (an HTTP SMS API may have delivered it before
+  the kill): at most once always, exactly once on SMTP but for a kill between two socket writes.
 The rules (consent, channel, quiet hours, cap) are checked again at claim time.
 """
+import contextlib
 import datetime
 
 from salon_web.db import db, is_postgres
@@ -165,8 +166,12 @@ def send_claimed(salon, settings, message_id, transports, config, now):
     transport = transports[message.channel]
     committed = []
 
+    @contextlib.contextmanager
     def commit(reference):
-        committed.append(_record(salon, customer, message, "sent", transport.name, reference, now))
+        with db.atomic():
+            communication = _record(salon, customer, message, "sent", transport.name, reference, now)
+            yield
+        committed.append(communication)
 
     try:
         transport.send(message, commit)

@@ -1,18 +1,12 @@
 """Transports behind one small interface: `send(message, commit)`, raising TransportError.
 
-`commit(reference)` is called by the transport at its point of no return, and the caller records the message
-as sent there, in its own transaction. SMTP calls it after the server has the whole message but before the
-final "." that makes the server accept it: a worker killed before the commit never delivered the message (the
-server drops an unfinished DATA), so the row can be sent again (`resumable`); killed after, it is recorded as
-sent. An HTTP API such as Twilio's has no such point: commit follows the provider's answer, and a worker killed
-in between leaves the message "delivery unknown", never resent (at most once).
-
-- outbox (the default): nothing leaves the machine; the Outbox page shows what would have been sent.
-- SMTP e-mail: SMTP_URL = smtp://user:pass@host:587?starttls=1 | smtps://user:pass@host:465 | smtp://host:25.
-- SMS through Twilio's Messages API (POST {base}/2010-04-01/Accounts/{sid}/Messages.json); TWILIO_BASE_URL lets
-  tests point it at a local server. Twilio signs its webhooks (X-Twilio-Signature: HMAC-SHA1 of the URL and
-  the sorted form parameters with the auth token): `twilio_signature` computes it.
-Credentials come only from the environment (config.py reads them).
+`commit(reference)` is a context manager the caller gives: entering it records the message as sent in an open
+database transaction, leaving it commits. A transport wraps its point of no return in it. SMTP's is the final "."
+of DATA: the row is written, the "." sent, and the transaction committed right after, so the only moment where
+a killed worker leaves the database and the server disagreeing is between two socket writes (the "." and the
+COMMIT). Killed before the ".", the server drops the unfinished DATA and the row is still "sending": it can be
+sent again (`resumable`). An HTTP API such as Twilio's has no such point: commit follows the provider's answer,
+and a worker killed in between leaves the message "delivery unknown", never resent (at most once).
 """
 import base64
 import hashlib
@@ -48,7 +42,8 @@ class OutboxTransport:
     resumable = True
 
     def send(self, message, commit):
-        commit(f"outbox-{message.id}")
+        with commit(f"outbox-{message.id}"):
+            pass
 
     def close(self):
         pass
@@ -86,7 +81,7 @@ class SmtpTransport:
                     connection.starttls(context=context)
             if self.username:
                 connection.login(self.username, self.password or "")
-            # The final "." goes out alone after the commit: without NODELAY, Nagle and delayed ACKs stall it ~40 ms.
+            # The final "." goes out alone: without NODELAY, Nagle and delayed ACKs stall it ~40 ms.
             connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self._connection = connection
         return self._connection
@@ -127,9 +122,9 @@ class SmtpTransport:
             if code != 354:
                 raise smtplib.SMTPDataError(code, reply)
             connection.send(data)  # the whole message, but not the final "." that makes the server take it
-            commit(email["Message-ID"])
+            with commit(email["Message-ID"]):  # recorded as sent; committed just after the "." leaves
+                connection.send(b".\r\n")
             committed = True
-            connection.send(b".\r\n")
             code, reply = connection.getreply()
             if code != 250:
                 raise smtplib.SMTPDataError(code, reply)
@@ -182,7 +177,8 @@ class TwilioSms:
             raise TransportError(f"Twilio unreachable: {error}") from None
         if not answer.get("sid"):
             raise TransportError("Twilio answered without a message sid")
-        commit(answer["sid"])
+        with commit(answer["sid"]):
+            pass
 
     def close(self):
         pass
