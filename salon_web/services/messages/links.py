@@ -6,7 +6,7 @@ the occasion; it is signed with the app's SECRET_KEY and a salt per purpose.
 """
 import functools
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, Signer, URLSafeTimedSerializer
 
 UNSUBSCRIBE_PATH = "/m/unsubscribe/"
 FEEDBACK_PATH = "/m/feedback/"
@@ -26,8 +26,15 @@ def _serializer(secret, salt):
     return URLSafeTimedSerializer(secret, salt=f"salon_web.{salt}")
 
 
+@functools.lru_cache(maxsize=16)
+def _signer(secret, salt):
+    return Signer(secret, salt=f"salon_web.{salt}")
+
+
 def unsubscribe_token(secret, salon_id, customer_id):
-    return _serializer(secret, "unsubscribe").dumps([salon_id, customer_id])
+    """"<salon>-<customer>.<signature>": a plain signed pair (no JSON, no time), cheap enough for every recipient of a
+    10,000-message campaign."""
+    return _signer(secret, "unsubscribe").sign(f"{salon_id}-{customer_id}").decode()
 
 
 def feedback_token(secret, salon_id, customer_id, occasion):
@@ -36,7 +43,12 @@ def feedback_token(secret, salon_id, customer_id, occasion):
 
 def read_unsubscribe(secret, token):
     """Return (salon_id, customer_id) of an unsubscribe token; raise BadLink."""
-    return tuple(_load(secret, "unsubscribe", token, None, 2))
+    try:
+        value = _signer(secret, "unsubscribe").unsign(token or "").decode()
+        salon_id, customer_id = (int(part) for part in value.split("-"))
+    except (BadSignature, ValueError, UnicodeDecodeError):
+        raise BadLink() from None
+    return salon_id, customer_id
 
 
 def read_feedback(secret, token, max_age=FEEDBACK_MAX_AGE, now=None):
