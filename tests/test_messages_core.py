@@ -311,6 +311,7 @@ def test_staff_send_a_template_by_hand_within_the_rules(app, salon):
     assert "consent" in refused.value.errors["channel"]
     send_template(salon, customer, "follow_up", "auto", app.config)
     assert [(m.channel, m.source, m.purpose) for m in rows(salon)] == [("sms", "manual", "follow_up")]
+    assert AuditEvent.get(AuditEvent.action == "message.queued").detail["channel"] == "sms"
 
 
 def test_settings_are_checked(app, salon):

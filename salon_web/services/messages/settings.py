@@ -88,7 +88,10 @@ def send_template(salon, customer, purpose, channel, config, *, language=None, u
     occasion = f"{now:%Y%m%d%H%M%S}-{uuid.uuid4().hex[:8]}"
     values = placeholder_values(salon, customer, config=config, occasion=occasion if purpose == "feedback" else None)
     subject, body = compose(template_for(salon, purpose, language), purpose, language, values)
-    queue_messages([{"salon": salon.id, "customer": customer.id, "source": "manual", "occasion": occasion,
-                     "purpose": purpose, "channel": channel, "recipient": recipient_for(customer, channel),
-                     "subject": subject, "body": body, "send_after": now, "sent_by": user}])
+    with db.atomic():
+        queue_messages([{"salon": salon.id, "customer": customer.id, "source": "manual", "occasion": occasion,
+                         "purpose": purpose, "channel": channel, "recipient": recipient_for(customer, channel),
+                         "subject": subject, "body": body, "send_after": now, "sent_by": user}])
+        audit.record("message.queued", salon=salon, user=user, object_type="customer", object_id=customer.id,
+                     detail={"purpose": purpose, "channel": channel, "occasion": occasion})
     return occasion
