@@ -2,7 +2,8 @@
 
 - birthday, first-visit anniversary, follow-up due, win-back (overdue by their own rhythm): from 09:00 salon
   time on the day (29 February birthdays and first visits are celebrated on 28 February in other years);
-- appointment reminder: once the appointment is less than 24 h away (booked more than a day ahead);
+- appointment reminder: once the appointment is less than 24 h away (unless booked less than 12 h before it: the
+  confirmation is reminder enough);
 - appointment confirmation: for appointments booked in the last 24 h that are still ahead;
 - feedback request: 2 h after a visit (within 2 days), with a signed link to the rating page.
 Running it twice for one moment queues nothing new (the unique occasion key); delivery then claims what is due.
@@ -22,6 +23,7 @@ MORNING = datetime.time(9, 0)
 FEEDBACK_DELAY = datetime.timedelta(hours=2)
 FEEDBACK_WINDOW = datetime.timedelta(days=2)
 DAY = datetime.timedelta(hours=24)
+REMINDER_MIN_LEAD = datetime.timedelta(hours=12)
 LABELS = {
     "birthday": "Birthday message on the day, 09:00",
     "anniversary": "First-visit anniversary, 09:00",
@@ -97,7 +99,7 @@ def _appointments(salon, condition):
 
 def reminder_occasions(salon, now):
     return [o for o in _appointments(salon, (Appointment.scheduled_at > now) & (Appointment.scheduled_at <= now + DAY))
-            if o[2].created_at <= o[2].scheduled_at - DAY]
+            if o[2].created_at <= o[2].scheduled_at - REMINDER_MIN_LEAD]
 
 
 def confirmation_occasions(salon, now):
@@ -195,7 +197,7 @@ def upcoming_for(salon, customer, now, config, days=7):
         for appointment in Appointment.in_salon(salon).where(
                 (Appointment.customer == customer) & Appointment.status.in_([SCHEDULED, CONFIRMED])
                 & (Appointment.scheduled_at > now) & (Appointment.scheduled_at <= now + datetime.timedelta(days=days))):
-            if appointment.created_at <= appointment.scheduled_at - DAY:
+            if appointment.created_at <= appointment.scheduled_at - REMINDER_MIN_LEAD:
                 upcoming.append((max(now, appointment.scheduled_at - DAY), "appointment_reminder"))
     return [(when, name) for when, name in sorted(upcoming) if choose_channel(customer, name)[0] is not None]
 
