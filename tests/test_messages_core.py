@@ -381,3 +381,15 @@ def test_concurrent_workers_never_claim_the_same_message(app, salon, database):
         thread.join()
     assert not errors
     assert len(claimed) == len(set(claimed)) == 200
+
+
+def test_an_appointment_booked_hours_ahead_gets_its_confirmation_but_no_reminder(app, salon):
+    from salon_web.models import Appointment
+
+    customer = consenting(salon, phone="0788 909 909")
+    switch_on(salon, "appointment_reminder", "appointment_confirmation")
+    appointment = book_appointment(salon, customer=customer, service_name="Cut", price=5_000,
+                                   scheduled_at=at("2026-12-01T16:00"))
+    Appointment.update(created_at=at("2026-12-01T08:00")).where(Appointment.id == appointment.id).execute()
+    assert automations.run_automations(app.config, at=at("2026-12-01T08:01"), deliver=False)["queued"][salon.id] == {
+        "appointment_reminder": 0, "appointment_confirmation": 1}
