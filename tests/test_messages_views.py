@@ -218,3 +218,16 @@ def test_the_customer_list_leads_to_a_campaign_to_its_current_filter(client, wor
     link = f"/salons/{world.salon.id}/messages/campaigns?query=tags%3DVIP"
     assert link in page
     assert 'value="tags=VIP"' in client.get(link).get_data(as_text=True)
+
+
+def test_the_preview_renders_for_the_client_chosen(client, world, owner):
+    other = factories.make_customer(world.salon, "Zawadi Chosen", phone="0788 404 404")
+    page = client.get(f"/salons/{world.salon.id}/messages/templates").get_data(as_text=True)
+    assert f'<option value="{other.id}"' in page
+    preview = client.post(f"/salons/{world.salon.id}/messages/preview", headers=HX, data={
+        "purpose": "follow_up", "language": "fr", "body": "Bonjour {first_name}", "customer_id": str(other.id)})
+    assert "Bonjour Zawadi" in preview.get_data(as_text=True)
+    foreign = client.post(f"/salons/{world.salon.id}/messages/preview", headers=HX, data={
+        "purpose": "follow_up", "language": "fr", "body": "Bonjour {first_name}",
+        "customer_id": str(world.other_customer.id)})
+    assert "Émilie" not in foreign.get_data(as_text=True)  # another salon's client is never rendered

@@ -79,11 +79,16 @@ def templates(salon):
     return _templates_page(salon, purpose, language, {"subject": current.subject, "body": current.body})
 
 
+PREVIEW_CLIENTS = 50
+
+
 def _templates_page(salon, purpose, language, values, errors=None, status=200):
     preview = _preview(salon, purpose, language, values.get("subject", ""), values.get("body", ""))
+    clients = (SalonCustomer.in_salon(salon, SalonCustomer.id, SalonCustomer.full_name)
+               .order_by(SalonCustomer.last_visit_at.desc(nulls="LAST"), SalonCustomer.id).limit(PREVIEW_CLIENTS))
     return render_template("messages/templates.html", **_common(
         salon, all_templates=templates_of(salon), purpose=purpose, language=language, values=values,
-        errors=errors or {}, preview=preview, placeholders=wording.PLACEHOLDERS)), status
+        errors=errors or {}, preview=preview, placeholders=wording.PLACEHOLDERS, clients=list(clients))), status
 
 
 def _preview(salon, purpose, language, subject, body, customer_id=None):
