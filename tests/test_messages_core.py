@@ -16,8 +16,6 @@ from salon_web.web_forms.customer_list import segment_filter
 from tests import factories
 from tests.messages_helpers import FakeTwilio, consenting, start_smtp
 
-UTC = datetime.timedelta(0)
-
 
 def at(text):
     """Naive UTC from ISO text."""
@@ -180,8 +178,8 @@ def test_reminder_24_hours_before_and_confirmation_on_booking(app, salon):
     booked_at = at("2026-12-01T10:00")
     appointment = book_appointment(salon, customer=customer, service_name="Braids", price=10_000,
                                    scheduled_at=at("2026-12-05T12:30"))
-    OutboundMessage  # noqa: B018
     from salon_web.models import Appointment
+
     Appointment.update(created_at=booked_at).where(Appointment.id == appointment.id).execute()
     assert automations.run_automations(app.config, at=booked_at)["queued"][salon.id] == {
         "appointment_reminder": 0, "appointment_confirmation": 1}

@@ -10,7 +10,6 @@ import signal
 import subprocess
 import time
 
-import pytest
 
 from salon_web.models.messages import OutboundMessage
 from salon_web.services.messages import campaigns

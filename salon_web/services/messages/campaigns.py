@@ -5,7 +5,6 @@ preview's "reaches N" is exactly what is queued; consent and the cap are checked
 """
 import datetime
 
-from peewee import fn
 
 from salon_web.db import db
 from salon_web.models import SalonCustomer, utcnow
@@ -115,6 +114,3 @@ def progress(salon, campaign):
 def campaigns_of(salon, limit=50):
     return list(Campaign.in_salon(salon).order_by(Campaign.id.desc()).limit(limit))
 
-
-def count_customers(salon):
-    return SalonCustomer.in_salon(salon, fn.COUNT(SalonCustomer.id)).scalar()

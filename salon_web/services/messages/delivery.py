@@ -20,7 +20,6 @@ import datetime
 from salon_web.db import db, is_postgres
 from salon_web.models import CustomerCommunication, NotInSalon, Salon, SalonCustomer, utcnow
 from salon_web.models.messages import DEFERRED, FAILED, QUEUED, SENDING, SENT, SKIPPED, OutboundMessage
-from salon_web.services import audit
 from salon_web.services.messages import links
 from salon_web.services.messages.render import MARKETING, PURPOSES
 from salon_web.services.messages.rules import CAPPED, is_capped, quiet_until, refusal, settings_for
@@ -255,6 +254,3 @@ def status_counts(salon, **conditions):
         query = query.where(OutboundMessage.campaign == conditions["campaign"])
     return dict(query.group_by(OutboundMessage.status).tuples())
 
-
-def audit_consent_change(salon, customer, action, detail):
-    audit.record(action, salon=salon, object_type="customer", object_id=customer.id, detail=detail)

@@ -7,7 +7,6 @@ import datetime
 
 from peewee import Query, fn
 
-from salon_web.models import SalonCustomer
 from salon_web.models.messages import SENDING, SENT, MessageSettings, OutboundMessage
 from salon_web.services.clock import to_local, to_utc
 from salon_web.services.communications import consent_problem
@@ -85,6 +84,3 @@ def is_capped(salon, customer, settings, now, exclude=None):
     since = now - datetime.timedelta(days=settings.cap_days)
     return marketing_sent_since(salon, [customer.id], since, exclude).get(customer.id, 0) >= settings.marketing_cap
 
-
-def reload_customer(salon, customer_id):
-    return SalonCustomer.get_in_salon(salon, customer_id)

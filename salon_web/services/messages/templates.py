@@ -10,7 +10,7 @@ from salon_web.services.clock import to_local
 from salon_web.services.field_errors import FieldErrors
 from salon_web.services.messages import links
 from salon_web.services.messages.render import (
-    DEFAULTS, MARKETING, PURPOSES, UNSUBSCRIBE_LINE, first_name, placeholders_in, render, unknown_placeholders)
+    DEFAULTS, MARKETING, UNSUBSCRIBE_LINE, first_name, placeholders_in, render, unknown_placeholders)
 
 SUBJECT_MAX = 200
 BODY_MAX = 2000
