@@ -1,5 +1,5 @@
 """Flask commands: migrate, seed-demo, create-user, create-salon, create-api-token, bench-data, recompute-visits,
-prune-bookkeeping."""
+prune-bookkeeping, run-automations."""
 from pathlib import Path
 
 import click
@@ -22,7 +22,8 @@ def migrate_database(database=None):
 
 
 def register_commands(app):
-    for command in (migrate, seed_demo, create_user, create_salon, create_api_token, bench_data, prune_bookkeeping):
+    for command in (migrate, seed_demo, create_user, create_salon, create_api_token, bench_data, prune_bookkeeping,
+                    run_automations):
         app.cli.add_command(command)
     from salon_web.visits_cli import recompute_visits
 
@@ -156,3 +157,31 @@ def bench_data(customers, seed):
     with connection():
         ids = build(customers, seed=seed, password=current_app.config["DEMO_PASSWORD"], log=click.echo)
     click.echo(f"bench salons {ids} built in {time.perf_counter() - started:.1f} s")
+
+
+@click.command("run-automations")
+@with_appcontext
+@click.option("--salon", "salon_id", type=int, help="Only this salon.")
+@click.option("--at", "at_text", help="The moment to run for, ISO 8601; with an offset it is that instant, "
+              "without one it is UTC.")
+@click.option("--no-send", is_flag=True, help="Queue only; the worker sends.")
+def run_automations(salon_id, at_text, no_send):
+    """Queue what the automations intend at that moment and send what is due (running twice sends nothing new)."""
+    import datetime
+
+    from salon_web.services.messages.automations import run_automations as run
+
+    at = None
+    if at_text:
+        try:
+            at = datetime.datetime.fromisoformat(at_text)
+        except ValueError:
+            raise click.BadParameter("use ISO 8601, e.g. 2026-12-01T09:00+02:00", param_hint="--at")
+        if at.tzinfo is not None:
+            at = at.astimezone(datetime.UTC).replace(tzinfo=None)
+    with connection():
+        summary = run(current_app.config, at=at, salon_id=salon_id, deliver=not no_send)
+    for salon, queued in sorted(summary["queued"].items()):
+        click.echo(f"salon {salon}: " + (", ".join(f"{name} {count}" for name, count in queued.items()) or "nothing"))
+    if summary["delivered"]:
+        click.echo("delivered: " + ", ".join(f"{status} {count}" for status, count in summary["delivered"].items()))

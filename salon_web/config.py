@@ -40,6 +40,17 @@ def load_config(instance_path, overrides=None):
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         # A client-book upload (views/imports.py, the API's imports): 50,000 rows of CSV is about 5 MB.
         "IMPORT_MAX_BYTES": int(os.environ.get("SALON_WEB_IMPORT_MAX_BYTES", str(20 * 1024 * 1024))),
+        # Messages (services/messages): transports from the environment only; the outbox when none is set.
+        "SMTP_URL": os.environ.get("SMTP_URL"),
+        "SMTP_FROM": os.environ.get("SMTP_FROM", "salon@localhost"),
+        "TWILIO_ACCOUNT_SID": os.environ.get("TWILIO_ACCOUNT_SID"),
+        "TWILIO_AUTH_TOKEN": os.environ.get("TWILIO_AUTH_TOKEN"),
+        "TWILIO_FROM": os.environ.get("TWILIO_FROM", ""),
+        "TWILIO_BASE_URL": os.environ.get("TWILIO_BASE_URL", "https://api.twilio.com"),
+        # Where links in messages (unsubscribe, feedback) and webhooks point.
+        "PUBLIC_BASE_URL": os.environ.get("SALON_WEB_PUBLIC_URL", "http://localhost:5000"),
+        # A message left "sending" this long was interrupted (a killed worker): failed, never resent.
+        "MESSAGE_SENDING_TIMEOUT": int(os.environ.get("SALON_WEB_MESSAGE_SENDING_TIMEOUT", "600")),
     }
     config.update(overrides)
     if not config["SECRET_KEY"]:

@@ -96,3 +96,35 @@ def apply_customer_import(salon_id, import_id):
 
     salon = Salon.get_by_id(salon_id)
     apply_import(salon, import_id, today=local_today(salon.timezone))
+@huey.task(retries=2, retry_delay=30)
+@in_app
+def deliver_messages(salon_id=None):
+    """Send every outbound message that is due (one salon or all); return the counts per outcome."""
+    from salon_web.services.messages.delivery import deliver_due
+
+    return deliver_due(current_app.config, salon_id=salon_id)
+
+
+@huey.periodic_task(crontab(minute="*"), retries=1, retry_delay=30)
+@in_app
+def deliver_messages_every_minute():
+    """Send what became due: deferred by quiet hours, scheduled campaigns, retries, a consumer restarted mid-batch."""
+    from salon_web.services.messages.delivery import deliver_due
+
+    return deliver_due(current_app.config)
+
+
+@huey.periodic_task(crontab(minute="*/5"), retries=1, retry_delay=60)
+@in_app
+def run_automations_every_five_minutes():
+    """Queue and send what each salon's automations intend now, in each salon's own time zone."""
+    from salon_web.services.messages.automations import run_automations
+
+    return run_automations(current_app.config)
+
+
+@huey.on_startup()
+def _resume_messages():
+    """A consumer that starts (or restarts after a crash) resumes the outbound queue at once."""
+    if not huey.immediate:
+        deliver_messages()

@@ -10,8 +10,9 @@ SECTIONS = [
     ("appointments.appointment_list", "Appointments", False),
     ("sales.sale_list", "Sales", False),
     ("analytics.analytics", "Analytics", True),
-    ("service_menu.service_list", "Services", True),  # issue 15: the service menu
-    ("salon_settings.front_desk", "Settings", True),  # issue 15: payment methods, no-show warning
+    ("messages.hub", "Messages", True),
+    ("service_menu.service_list", "Services", True),
+    ("salon_settings.front_desk", "Settings", True),  # payment methods, no-show warning
 ]
 
 

@@ -5,6 +5,7 @@ from salon_web.models.appointments import Appointment
 from salon_web.models.audit import AuditEvent
 from salon_web.models.base import BaseModel, NotInSalon, TenantModel, get_in, utcnow
 from salon_web.models.communications import CustomerCommunication
+from salon_web.models.messages import Campaign, CustomerFeedback, MessageSettings, MessageTemplate, OutboundMessage
 from salon_web.models.customers import Customer, CustomerTag, SalonCustomer, SavedSegment, Tag
 from salon_web.models.imports import CustomerImport, CustomerImportMapping, CustomerImportRow
 from salon_web.models.merges import CustomerMerge
@@ -41,6 +42,11 @@ ALL_MODELS = [
     CustomerImport,
     CustomerImportRow,
     CustomerMerge,
+    MessageSettings,
+    MessageTemplate,
+    Campaign,
+    OutboundMessage,
+    CustomerFeedback,
 ]
 
 __all__ = [m.__name__ for m in ALL_MODELS] + [

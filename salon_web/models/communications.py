@@ -18,6 +18,7 @@ PURPOSES = (
     "other",
 )
 STATUSES = ("pending", "sent", "delivered", "failed")
+DIRECTIONS = ("outbound", "inbound")
 
 
 class CustomerCommunication(TenantModel):
@@ -35,6 +36,8 @@ class CustomerCommunication(TenantModel):
     )
     created_at = UTCDateTimeField(default=utcnow)
     status_updated_at = UTCDateTimeField(default=utcnow)
+    # An inbound call or message is the customer's own doing: never refused for consent.
+    direction = CharField(max_length=10, default="outbound", choices=[(d, d) for d in DIRECTIONS])
 
     class Meta:
         table_name = "customer_communication"

@@ -10,6 +10,7 @@ from salon_web.db import db
 from salon_web.models import EMPLOYEE, OWNER, Membership, Salon, SalonCustomer, User, utcnow
 from salon_web.sample_data.demo_activity import seed_activity
 from salon_web.services.customers import add_tag, create_salon_customer, ensure_tag
+from salon_web.services.messages.settings import switch_on
 from salon_web.services.passwords import hash_password
 from salon_web.services.phones import normalize_phone
 
@@ -84,6 +85,9 @@ DEMO_USERS = [
 ]
 
 
+DEMO_AUTOMATIONS = ("birthday", "follow_up", "appointment_reminder")
+
+
 def seed_demo(password, *, today=None, customers_per_salon=None):
     """Create the demo salons, users and customers that do not exist yet; return a summary dict.
 
@@ -112,6 +116,8 @@ def seed_demo(password, *, today=None, customers_per_salon=None):
                 Membership.insert(salon=salons[slug], user=user, role=role).on_conflict_ignore().execute()
         for index, salon in new_salons:  # only new salons: seeding twice adds no history
             summary["sales"] += seed_activity(salon, random.Random(2000 + index))
+            # Messages: a newcomer sees these automations work in the Outbox (nothing leaves without a provider).
+            switch_on(salon, *DEMO_AUTOMATIONS)
     return summary
 
 

@@ -1,13 +1,14 @@
 """Recording messages and calls for a customer, respecting consent; status moves forward only."""
 import dataclasses
 
-from peewee import JOIN
+from peewee import JOIN, Tuple
 
 from salon_web.db import db
+from salon_web.ids import MAX_ID
 from salon_web.models import CustomerCommunication, User, utcnow
-from salon_web.models.communications import PURPOSES, STATUSES
+from salon_web.models.communications import DIRECTIONS, PURPOSES, STATUSES
 from salon_web.models.customers import CHANNELS
-from salon_web.services import audit
+from salon_web.services import audit, paging
 from salon_web.services.customer_create import EMAIL_PATTERN
 from salon_web.services.field_errors import FieldErrors
 from salon_web.services.phones import InvalidPhone, normalize_phone
@@ -46,6 +47,7 @@ class NewMessage:
     subject: str = ""
     message: str = ""
     recipient: str = ""
+    direction: str | None = "outbound"  # "inbound": the customer called or wrote
 
 
 def default_recipient(customer, channel):
@@ -85,6 +87,8 @@ def check_message(salon, customer, new):
         errors["purpose"] = "Choose a purpose."
     if new.status not in STATUSES:
         errors["status"] = "Choose a status."
+    if new.direction not in DIRECTIONS:
+        errors["direction"] = "Choose whether the salon or the customer made contact."
     subject = " ".join((new.subject or "").split())
     message = (new.message or "").replace("\r\n", "\n").strip()
     recipient = (new.recipient or "").strip() or default_recipient(customer, new.type)
@@ -108,12 +112,15 @@ def check_message(salon, customer, new):
     if errors:
         raise FieldErrors(errors)
     return {"type": new.type, "purpose": new.purpose, "status": new.status, "subject": subject,
-            "message": message, "recipient": recipient}
+            "message": message, "recipient": recipient, "direction": new.direction}
 
 
 def record_communication(salon, customer, values, *, user=None, ip=None):
-    """Store one communication from `check_message`'s values and return it; raise ConsentRefused."""
-    problem = consent_problem(customer, values["type"], values["purpose"])
+    """Store one communication from `check_message`'s values and return it; raise ConsentRefused.
+
+    An inbound call or message is the customer's own doing: it is recorded whatever their consent."""
+    inbound = values.get("direction") == "inbound"
+    problem = None if inbound else consent_problem(customer, values["type"], values["purpose"])
     if problem:
         raise ConsentRefused("purpose" if values["purpose"] == "marketing" else "type", problem)
     now = utcnow()
@@ -148,10 +155,26 @@ def of_customer(customer):
     return CustomerCommunication.in_salon(customer.salon_id).where(CustomerCommunication.customer == customer)
 
 
-def communication_history(customer, *, limit=PER_PAGE):
-    """Return the customer's communications, newest first, with who recorded them."""
+def communication_history(customer, *, limit=PER_PAGE, before=None):
+    """Return the customer's communications, newest first, with who recorded them (older than the keyset
+    position `before` = (created_at, id) when given)."""
     query = (CustomerCommunication.in_salon(customer.salon_id, CustomerCommunication, User)
              .join(User, on=(CustomerCommunication.sent_by == User.id), join_type=JOIN.LEFT_OUTER)
              .where(CustomerCommunication.customer == customer)
              .order_by(CustomerCommunication.created_at.desc(), CustomerCommunication.id.desc()))
+    if before is not None:
+        query = query.where(Tuple(CustomerCommunication.created_at, CustomerCommunication.id) < Tuple(*before))
     return list(query.limit(limit))
+
+
+def history_page(customer, cursor=None, per_page=PER_PAGE):
+    """Return (communications, next cursor or None): one keyset page of the history (services/paging.py)."""
+    before = None if cursor is None else paging.decode(cursor, _position)
+    rows = communication_history(customer, limit=per_page + 1, before=before)
+    more = len(rows) > per_page
+    rows = rows[:per_page]
+    return rows, (paging.encode(rows[-1].created_at, rows[-1].id) if more else None)
+
+
+def _position(created_at, communication_id):
+    return paging.moment(created_at), paging.whole_number(communication_id, 1, MAX_ID)

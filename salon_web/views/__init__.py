@@ -9,6 +9,8 @@ from salon_web.views import (
     customers,
     imports,
     merges,
+    message_links,
+    messages,
     profile,
     salon_export,
     sales,
@@ -37,4 +39,6 @@ BLUEPRINTS = [
     card_actions.bp,
     salon_settings.bp,
     service_menu.bp,
+    messages.bp,
+    message_links.bp,
 ]

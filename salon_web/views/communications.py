@@ -8,13 +8,14 @@ from salon_web.models.communications import PURPOSES, STATUSES
 from salon_web.security import client_ip
 from salon_web.services import communications
 from salon_web.services.field_errors import FieldErrors
+from salon_web.services.paging import BadCursor
 from salon_web.tenancy import salon_view
 from salon_web.web_forms.customer_card import MessageForm, checked
 
 bp = Blueprint("communications", __name__)
 
 TEMPLATE = "communications/history.html"
-HISTORY_LIMIT = 100
+HISTORY_LIMIT = 25
 
 
 def form_state(customer, values=None, errors=None, problem=None, saved=False):
@@ -23,16 +24,18 @@ def form_state(customer, values=None, errors=None, problem=None, saved=False):
     values.setdefault("type", "sms")
     values.setdefault("purpose", "follow_up")
     values.setdefault("status", "sent")
+    values.setdefault("direction", "outbound")
     if not values.get("recipient"):
         values["recipient"] = communications.default_recipient(customer, values["type"])
     return {"values": values, "errors": errors or {}, "problem": problem, "saved": saved}
 
 
-def page_context(salon, customer, comm):
-    """Everything the history page (or the card's record form) needs."""
+def page_context(salon, customer, comm, cursor=None):
+    """Everything the history page (or the card's record form) needs: one keyset page of the history."""
+    rows, next_cursor = communications.history_page(customer, cursor, per_page=HISTORY_LIMIT)
     return dict(salon=salon, customer=customer, comm=comm, purposes=PURPOSES, statuses=STATUSES,
-                next_statuses=communications.NEXT_STATUSES,
-                communications=communications.communication_history(customer, limit=HISTORY_LIMIT))
+                next_statuses=communications.NEXT_STATUSES, communications=rows, next_cursor=next_cursor,
+                cursor=cursor)
 
 
 @bp.route("/salons/<int:salon_id>/customers/<int:customer_id>/communications")
@@ -47,7 +50,11 @@ def history(salon, customer_id):
             values["type"] = "sms"
         return htmx.render_fragment(TEMPLATE, "comm_form",
                                     **page_context(salon, customer, form_state(customer, values)))
-    context = page_context(salon, customer, form_state(customer))
+    try:
+        context = page_context(salon, customer, form_state(customer), request.args.get("cursor") or None)
+    except BadCursor as bad:
+        context = page_context(salon, customer, form_state(customer, problem=str(bad)))
+        return htmx.render(TEMPLATE, "history", target="communication-history", status=422, **context)
     return htmx.render(TEMPLATE, "history", target="communication-history", **context)
 
 

@@ -11,7 +11,7 @@ from wtforms.validators import AnyOf, Optional, ValidationError
 from wtforms.widgets import TextInput
 
 from salon_web.ids import parse_id
-from salon_web.models.communications import PURPOSES, STATUSES
+from salon_web.models.communications import DIRECTIONS, PURPOSES, STATUSES
 from salon_web.models.customers import CHANNELS
 from salon_web.services.communications import NewMessage
 from salon_web.services.customer_create import BIRTHDAY_FORMAT, Contact
@@ -163,6 +163,8 @@ class MessageForm(Form):
     subject = StringField()
     message = StringField()
     recipient = StringField()
+    direction = StringField(default="outbound",
+                            validators=[Optional(), AnyOf(DIRECTIONS, message="Choose who made contact.")])
 
     def value(self):
         def known(field, choices):
@@ -171,11 +173,12 @@ class MessageForm(Form):
         return NewMessage(type=known(self.type, CHANNELS), purpose=known(self.purpose, PURPOSES),
                           status=known(self.status, STATUSES) if self.status.data else "sent",
                           subject=self.subject.data or "", message=self.message.data or "",
-                          recipient=self.recipient.data or "")
+                          recipient=self.recipient.data or "",
+                          direction=known(self.direction, DIRECTIONS) if self.direction.data else "outbound")
 
     def shown(self):
         """The values to show again in the form, as typed."""
-        names = ("type", "purpose", "status", "subject", "message", "recipient")
+        names = ("type", "purpose", "status", "subject", "message", "recipient", "direction")
         return {name: self[name].data or "" for name in names}
 
 
