@@ -96,3 +96,12 @@ def apply_customer_import(salon_id, import_id):
 
     salon = Salon.get_by_id(salon_id)
     apply_import(salon, import_id, today=local_today(salon.timezone))
+
+
+@huey.periodic_task(crontab(minute="*"), retries=1, retry_delay=30)
+@in_app
+def refresh_settled_analytics():
+    """Store the settled analytics months of salons whose stored ones are missing or stale; return how many."""
+    from salon_web.services.analytics.months import refresh_settled
+
+    return refresh_settled()

@@ -1,5 +1,5 @@
 """All models, in dependency order (ALL_MODELS is what migrations must produce)."""
-from salon_web.models.analytics import LedgerEpoch
+from salon_web.models.analytics import AnalyticsCell, LedgerEpoch
 from salon_web.models.api import ApiIdempotencyKey, ApiRateWindow
 from salon_web.models.appointments import Appointment
 from salon_web.models.audit import AuditEvent
@@ -39,6 +39,7 @@ ALL_MODELS = [
     CustomerImport,
     CustomerImportRow,
     CustomerMerge,
+    AnalyticsCell,
 ]
 
 __all__ = [m.__name__ for m in ALL_MODELS] + [
