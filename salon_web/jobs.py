@@ -96,6 +96,8 @@ def apply_customer_import(salon_id, import_id):
 
     salon = Salon.get_by_id(salon_id)
     apply_import(salon, import_id, today=local_today(salon.timezone))
+
+
 @huey.task(retries=2, retry_delay=30)
 @in_app
 def deliver_messages(salon_id=None):
@@ -128,3 +130,12 @@ def _resume_messages():
     """A consumer that starts (or restarts after a crash) resumes the outbound queue at once."""
     if not huey.immediate:
         deliver_messages()
+
+
+@huey.periodic_task(crontab(minute="*"), retries=1, retry_delay=30)
+@in_app
+def refresh_settled_analytics():
+    """Store the settled analytics months of salons whose stored ones are missing or stale; return how many."""
+    from salon_web.services.analytics.months import refresh_settled
+
+    return refresh_settled()

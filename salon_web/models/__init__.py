@@ -1,5 +1,5 @@
 """All models, in dependency order (ALL_MODELS is what migrations must produce)."""
-from salon_web.models.analytics import LedgerEpoch
+from salon_web.models.analytics import AnalyticsCell, LedgerEpoch
 from salon_web.models.api import ApiIdempotencyKey, ApiRateWindow
 from salon_web.models.appointments import Appointment
 from salon_web.models.audit import AuditEvent
@@ -47,6 +47,7 @@ ALL_MODELS = [
     Campaign,
     OutboundMessage,
     CustomerFeedback,
+    AnalyticsCell,
 ]
 
 __all__ = [m.__name__ for m in ALL_MODELS] + [

@@ -29,4 +29,6 @@ class Visit(TenantModel):
             (("salon", "occurred_at"), False),
             # Analytics reads visits from this index alone (migration 0005).
             (("salon", "occurred_at", "customer", "amount"), False),
+            # A customer's next visit, by index alone: second-visit conversion (migration 0011).
+            (("salon", "customer", "occurred_at"), False),
         )

@@ -14,14 +14,22 @@ Correctness rests on two rules:
   or moves the epoch on when it commits (and the cells are never used again). No lock is needed,
   and a reader never writes (DESIGN.md: a GET never writes). `SETTLED` exceeds `LATE` by a day, so
   a transaction would have to stay open for a day to slip between the two.
-Each process (gunicorn worker) keeps its own cells; they cost one epoch read per page.
+Where the cells come from, fastest first: this process's memory; the `analytics_cell` table, which the
+background job `refresh_settled_analytics` (salon_web/jobs.py, every minute) fills for every salon whose
+stored cells are missing, for another key (a month has settled) or for an older epoch; else the ledger,
+read by the request itself without writing anything (a GET never writes), until the job has caught up.
+The job follows the same rule as a reader: it reads the epoch before the visits and stores both, so a late
+change that commits while it computes leaves the row stale, never wrong. Reading the table costs one
+statement per page (the epoch with it), so the first request of a new worker needs no ledger pass.
 """
 import collections
 import datetime
+import json
 import random
 import threading
 
-from salon_web.models import LedgerEpoch, utcnow
+from salon_web import sql_dialect
+from salon_web.models import AnalyticsCell, LedgerEpoch, utcnow
 
 LATE = datetime.timedelta(days=1)
 SETTLED = datetime.timedelta(days=2)
@@ -61,21 +69,70 @@ def settled_bound(bounds, now=None):
 
 
 def cached_cells(salon, key, compute):
-    """Return compute()'s value for `key`, kept from an earlier call if the ledger has not changed since."""
-    epoch = LedgerEpoch.select(LedgerEpoch.epoch).where(LedgerEpoch.salon == salon.id).scalar()  # before compute()
+    """Return compute()'s value for `key`: kept by this process, stored by the job, or computed now (no write)."""
+    epoch, stored_key, stored_epoch, stored = _stored(salon.id, _name(key))  # the epoch before compute()
     slot = (salon.id, f"{salon.created_at}:{key}")
     with _lock:
         kept = _cells.get(slot)
         if kept is not None and kept[0] == epoch:
             _cells.move_to_end(slot)
             return kept[1]
-    cells = compute()
+    if stored is not None and stored_key == key and stored_epoch == epoch:
+        cells = json.loads(stored)
+    else:
+        cells = compute()
     with _lock:
         _cells[slot] = (epoch, cells)
         _cells.move_to_end(slot)
         while len(_cells) > MAX_ENTRIES:
             _cells.popitem(last=False)
     return cells
+
+
+def _name(key):
+    return key.partition(":")[0]
+
+
+def _stored(salon_id, name):
+    """Return (the salon's epoch, stored key, stored epoch, stored JSON) in one statement; None where absent."""
+    return sql_dialect.execute(
+        """
+        SELECT e.epoch, c.key, c.epoch, c.cells
+        FROM salon s
+        LEFT JOIN ledger_epoch e ON e.salon_id = s.id
+        LEFT JOIN analytics_cell c ON c.salon_id = s.id AND c.name = ?
+        WHERE s.id = ?
+        """,
+        [name, salon_id],
+    ).fetchone() or (None, None, None, None)
+
+
+def current_epoch(salon_id):
+    """Return the salon's ledger epoch (None before its first late change): read it before the visits."""
+    return LedgerEpoch.select(LedgerEpoch.epoch).where(LedgerEpoch.salon == salon_id).scalar()
+
+
+def stored_states(name):
+    """Return {salon id: (epoch, stored key, stored epoch)} of every salon for the cells called `name`."""
+    rows = sql_dialect.execute(
+        """
+        SELECT s.id, e.epoch, c.key, c.epoch
+        FROM salon s
+        LEFT JOIN ledger_epoch e ON e.salon_id = s.id
+        LEFT JOIN analytics_cell c ON c.salon_id = s.id AND c.name = ?
+        """,
+        [name],
+    ).fetchall()
+    return {salon_id: (epoch, key, stored_epoch) for salon_id, epoch, key, stored_epoch in rows}
+
+
+def store(salon_id, key, epoch, cells):
+    """Keep `cells` (JSON-able) for `key` as computed under `epoch`, for every process (background jobs only)."""
+    fields = {"key": key, "epoch": epoch, "cells": json.dumps(cells, separators=(",", ":")), "computed_at": utcnow()}
+    (AnalyticsCell.insert(salon=salon_id, name=_name(key), **fields)
+     .on_conflict(conflict_target=[AnalyticsCell.salon, AnalyticsCell.name],
+                  update={getattr(AnalyticsCell, field): value for field, value in fields.items()})
+     .execute())
 
 
 def clear():

@@ -53,7 +53,12 @@ class CustomerPage:
         """The count as shown: "234 customers", or "More than 1,000 customers" past the cap."""
         if self.total_is_capped:
             return f"More than {COUNT_CAP:,} customers"
-        return f"{self.total:,} customer{'' if self.total == 1 else 's'}"
+        return exact_count_label(self.total)
+
+
+def exact_count_label(total):
+    """An exact count as shown: "1 customer", "234,567 customers"."""
+    return f"{total:,} customer{'' if total == 1 else 's'}"
 
 
 def _phases(customer_filter):
@@ -146,6 +151,11 @@ def count_matching(customer_filter, salon, *, now=None, cap=COUNT_CAP):
     if cap is not None:
         matching = matching.limit(cap + 1)
     return SalonCustomer.select(fn.COUNT(SQL("1"))).from_(matching.alias("matching")).scalar()
+
+
+def exact_count(customer_filter, salon, *, now=None):
+    """Return the exact number of matching customers (the list fetches it after the page when it is capped)."""
+    return count_matching(customer_filter, salon, now=now, cap=None)
 
 
 def tags_for(salon, customers):

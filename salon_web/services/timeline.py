@@ -1,19 +1,21 @@
 """A customer's activity timeline: one stream, newest first, paged by keyset.
 
 Sources: sales (with their items), voids of sales, appointments, communications and
-audited edits of the card. Each source is read with its own keyset query on an index
-that starts with the customer (or salon, object), limited to one page, and the pages
-are merged; so opening a customer with 5,000 events costs what opening one with 5 does.
+audited edits of the card. Each source is a keyset branch on an index that starts with the
+customer (or salon, object), limited to one page; the branches are ONE `UNION ALL` statement
+ordered and limited once, so opening a customer with 5,000 events costs what opening one with
+5 does. The page's rows are then read by id (one query per kind of record shown), and its sale
+items by the loader the sales page and API use (services/sales.items_by_sale).
 
 The stream's order is (at, kind rank, id) descending; a cursor is that triple.
 """
-import heapq
-
 from peewee import SQL
 
-from salon_web.models import Appointment, AuditEvent, CustomerCommunication, Sale, SaleItem, User
+from salon_web.db import db
+from salon_web.models import Appointment, AuditEvent, CustomerCommunication, Sale, User
 from salon_web.models.sales import VOIDED
 from salon_web.services import paging
+from salon_web.services.sales import items_by_sale
 
 PER_PAGE = 20
 # Kind rank breaks ties between events at the same second; it is part of the cursor.
@@ -80,44 +82,59 @@ def _before(column, id_column, kind, cursor):
     return (column < at) | ((column == at) & (id_column < object_id))
 
 
-def _sales(customer, cursor, limit):
-    query = Sale.in_salon(customer.salon_id).where((Sale.customer == customer)
-                                                   & _before(Sale.sold_at, Sale.id, "sale", cursor))
-    return [Event("sale", s.sold_at, s) for s in query.order_by(Sale.sold_at.desc(), Sale.id.desc()).limit(limit)]
+def _branches(customer, cursor):
+    """{kind: a select of (at, id) of the customer's events of that kind after the cursor, newest first}."""
+    salon_id = customer.salon_id
+    sale, appointment, message, audit = Sale, Appointment, CustomerCommunication, AuditEvent
+    return {
+        "sale": sale.in_salon(salon_id, sale.sold_at, sale.id).where(
+            (sale.customer == customer) & _before(sale.sold_at, sale.id, "sale", cursor))
+            .order_by(sale.sold_at.desc(), sale.id.desc()),
+        "void": sale.in_salon(salon_id, sale.voided_at, sale.id).where(
+            (sale.customer == customer) & (sale.status == VOIDED) & sale.voided_at.is_null(False)
+            & _before(sale.voided_at, sale.id, "void", cursor))
+            .order_by(sale.voided_at.desc(), sale.id.desc()),
+        "appointment": appointment.in_salon(salon_id, appointment.scheduled_at, appointment.id).where(
+            (appointment.customer == customer)
+            & _before(appointment.scheduled_at, appointment.id, "appointment", cursor))
+            .order_by(appointment.scheduled_at.desc(), appointment.id.desc()),
+        "communication": message.in_salon(salon_id, message.created_at, message.id).where(
+            (message.customer == customer) & _before(message.created_at, message.id, "communication", cursor))
+            .order_by(message.created_at.desc(), message.id.desc()),
+        "edit": audit.select(audit.at, audit.id).where(
+            (audit.salon == salon_id) & (audit.object_type == "customer")
+            & (audit.object_id == str(customer.id)) & audit.action.in_(EDIT_ACTIONS)
+            & _before(audit.at, audit.id, "edit", cursor))
+            .order_by(audit.at.desc(), audit.id.desc()),
+    }
 
 
-def _voids(customer, cursor, limit):
-    query = Sale.in_salon(customer.salon_id).where((Sale.customer == customer) & (Sale.status == VOIDED)
-                                                   & Sale.voided_at.is_null(False)
-                                                   & _before(Sale.voided_at, Sale.id, "void", cursor))
-    return [Event("void", s.voided_at, s) for s in query.order_by(Sale.voided_at.desc(), Sale.id.desc()).limit(limit)]
+def _positions(customer, kinds, cursor, limit):
+    """Return [(kind, at, id)] of the next `limit` events of these kinds, newest first, in ONE UNION ALL statement.
+
+    Each branch is its own keyset query on an index that starts with the customer (or salon, object),
+    limited to `limit` rows, so the statement reads at most `limit` rows per kind whatever the history's length.
+    """
+    branches = _branches(customer, cursor)
+    parts, params = [], []
+    for index, kind in enumerate(kinds):
+        sql, branch_params = branches[kind].limit(limit).sql()
+        parts.append(f"SELECT {KINDS[kind]} AS kind_rank, t{index}.* FROM ({sql}) AS t{index}")
+        params.extend(branch_params)
+    # Each branch yields (kind_rank, its moment, id): the stream's order is (at, rank, id) descending.
+    text = " UNION ALL ".join(parts) + f" ORDER BY 2 DESC, 1 DESC, 3 DESC LIMIT {int(limit)}"
+    kind_of = {rank: kind for kind, rank in KINDS.items()}
+    found = []
+    for rank, at, object_id in db.execute_sql(text, params).fetchall():
+        kind = kind_of[rank]
+        found.append((kind, MODELS[kind]._meta.fields[AT_FIELDS[kind]].python_value(at), object_id))
+    return found
 
 
-def _appointments(customer, cursor, limit):
-    query = Appointment.in_salon(customer.salon_id).where(
-        (Appointment.customer == customer) & _before(Appointment.scheduled_at, Appointment.id, "appointment", cursor))
-    rows = query.order_by(Appointment.scheduled_at.desc(), Appointment.id.desc()).limit(limit)
-    return [Event("appointment", a.scheduled_at, a) for a in rows]
-
-
-def _communications(customer, cursor, limit):
-    model = CustomerCommunication
-    query = model.in_salon(customer.salon_id).where(
-        (model.customer == customer) & _before(model.created_at, model.id, "communication", cursor))
-    return [Event("communication", c.created_at, c)
-            for c in query.order_by(model.created_at.desc(), model.id.desc()).limit(limit)]
-
-
-def _edits(customer, cursor, limit):
-    query = AuditEvent.select().where(
-        (AuditEvent.salon == customer.salon_id) & (AuditEvent.object_type == "customer")
-        & (AuditEvent.object_id == str(customer.id)) & AuditEvent.action.in_(EDIT_ACTIONS)
-        & _before(AuditEvent.at, AuditEvent.id, "edit", cursor))
-    return [Event("edit", e.at, e) for e in query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)]
-
-
-SOURCES = {"sale": _sales, "void": _voids, "appointment": _appointments,
-           "communication": _communications, "edit": _edits}
+AT_FIELDS = {"sale": "sold_at", "void": "voided_at", "appointment": "scheduled_at", "communication": "created_at",
+             "edit": "at"}
+MODELS = {"sale": Sale, "void": Sale, "appointment": Appointment, "communication": CustomerCommunication,
+          "edit": AuditEvent}
 
 
 def timeline_page(customer, *, kind="", cursor=None, per_page=PER_PAGE):
@@ -126,21 +143,32 @@ def timeline_page(customer, *, kind="", cursor=None, per_page=PER_PAGE):
     `kind` is a key of FILTERS; `cursor` is a string from a previous page (or None).
     """
     position = parse_cursor(cursor)
-    streams = [SOURCES[name](customer, position, per_page + 1) for name in FILTERS[kind]]
-    merged = heapq.merge(*streams, key=lambda event: event.key, reverse=True)
-    events = [event for _, event in zip(range(per_page + 1), merged)]
-    has_more = len(events) > per_page
-    events = events[:per_page]
+    found = _positions(customer, FILTERS[kind], position, per_page + 1)
+    has_more = len(found) > per_page
+    found = found[:per_page]
+    records = _records(customer.salon_id, found)
+    events = [Event(kind, at, records[MODELS[kind], object_id]) for kind, at, object_id in found]
     _attach_details(customer.salon_id, events)
     return events, (events[-1].cursor if has_more else None)
 
 
+def _records(salon_id, found):
+    """Return {(model, id): row} of the page's events, one query per kind of record on the page."""
+    wanted = {}
+    for kind, _, object_id in found:
+        wanted.setdefault(MODELS[kind], set()).add(object_id)
+    records = {}
+    for model, ids in wanted.items():
+        query = model.select().where((model.salon == salon_id) & model.id.in_(sorted(ids)))
+        records.update(((model, row.id), row) for row in query)
+    return records
+
+
 def _attach_details(salon_id, events):
-    """Load the page's sale items and staff names in one query each (no N+1)."""
+    """Load the page's sale items (the loader the sales page and API use) and staff names, one query each."""
     sales = {e.id: e for e in events if e.kind == "sale"}
-    if sales:
-        for item in SaleItem.in_salon(salon_id).where(SaleItem.sale.in_(list(sales))).order_by(SaleItem.id):
-            sales[item.sale_id].items.append(item)
+    for sale_id, items in items_by_sale(salon_id, list(sales)).items():
+        sales[sale_id].items = items
     user_ids = {_user_id(e) for e in events} - {None}
     names = {}
     if user_ids:

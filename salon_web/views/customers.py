@@ -7,7 +7,7 @@ from salon_web.db import db
 from salon_web.security import client_ip
 from salon_web.services import bulk_tags, export
 from salon_web.services.customer_filter import SORT_LABELS
-from salon_web.services.customer_page import customer_page, salon_tags
+from salon_web.services.customer_page import customer_page, exact_count, exact_count_label, salon_tags
 from salon_web.services.segments import segments_for
 from salon_web.services.service_menu import menu
 from salon_web.tenancy import MANAGERS, salon_view
@@ -22,6 +22,18 @@ def customer_list(salon):
     """The salon's customers, a page at a time; htmx gets only the results block."""
     customer_filter, errors = list_filter(request.args, salon)
     return _render_list(salon, customer_filter, errors)
+
+
+@bp.route("/salons/<int:salon_id>/customers/count")
+@salon_view()
+def result_count(salon):
+    """The exact number of customers matching the filter, as the list's count line (fetched after the page)."""
+    customer_filter, errors = list_filter(request.args, salon)
+    if errors:
+        return htmx.render_fragment("customers/list.html", "result_count", status=422,
+                                    count="The customers could not be counted: the filters are not valid.")
+    return htmx.render_fragment("customers/list.html", "result_count",
+                                count=exact_count_label(exact_count(customer_filter, salon)))
 
 
 @bp.route("/salons/<int:salon_id>/customers/export")

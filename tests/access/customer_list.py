@@ -13,6 +13,8 @@ def prepare(world):
 ROUTES = [
     Route("customers.customer_list", "GET", "/salons/{salon}/customers", 302, 200, 200, 404, 200),
     Route("customers.customer_list", "GET", "/salons/{other_salon}/customers", 302, 200, 404, 200, 404),
+    Route("customers.result_count", "GET", "/salons/{salon}/customers/count", 302, 200, 200, 404, 200),
+    Route("customers.result_count", "GET", "/salons/{other_salon}/customers/count", 302, 200, 404, 200, 404),
     Route("customers.export_csv", "GET", "/salons/{salon}/customers/export", 302, 200, 200, 404, 403),
     Route("customers.export_csv", "GET", "/salons/{other_salon}/customers/export", 302, 200, 404, 200, 404),
     Route("customers.bulk_tag", "POST", "/salons/{salon}/customers/bulk-tags", 302, 303, 303, 404, 403,

@@ -5,10 +5,12 @@ Months that ended a while ago come from services/analytics_cache.py; only the re
 import datetime
 
 from salon_web import sql_dialect
+from salon_web.models import Salon
 from salon_web.services import analytics_cache
 from salon_web.services.analytics.reports import day_start, fetchall, ratio, report
 from salon_web.services.clock import local_today
 
+GRID = "month-grid"  # the name of the grid's settled cells in analytics_cache
 CHART_MONTHS = 12
 COHORT_MONTHS = 12
 
@@ -27,19 +29,46 @@ def month_grid(salon, today=None, months=CHART_MONTHS):
     (-1: before them). Each customer has one cohort, so summing over cohorts gives each month's figures,
     and the diagonal (cohort == month) gives each month's newcomers.
     """
+    firsts, bounds, settled, key = _settled_part(salon, today, months)
+    if settled is None:
+        rows = _grid_rows(salon, bounds, bounds[-1])
+    else:
+        rows = analytics_cache.cached_cells(salon, key, lambda: _grid_rows(salon, bounds, settled))
+        rows = rows + _grid_rows(salon, bounds, bounds[-1], since=settled)
+    grid = {(c, m): (n, amount, people) for c, m, n, amount, people in rows}  # _grid_rows gave ints
+    return firsts[:-1], grid
+
+
+def _settled_part(salon, today, months):
+    """Return (month firsts, their naive-UTC bounds, the settled bound or None, the settled cells' key)."""
     tz = salon.timezone
     today = today or local_today(tz)
     firsts = month_starts(today, months)
     bounds = [day_start(day, tz) for day in firsts]
     settled = analytics_cache.settled_bound(bounds)
-    if settled is None:
-        rows = _grid_rows(salon, bounds, bounds[-1])
-    else:
-        key = f"month-grid:{tz}:{firsts[0]}:{months}:{settled:%Y-%m-%dT%H:%M}"
-        rows = analytics_cache.cached_cells(salon, key, lambda: _grid_rows(salon, bounds, settled))
-        rows = rows + _grid_rows(salon, bounds, bounds[-1], since=settled)
-    grid = {(c, m): (n, amount, people) for c, m, n, amount, people in rows}  # _grid_rows gave ints
-    return firsts[:-1], grid
+    key = settled and f"{GRID}:{tz}:{firsts[0]}:{months}:{settled:%Y-%m-%dT%H:%M}"
+    return firsts, bounds, settled, key
+
+
+@report
+def store_settled(salon, epoch):
+    """Compute the salon's settled months of the analytics grid and store them under `epoch` (read before)."""
+    _, bounds, settled, key = _settled_part(salon, None, CHART_MONTHS)
+    if settled is not None:
+        analytics_cache.store(salon.id, key, epoch, _grid_rows(salon, bounds, settled))
+
+
+def refresh_settled():
+    """Store the settled months of every salon whose stored ones are missing or stale; return how many were."""
+    states = analytics_cache.stored_states(GRID)
+    refreshed = 0
+    for salon in Salon.select().where(Salon.id.in_(list(states))):
+        epoch, stored_key, stored_epoch = states[salon.id]
+        key = _settled_part(salon, None, CHART_MONTHS)[3]
+        if key is not None and (stored_key != key or stored_epoch != epoch):
+            store_settled(salon, analytics_cache.current_epoch(salon.id))  # the epoch now, before the visits
+            refreshed += 1
+    return refreshed
 
 
 def _grid_rows(salon, bounds, until, since=None):

@@ -1,0 +1,111 @@
+"""Settled analytics months stored by the background job for every worker; a GET computes, never writes."""
+import datetime
+
+import pytest
+
+from salon_web import jobs
+from salon_web.models import AnalyticsCell, LedgerEpoch, utcnow
+from salon_web.services import analytics_cache
+from salon_web.services.analytics import months
+from salon_web.services.sales import post_sale
+from tests import factories
+from tests.analytics_data import uncached_month_grid
+
+DAY = datetime.timedelta(days=1)
+
+
+@pytest.fixture
+def salon(app):
+    return factories.make_salon("Kigali Glow", "RW", "Africa/Kigali", "RWF")
+
+
+@pytest.fixture
+def ledger_reads(monkeypatch):
+    """Record the `since` of every grid query that reads the ledger (None: from the window's start)."""
+    calls = []
+    real = months._grid_rows
+
+    def counting(salon, bounds, until, since=None):
+        calls.append(since)
+        return real(salon, bounds, until, since=since)
+
+    monkeypatch.setattr(months, "_grid_rows", counting)
+    return calls
+
+
+def sale(salon, customer, amount, days_ago):
+    return post_sale(salon, customer=customer, items=[("Cut", 1, amount)], sold_at=utcnow() - days_ago * DAY)
+
+
+@pytest.fixture
+def regulars(salon):
+    customers = [factories.make_customer(salon, name) for name in ("Aline Uwase", "Divine Mukamana")]
+    for index, customer in enumerate(customers):
+        for days_ago in range(5 + index * 20, 340, 45):
+            sale(salon, customer, 10_000 + index * 1_000, days_ago)
+    return customers
+
+
+@pytest.fixture
+def run_job(app):
+    """Run the refresh job as the consumer would (immediate mode in tests); return how many salons it refreshed."""
+
+    def run():
+        with app.app_context():
+            return jobs.refresh_settled_analytics.call_local()
+
+    return run
+
+
+def new_worker():
+    """What a freshly started worker has: nothing in its own memory."""
+    analytics_cache.clear()
+
+
+def test_a_new_worker_reads_the_settled_months_the_job_stored(salon, regulars, ledger_reads, run_job):
+    assert run_job() == 1
+    stored = AnalyticsCell.get(AnalyticsCell.salon == salon.id)
+    assert stored.name == months.GRID and stored.epoch == LedgerEpoch.get_by_id(salon.id).epoch
+    new_worker()
+    ledger_reads.clear()
+    grid = months.month_grid(salon)
+    assert len(ledger_reads) == 1 and ledger_reads[0] is not None  # only the live months came from the ledger
+    assert grid == uncached_month_grid(salon)
+    assert run_job() == 0  # nothing stale: nothing computed again
+
+
+def test_a_late_change_is_computed_by_the_request_until_the_job_refreshes(salon, regulars, ledger_reads, run_job):
+    run_job()
+    before = AnalyticsCell.get(AnalyticsCell.salon == salon.id)
+    sale(salon, regulars[0], 55_500, days_ago=120)  # a back-dated sale in a settled month
+    new_worker()
+    ledger_reads.clear()
+    assert months.month_grid(salon) == uncached_month_grid(salon)
+    assert ledger_reads[0] is None  # the stored months were stale: the request read them from the ledger
+    assert AnalyticsCell.get(AnalyticsCell.salon == salon.id).epoch == before.epoch  # ...and wrote nothing
+    assert run_job() == 1
+    new_worker()
+    ledger_reads.clear()
+    grid = months.month_grid(salon)
+    assert len(ledger_reads) == 1 and ledger_reads[0] is not None  # the refreshed months came from the table
+    assert grid == uncached_month_grid(salon)
+
+
+def test_the_analytics_page_stores_nothing(client, world, login_as):
+    salon = world.salon
+    customer = factories.make_customer(salon, "Grace Ingabire")
+    for days_ago in (20, 80, 200):
+        sale(salon, customer, 9_000, days_ago)
+    login_as("owner")
+    response = client.get(f"/salons/{salon.id}/customers/analytics")
+    assert response.status_code == 200
+    assert AnalyticsCell.select().count() == 0  # only the job writes the table
+
+
+def test_cells_stored_for_another_key_are_not_used(salon, regulars, ledger_reads, run_job):
+    run_job()
+    AnalyticsCell.update(key="month-grid:Africa/Kigali:2000-01-01:12:2000-02-01T00:00", cells="[[0,0,1,1,1]]").execute()
+    new_worker()
+    ledger_reads.clear()
+    assert months.month_grid(salon) == uncached_month_grid(salon)
+    assert ledger_reads[0] is None
