@@ -1,6 +1,6 @@
 """Account forms (CSRF included through Flask-WTF)."""
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
+from wtforms import EmailField, PasswordField, SelectField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from salon_web.services.passwords import MIN_LENGTH
@@ -29,3 +29,7 @@ class PasswordChangeForm(FlaskForm):
     confirm_password = PasswordField(
         "Repeat new password", validators=[EqualTo("new_password", "The two new passwords differ.")]
     )
+
+
+class LanguageForm(FlaskForm):
+    language = SelectField("Language", choices=[])  # filled from i18n.LANGUAGES by the view, with "" = the browser's

@@ -105,6 +105,11 @@ class CsrfClient(FlaskClient):
 
     csrf_token = None
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A browser always names its languages; the suite's reads English unless a test says otherwise.
+        self.environ_base.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
+
     def refresh_csrf_token(self, path="/login"):
         page = self.get(path, follow_redirects=True).get_data(as_text=True)
         match = _TOKEN.search(page)
