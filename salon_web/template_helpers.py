@@ -34,13 +34,15 @@ def switcher_salons():
 
 
 def local_datetime(moment, salon, style="medium"):
-    """A UTC moment as the salon's local date and time: "5 Mar 2026, 14:30"; style "day_month": "5 Mar, 14:30"."""
+    """A UTC moment as the salon's local date and time: "5 Mar 2026, 14:30"; "day_month": "5 Mar, 14:30"; "time"."""
     local = to_local(moment, salon.timezone)
     if local is None:
         return "—"
     language = current_language()
     if style == "medium":
         return formats.moment(local, language)
+    if style == "time":
+        return formats.time_of_day(local, language)
     return f"{formats.day(local, style, language)}, {formats.time_of_day(local, language)}"
 
 
@@ -60,6 +62,7 @@ def init_app(app):
         thousands=lambda number: formats.number(number, current_language()),
         day=lambda value, style="medium": formats.day(value, style, current_language()),
         time_of_day=lambda value: formats.time_of_day(value, current_language()),
+        utc_moment=lambda value: formats.moment(value, current_language()),
     )
     app.jinja_env.globals.update(
         current_salon=current_salon,

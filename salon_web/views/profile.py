@@ -1,6 +1,6 @@
 """The user's own account: password change, logging out everywhere, personal API tokens."""
 from flask import Blueprint, abort, flash, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required, login_user
 
 from salon_web.forms import LanguageForm, PasswordChangeForm
@@ -14,9 +14,10 @@ from salon_web.services.auth import (
     LoginThrottled, change_password, choose_language, confirm_password, log_out_everywhere,
 )
 from salon_web.services.sessions import start_session
+from salon_web.texts import _l
 from salon_web.views.auth import THROTTLED, throttle_limits
 
-WRONG_PASSWORD = "That is not your current password."
+WRONG_PASSWORD = _l("That is not your current password.")
 
 bp = Blueprint("profile", __name__)
 
@@ -54,7 +55,7 @@ def password():
     user = change_password(current_user._get_current_object(), form.new_password.data)
     login_user(start_session(user))
     audit.record("user.password_changed", user=user, ip=client_ip(request))
-    flash("Password changed. Every other session has been logged out and every API token revoked.", "success")
+    flash(_("Password changed. Every other session has been logged out and every API token revoked."), "success")
     return redirect_to(url_for("profile.profile"))
 
 
@@ -66,8 +67,8 @@ def end_sessions():
     revoked = log_out_everywhere(user)
     login_user(start_session(user))
     audit.record("user.sessions_ended", user=user, ip=client_ip(request), detail={"api_tokens_revoked": revoked})
-    flash(f"Every other session has been logged out and {revoked} API token{'s' if revoked != 1 else ''} revoked.",
-          "success")
+    flash(ngettext("Every other session has been logged out and %(num)d API token revoked.",
+                   "Every other session has been logged out and %(num)d API tokens revoked.", revoked), "success")
     return redirect_to(url_for("profile.profile"))
 
 
@@ -77,9 +78,9 @@ def create_api_token():
     """Create a personal API token after the password is confirmed; show its secret this once (never stored)."""
     name = request.form.get("name", "").strip()
     if not name or len(name) > 100:
-        errors = {"name": "Give the token a name of 1 to 100 characters, e.g. the tool that will use it."}
+        errors = {"name": _("Give the token a name of 1 to 100 characters, e.g. the tool that will use it.")}
         return _tokens_block(errors=errors, name=name, status=422)
-    problem, _ = _password_problem(request.form.get("password", ""))
+    problem, _status = _password_problem(request.form.get("password", ""))
     if problem:  # 422 even when throttled: htmx swaps 422 only, and the message belongs beside the field
         return _tokens_block(errors={"password": problem}, name=name, status=422)
     token, secret = create_token(current_user, name)
@@ -113,7 +114,7 @@ def _profile_page(form, language_form=None):
 def _password_problem(password):
     """Return (message, status) when `password` does not confirm the current user, else (None, None)."""
     if not password:
-        return "Enter your current password.", 422
+        return _("Enter your current password."), 422
     try:
         confirmed = confirm_password(current_user, password, client_ip(request), **throttle_limits())
     except LoginThrottled:
