@@ -3,7 +3,7 @@ from pathlib import Path
 
 from flask import Flask, abort, request
 
-from salon_web import api, db, errors, htmx, security
+from salon_web import api, db, errors, htmx, i18n, security
 from salon_web.config import load_config
 from salon_web.extensions import csrf, htmx as htmx_extension, login_manager
 from salon_web.services.sessions import load_session_user
@@ -26,6 +26,7 @@ def create_app(config=None):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
     db.init_app(app)
+    i18n.init_app(app)
     csrf.init_app(app)
     htmx_extension.init_app(app)
     _init_login(app)

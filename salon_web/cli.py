@@ -9,6 +9,7 @@ from peewee import IntegrityError
 from playhouse.migrations import Runner
 
 from salon_web.db import connection, db
+from salon_web.i18n import LANGUAGES
 from salon_web.models import MEMBERSHIP_ROLES, Membership, Salon, User
 from salon_web.services.auth import normalize_email
 from salon_web.services.passwords import hash_password, password_problem
@@ -65,7 +66,9 @@ def seed_demo(if_empty):
 @click.option("--country", required=True, help="ISO 3166 code, e.g. RW")
 @click.option("--timezone", "timezone_name", required=True, help="IANA zone, e.g. Africa/Kigali")
 @click.option("--currency", required=True, help="ISO 4217 code, e.g. RWF")
-def create_salon(name, slug, country, timezone_name, currency):
+@click.option("--language", default="en", show_default=True, type=click.Choice(sorted(LANGUAGES)),
+              help="Default language: staff without a choice of their own, and the clients' messages")
+def create_salon(name, slug, country, timezone_name, currency, language):
     """Create a salon."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -76,7 +79,8 @@ def create_salon(name, slug, country, timezone_name, currency):
     with connection():
         try:
             salon = Salon.create(
-                name=name, slug=slug, country=country.upper(), timezone=timezone_name, currency=currency.upper()
+                name=name, slug=slug, country=country.upper(), timezone=timezone_name, currency=currency.upper(),
+                language=language,
             )
         except IntegrityError:
             raise click.ClickException(f"a salon with slug {slug!r} exists already")

@@ -9,20 +9,21 @@ from werkzeug.exceptions import HTTPException
 from salon_web import htmx
 from salon_web.extensions import login_manager
 from salon_web.models import NotInSalon
+from salon_web.texts import _l
 
 log = logging.getLogger(__name__)
 
 MESSAGES = {
-    400: ("Something was wrong with that request", "Please go back, reload the page and try again."),
-    401: ("Please log in", "Your session has ended. Log in again to continue."),
-    403: ("Not allowed", "Your role in this salon does not allow this."),
-    404: ("Not found", "That page does not exist, or it belongs to a salon you cannot see."),
-    405: ("Not allowed here", "That action cannot be done this way."),
-    413: ("Too large", "That upload or form is larger than we accept."),
-    422: ("Please check the form", "Some values could not be accepted."),
-    429: ("Too many attempts", "Please wait a few minutes and try again."),
-    500: ("Something went wrong", "The error has been logged. Please try again."),
-    503: ("Temporarily unavailable", "The database cannot be reached right now. Please try again shortly."),
+    400: (_l("Something was wrong with that request"), _l("Please go back, reload the page and try again.")),
+    401: (_l("Please log in"), _l("Your session has ended. Log in again to continue.")),
+    403: (_l("Not allowed"), _l("Your role in this salon does not allow this.")),
+    404: (_l("Not found"), _l("That page does not exist, or it belongs to a salon you cannot see.")),
+    405: (_l("Not allowed here"), _l("That action cannot be done this way.")),
+    413: (_l("Too large"), _l("That upload or form is larger than we accept.")),
+    422: (_l("Please check the form"), _l("Some values could not be accepted.")),
+    429: (_l("Too many attempts"), _l("Please wait a few minutes and try again.")),
+    500: (_l("Something went wrong"), _l("The error has been logged. Please try again.")),
+    503: (_l("Temporarily unavailable"), _l("The database cannot be reached right now. Please try again shortly.")),
 }
 RETRY_AFTER_SECONDS = 30
 
@@ -64,7 +65,7 @@ def init_app(app):
 
     @app.errorhandler(CSRFError)
     def _csrf_error(error):
-        return render_error(400, "The form expired or was sent from elsewhere. Reload the page and try again.")
+        return render_error(400, _l("The form expired or was sent from elsewhere. Reload the page and try again."))
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)

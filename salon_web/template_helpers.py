@@ -1,11 +1,13 @@
-"""Jinja filters and globals: money, local dates, phones, the salon switcher."""
+"""Jinja filters and globals: money, local dates and numbers in the request's language, phones, the salon switcher."""
 from flask import g, session
 from flask_login import current_user
 
+from salon_web.i18n import LANGUAGES, current_language
 from salon_web.models import Salon
 from salon_web.navigation import nav_sections
+from salon_web.services import formats
 from salon_web.services.clock import days_since, to_local
-from salon_web.services.money import format_money, format_money_input
+from salon_web.services.money import format_money_input
 from salon_web.services.phones import format_phone
 from salon_web.services.salons import first_salons, salons_for
 from salon_web.tenancy import MANAGERS
@@ -31,28 +33,42 @@ def switcher_salons():
     return salons[:SWITCHER_LIMIT], len(salons) > SWITCHER_LIMIT
 
 
-def local_datetime(moment, salon, fmt="%d %b %Y, %H:%M"):
+def local_datetime(moment, salon, style="medium"):
+    """A UTC moment as the salon's local date and time: "5 Mar 2026, 14:30"; "day_month": "5 Mar, 14:30"; "time"."""
     local = to_local(moment, salon.timezone)
-    return local.strftime(fmt) if local else "—"
+    if local is None:
+        return "—"
+    language = current_language()
+    if style == "medium":
+        return formats.moment(local, language)
+    if style == "time":
+        return formats.time_of_day(local, language)
+    return f"{formats.day(local, style, language)}, {formats.time_of_day(local, language)}"
 
 
-def local_date(moment, salon, fmt="%d %b %Y"):
-    return local_datetime(moment, salon, fmt)
+def local_date(moment, salon, style="medium"):
+    """A UTC moment as the salon's local calendar date."""
+    return formats.day(to_local(moment, salon.timezone), style, current_language())
 
 
 def init_app(app):
     app.jinja_env.filters.update(
-        money=lambda amount, salon: format_money(amount, salon.currency),
+        money=lambda amount, salon: formats.money(amount, salon.currency, current_language()),
         money_input=lambda amount, salon: format_money_input(amount, salon.currency),
         local_datetime=local_datetime,
         local_date=local_date,
         phone=lambda e164, salon: format_phone(e164, salon.country),
         days_since=lambda moment, salon: days_since(moment, salon.timezone),
-        thousands=lambda number: f"{number:,}",
+        thousands=lambda number: formats.number(number, current_language()),
+        day=lambda value, style="medium": formats.day(value, style, current_language()),
+        time_of_day=lambda value: formats.time_of_day(value, current_language()),
+        utc_moment=lambda value: formats.moment(value, current_language()),
     )
     app.jinja_env.globals.update(
         current_salon=current_salon,
         switcher_salons=switcher_salons,
         can_manage=lambda: g.get("role") in MANAGERS,
         nav_sections=nav_sections,
+        current_language=current_language,
+        languages=LANGUAGES,
     )

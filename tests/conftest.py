@@ -15,6 +15,7 @@ from salon_web.cli import migrate_database
 from salon_web.db import bind, db, open_database
 from salon_web.models import ALL_MODELS
 from salon_web.services import analytics_cache
+from salon_web.translations import compile_catalogues
 from tests import factories
 
 BACKEND = os.environ.get("SALON_WEB_TEST_BACKEND", "sqlite")
@@ -45,6 +46,12 @@ def pytest_collection_modifyitems(config, items):
 def _runs_once_on_postgres(item):
     """Browser tests and API schema fuzzing test the HTTP surface, not the database: once, on production's."""
     return "once_on_postgres" in item.keywords or "/e2e/" in str(item.fspath)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_catalogues():
+    """French and Kinyarwanda pages need the compiled catalogues (`make test` builds them too)."""
+    compile_catalogues()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -104,6 +111,11 @@ class CsrfClient(FlaskClient):
     """
 
     csrf_token = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A browser always names its languages; the suite's reads English unless a test says otherwise.
+        self.environ_base.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
 
     def refresh_csrf_token(self, path="/login"):
         page = self.get(path, follow_redirects=True).get_data(as_text=True)

@@ -26,10 +26,10 @@ def test_seed_demo_creates_the_demo_world_once(app):
 
 def test_create_salon_and_user(app):
     result = run(app, "create-salon", "--name", "Nairobi Curls", "--slug", "nairobi", "--country", "ke",
-                 "--timezone", "Africa/Nairobi", "--currency", "kes")
+                 "--timezone", "Africa/Nairobi", "--currency", "kes", "--language", "fr")
     assert result.exit_code == 0, result.output
     salon = Salon.get(Salon.slug == "nairobi")
-    assert (salon.country, salon.currency) == ("KE", "KES")
+    assert (salon.country, salon.currency, salon.language) == ("KE", "KES", "fr")
     result = run(app, "create-user", "Wanjiru@Example.com", "--name", "Wanjiru", "--salon", "nairobi",
                  "--role", "owner", "--password", "a-long-password")
     assert result.exit_code == 0, result.output

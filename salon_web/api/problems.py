@@ -2,21 +2,23 @@
 from flask import jsonify
 from pydantic.alias_generators import to_camel
 
+from salon_web.texts import _l
+
 PROBLEM_TYPE = "application/problem+json"
 
 TITLES = {
-    400: "Bad request",
-    401: "Authentication required",
-    403: "Forbidden",
-    404: "Not found",
-    405: "Method not allowed",
-    409: "Conflict",
-    413: "Request too large",
-    415: "Unsupported media type",
-    422: "Unprocessable content",
-    429: "Too many requests",
-    500: "Internal server error",
-    503: "Service unavailable",
+    400: _l("Bad request"),
+    401: _l("Authentication required"),
+    403: _l("Forbidden"),
+    404: _l("Not found"),
+    405: _l("Method not allowed"),
+    409: _l("Conflict"),
+    413: _l("Request too large"),
+    415: _l("Unsupported media type"),
+    422: _l("Unprocessable content"),
+    429: _l("Too many requests"),
+    500: _l("Internal server error"),
+    503: _l("Service unavailable"),
 }
 
 
@@ -24,7 +26,7 @@ class ApiProblem(Exception):
     """Raised anywhere in an API view to answer with a problem document."""
 
     def __init__(self, status, detail=None, *, errors=None, headers=None):
-        super().__init__(detail or TITLES.get(status, "Error"))
+        super().__init__(str(detail or TITLES.get(status, "Error")))
         self.status = status
         self.detail = detail
         self.errors = errors or []
@@ -33,9 +35,9 @@ class ApiProblem(Exception):
 
 def problem_response(status, detail=None, *, errors=None, headers=None):
     """Return a Flask response carrying a problem document."""
-    body = {"type": "about:blank", "title": TITLES.get(status, "Error"), "status": status}
+    body = {"type": "about:blank", "title": str(TITLES.get(status, _l("Error"))), "status": status}
     if detail:
-        body["detail"] = detail
+        body["detail"] = str(detail)
     if errors:
         body["errors"] = errors
     response = jsonify(body)

@@ -16,6 +16,7 @@ class User(BaseModel):
     password_hash = CharField(max_length=255)
     is_admin = BooleanField(default=False)
     is_active = BooleanField(default=True)
+    language = CharField(max_length=8, null=True)  # chosen on the profile; None follows the browser
     created_at = UTCDateTimeField(default=utcnow)
 
     class Meta:

@@ -20,6 +20,7 @@ DEMO_SALONS = [
         "name": "Kigali Glow Salon",
         "country": "RW",
         "timezone": "Africa/Kigali",
+        "language": "rw",
         "currency": "RWF",
         "first_names": ["Aline", "Divine", "Grace", "Claudine", "Josiane", "Ange", "Eric", "Jean", "Patrick", "Diane",
                         "Olivier", "Sandrine", "Yvette", "Clarisse", "Fabrice", "Nadine", "Alice", "Innocent", "Esther", "Chantal"],
@@ -34,6 +35,7 @@ DEMO_SALONS = [
         "name": "Atelier Lumière",
         "country": "FR",
         "timezone": "Europe/Paris",
+        "language": "fr",
         "currency": "EUR",
         "first_names": ["Émilie", "Chloé", "Léa", "Manon", "Camille", "Inès", "Zoé", "Hélène", "Théo", "Lucas",
                         "Céline", "Amélie", "Noémie", "Gaëlle", "Jérôme", "Sébastien", "Margaux", "Anaïs", "Clément", "Maëlle"],
@@ -48,6 +50,7 @@ DEMO_SALONS = [
         "name": "Brooklyn Shears",
         "country": "US",
         "timezone": "America/New_York",
+        "language": "en",
         "currency": "USD",
         "first_names": ["Maya", "Olivia", "Ava", "Sophia", "Isabella", "Mia", "Harper", "Aaliyah", "Zoe", "Nina",
                         "Jordan", "Marcus", "Tyler", "Jasmine", "Keisha", "Rosa", "Priya", "Hannah", "Leah", "Grace"],
@@ -122,7 +125,7 @@ def seed_demo(password, *, today=None, customers_per_salon=None):
 
 
 def _get_or_create_salon(spec):
-    fields = {k: spec[k] for k in ("name", "country", "timezone", "currency")}
+    fields = {k: spec[k] for k in ("name", "country", "timezone", "currency", "language")}
     return Salon.get_or_create(slug=spec["slug"], defaults=fields)
 
 

@@ -117,3 +117,10 @@ def change_password(user, new_password):
         User.update(password_hash=hash_password(new_password)).where(User.id == user.id).execute()
         log_out_everywhere(user)
     return User.get_by_id(user.id)
+
+
+def choose_language(user, language):
+    """Remember the user's language ("" or None: follow the browser); the caller checks it is one we speak."""
+    user.language = language or None
+    User.update(language=user.language).where(User.id == user.id).execute()
+    return user

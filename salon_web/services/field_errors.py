@@ -8,5 +8,6 @@ class FieldErrors(ValueError):
     """Values the domain refuses; `errors` maps a field name to a message for the person who typed it."""
 
     def __init__(self, errors):
-        super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
-        self.errors = dict(errors)
+        # A message marked for translation (salon_web.texts._l) becomes text here, in the language of the request.
+        self.errors = {field: message if isinstance(message, list) else str(message) for field, message in errors.items()}
+        super().__init__("; ".join(f"{field}: {message}" for field, message in self.errors.items()))

@@ -2,6 +2,7 @@
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from salon_web.forms import LoginForm
@@ -9,11 +10,12 @@ from salon_web.security import client_ip
 from salon_web.services.auth import LoginThrottled, authenticate
 from salon_web.services.salons import default_salon_id
 from salon_web.services.sessions import end_session, start_session
+from salon_web.texts import _l
 
 bp = Blueprint("auth", __name__)
 
-WRONG_CREDENTIALS = "That email and password do not match an active account."
-THROTTLED = "Too many failed attempts. Please wait 15 minutes before trying again."
+WRONG_CREDENTIALS = _l("That email and password do not match an active account.")
+THROTTLED = _l("Too many failed attempts. Please wait 15 minutes before trying again.")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -43,7 +45,7 @@ def logout():
         end_session(current_user.session_key)
     logout_user()
     session.clear()
-    flash("You are logged out.", "info")
+    flash(_("You are logged out."), "info")
     return redirect(url_for("auth.login"), code=303)
 
 

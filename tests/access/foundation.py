@@ -13,6 +13,7 @@ ROUTES = [
     Route("profile.profile", "GET", "/profile", 302, 200, 200, 200, 200),
     Route("profile.password", "POST", "/profile/password", 302, 422, 422, 422, 422),
     Route("profile.end_sessions", "POST", "/profile/sessions/end", 302, 303, 303, 303, 303),
+    Route("profile.language", "POST", "/profile/language", 302, 303, 303, 303, 303, data={"language": "fr"}),
 ]
 
 ROUTES += [

@@ -1,0 +1,44 @@
+"""Every message in French and Kinyarwanda: nothing missing, nothing fuzzy, placeholders kept."""
+import re
+
+import pytest
+
+from salon_web.translations import TRANSLATED, read_catalogue, source_messages
+
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|\{(\w+)\}")
+
+
+def _msgid(message):
+    return message.id if isinstance(message.id, str) else tuple(message.id)
+
+
+@pytest.fixture(scope="module")
+def wanted():
+    return source_messages()
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_every_message_is_translated_and_none_is_fuzzy(language, wanted):
+    catalogue = read_catalogue(language)
+    present = {_msgid(m): m for m in catalogue if m.id}
+    missing = sorted(str(m) for m in wanted if m not in present)
+    untranslated = sorted(str(k) for k, m in present.items() if k in wanted and not all(m.string if isinstance(m.string, tuple) else (m.string,)))
+    fuzzy = sorted(str(k) for k, m in present.items() if k in wanted and m.fuzzy)
+    assert not missing, f"{language}: {len(missing)} messages missing (run `make messages`): {missing[:20]}"
+    assert not untranslated, f"{language}: {len(untranslated)} untranslated: {untranslated[:20]}"
+    assert not fuzzy, f"{language}: {len(fuzzy)} fuzzy: {fuzzy[:20]}"
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_translations_keep_every_placeholder(language):
+    wrong = []
+    for message in read_catalogue(language):
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        expected = set(PLACEHOLDER.findall(ids[-1]))
+        wrong += [ids[0] for s in strings if s and set(PLACEHOLDER.findall(s)) - expected]
+        if len(ids) == 1 and strings[0] and set(PLACEHOLDER.findall(strings[0])) != expected:
+            wrong.append(ids[0])
+    assert not wrong, f"{language}: placeholders differ in {sorted(set(wrong))[:20]}"
