@@ -168,7 +168,7 @@ def _campaign_form(salon):
             query = segment.query
     customer_filter, refused = segment_filter(query, salon)
     if refused:
-        errors["query"] = " ".join(refused.values())
+        errors["query"] = " ".join(str(message) for message in refused.values())
     moment, problem = send_at(form, salon.timezone)
     if problem:
         errors["send_at"] = problem
@@ -233,8 +233,8 @@ def campaign_stop(salon, campaign_id):
     """Stop a campaign: what is not being sent yet never will be."""
     found = Campaign.get_in_salon(salon, campaign_id)
     stopped = campaigns.stop_campaign(salon, found, user=current_user.id)
-    flash(ngettext("Campaign stopped: %(num)d message will not be sent.", "Campaign stopped: %(num)d messages will not be sent.",
-                   stopped), "success")
+    flash(ngettext("Campaign stopped: %(num)d message will not be sent.",
+                   "Campaign stopped: %(num)d messages will not be sent.", stopped), "success")
     return htmx.redirect_to(url_for(".campaign", salon_id=salon.id, campaign_id=found.id))
 
 

@@ -33,9 +33,10 @@ PURPOSES = {
 }
 MARKETING = {"birthday", "anniversary", "win_back", "marketing"}
 PURPOSE_LABELS = {
-    "birthday": _l("Birthday"), "anniversary": _l("First-visit anniversary"), "win_back": _l("Win-back (overdue by rhythm)"),
-    "marketing": _l("Campaign"), "follow_up": _l("Follow-up due"), "appointment_reminder": _l("Appointment reminder (24 h)"),
-    "appointment_confirmation": _l("Appointment confirmation"), "feedback": _l("Feedback request"),
+    "birthday": _l("Birthday"), "anniversary": _l("First-visit anniversary"),
+    "win_back": _l("Win-back (overdue by rhythm)"), "marketing": _l("Campaign"), "follow_up": _l("Follow-up due"),
+    "appointment_reminder": _l("Appointment reminder (24 h)"), "appointment_confirmation": _l("Appointment confirmation"),
+    "feedback": _l("Feedback request"),
 }
 LANGUAGE_LABELS = {"en": "English", "fr": "Français", "rw": "Kinyarwanda"}  # each in its own language
 # Outbound message statuses (stored values) -> what staff read.
