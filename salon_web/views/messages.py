@@ -101,7 +101,7 @@ def _preview(salon, purpose, language, subject, body, customer_id=None):
     if customer is None:
         return None
     values = placeholder_values(salon, customer, config=current_app.config, occasion="preview")
-    values.update(appointment_date="05/12/2026", appointment_time="14:30", service=_("Braids"))
+    values.update(appointment_date="05/12/2026", appointment_time="14:30", service="Braids")
     rendered_subject, rendered_body = compose(Wording(subject, body),
                                               purpose, language, values)
     encoding, units, segments = wording.sms_length(rendered_body)
