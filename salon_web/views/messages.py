@@ -32,7 +32,7 @@ def hub(salon):
     before = request.args.get("before", type=int)
     messages = delivery.outbox(salon, status=status, before_id=before)
     return htmx.render("messages/hub.html", "outbox", target="outbox", **_common(
-        salon, messages=messages, status=status, statuses=MESSAGE_STATUSES, counts=delivery.status_counts(salon),
+        salon, messages=messages, chosen_status=status, statuses=MESSAGE_STATUSES, counts=delivery.status_counts(salon),
         settings=settings_for(salon), feedback=consent.feedback_summary(salon)))
 
 
