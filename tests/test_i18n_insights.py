@@ -6,6 +6,7 @@ import pytest
 
 from salon_web.services.clock import local_today
 from salon_web.services.messages import links
+from salon_web.services.messages.settings import SettingsChange, save_settings
 from tests.analytics_data import customer_with_visits
 from tests.messages_helpers import consenting
 
@@ -94,6 +95,9 @@ def test_the_campaigns_page_and_its_errors_speak_french(client, world, owner):
     page = _page(client, url)
     _assert_french(page, ("Nouvelle campagne", "Envoyer maintenant", "Vérifier qui sera touché"),
                    ("New campaign", "Send now", "Check whom it reaches"))
+    assert "News from {salon_name}" in page  # the salon's messages speak English: the default wording too
+    save_settings(world.salon, SettingsChange("fr", 21 * 60, 8 * 60, 2, 7))
+    assert "Des nouvelles de {salon_name}" in _page(client, url)
     refused = client.post(url, headers=FR, data={"name": "", "channel": "auto", "language": "fr", "when": "later",
                                                  "send_at": "", "body": "Hi"})
     assert refused.status_code == 422

@@ -141,9 +141,10 @@ def preview(salon):
 @salon_view(*MANAGERS)
 def campaign_list(salon):
     """Campaigns sent and scheduled, and the form of a new one (to a saved segment or the list filter in `query`)."""
+    language = settings_for(salon).language  # the default wording in the language the campaign is sent in
+    subject, body = wording.DEFAULTS["marketing"].get(language, wording.DEFAULTS["marketing"]["en"])
     values = {"name": "", "query": request.args.get("query", ""), "segment": request.args.get("segment", ""),
-              "channel": "auto", "language": settings_for(salon).language, "when": "now", "send_at": "",
-              "subject": wording.DEFAULTS["marketing"]["en"][0], "body": wording.DEFAULTS["marketing"]["en"][1]}
+              "channel": "auto", "language": language, "when": "now", "send_at": "", "subject": subject, "body": body}
     return _campaigns_page(salon, values)
 
 

@@ -38,7 +38,7 @@ PURPOSE_LABELS = {
     "appointment_reminder": _l("Appointment reminder (24 h)"), "appointment_confirmation": _l("Appointment confirmation"),
     "feedback": _l("Feedback request"),
 }
-LANGUAGE_LABELS = {"en": "English", "fr": "Français", "rw": "Kinyarwanda"}  # each in its own language
+LANGUAGE_LABELS = {"en": "English", "fr": "Français", "rw": "Ikinyarwanda"}  # each in its own language
 # Outbound message statuses (stored values) -> what staff read.
 STATUS_LABELS = {
     "queued": _l("queued"), "sending": _l("sending"), "sent": _l("sent"), "failed": _l("failed"),
