@@ -2,17 +2,18 @@
 from flask import current_app, g
 
 from salon_web.tenancy import MANAGERS
+from salon_web.texts import _l
 
 # (endpoint, label, managers only)
 SECTIONS = [
-    ("today.today", "Today", False),
-    ("customers.customer_list", "Customers", False),
-    ("appointments.appointment_list", "Appointments", False),
-    ("sales.sale_list", "Sales", False),
-    ("analytics.analytics", "Analytics", True),
-    ("messages.hub", "Messages", True),
-    ("service_menu.service_list", "Services", True),
-    ("salon_settings.front_desk", "Settings", True),  # payment methods, no-show warning
+    ("today.today", _l("Today"), False),
+    ("customers.customer_list", _l("Customers"), False),
+    ("appointments.appointment_list", _l("Appointments"), False),
+    ("sales.sale_list", _l("Sales"), False),
+    ("analytics.analytics", _l("Analytics"), True),
+    ("messages.hub", _l("Messages"), True),
+    ("service_menu.service_list", _l("Services"), True),
+    ("salon_settings.front_desk", _l("Settings"), True),  # payment methods, no-show warning
 ]
 
 

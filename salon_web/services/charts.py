@@ -7,7 +7,9 @@ import itertools
 
 from markupsafe import Markup, escape
 
+from salon_web.services import formats
 from salon_web.services.money import to_major
+from salon_web.texts import _l
 
 WIDTH = 720
 HEIGHT = 260
@@ -69,26 +71,27 @@ def stacked_bar_chart(title, description, labels, series, *, format_value=str):
     return Markup("".join(parts))
 
 
-def monthly_charts(salon, months):
+def monthly_charts(salon, months, language="en"):
     """Return the analytics page's three monthly charts (visits, new and returning customers, revenue) as SVG."""
-    labels = [row["month"].strftime("%b %y") for row in months]
-    span = f"{labels[0]} to {labels[-1]}" if labels else ""
+    labels = [formats.day(row["month"], "month", language) for row in months]
+    span = str(_l("%(first)s to %(last)s", first=labels[0], last=labels[-1])) if labels else ""
     return {
         "visits": bar_chart(
-            "Visits per month", f"Visits each month, {span}, in the salon's time zone.",
+            str(_l("Visits per month")), str(_l("Visits each month, %(span)s, in the salon's time zone.", span=span)),
             labels, [row["visits"] for row in months], format_value=compact,
         ),
         "customers": stacked_bar_chart(
-            "New and returning customers per month",
-            f"Customers who came each month, {span}: new (first visit that month) and returning.",
+            str(_l("New and returning customers per month")),
+            str(_l("Customers who came each month, %(span)s: new (first visit that month) and returning.", span=span)),
             labels,
-            [("New", [row["new"] for row in months], "chart__bar--2"),
-             ("Returning", [row["returning"] for row in months], "chart__bar--1")],
+            [(str(_l("New")), [row["new"] for row in months], "chart__bar--2"),
+             (str(_l("Returning")), [row["returning"] for row in months], "chart__bar--1")],
             format_value=compact,
         ),
         "revenue": bar_chart(
-            f"Revenue per month ({salon.currency})",
-            f"Revenue of visits each month in {salon.currency}, {span}; voided sales excluded.",
+            str(_l("Revenue per month (%(currency)s)", currency=salon.currency)),
+            str(_l("Revenue of visits each month in %(currency)s, %(span)s; voided sales excluded.",
+                   currency=salon.currency, span=span)),
             labels, [int(to_major(row["revenue"], salon.currency)) for row in months],
             format_value=compact, css="chart__bar--3",
         ),

@@ -2,6 +2,7 @@
 from flask import Blueprint, request
 
 from salon_web import htmx
+from salon_web.i18n import current_language
 from salon_web.services import charts, front_desk
 from salon_web.services.analytics import page, periods
 from salon_web.services.clock import local_today
@@ -24,6 +25,7 @@ def analytics_page(salon):
     return htmx.render(
         "analytics/analytics.html", "period", target="period",
         salon=salon, figures=figures, period=period, chosen=form.entered(), errors=errors,
-        choices=periods.PERIOD_CHOICES, charts=None if period_only else charts.monthly_charts(salon, figures["monthly"]),
+        choices=periods.PERIOD_CHOICES,
+        charts=None if period_only else charts.monthly_charts(salon, figures["monthly"], current_language()),
         status=422 if errors else 200, front_desk=front_desk.period_figures(salon, period),
     )

@@ -4,16 +4,30 @@ The links carry their own signed token (no session, so no CSRF token: they are e
 proof). The webhooks are signed by Twilio (X-Twilio-Signature): a forged or missing signature is refused (403).
 """
 from flask import Blueprint, abort, current_app, render_template, request
+from flask_babel import force_locale
 
 from salon_web.extensions import csrf
+from salon_web.i18n import DEFAULT_LANGUAGE, supported
 from salon_web.models import NotInSalon, Salon
 from salon_web.services.field_errors import FieldErrors
 from salon_web.services.messages import consent, links
 from salon_web.services.messages.delivery import record_delivery_report
 from salon_web.services.messages.transports import valid_twilio_signature
 from salon_web.services.phones import InvalidPhone, normalize_phone
+from salon_web.texts import _l
 
 bp = Blueprint("message_links", __name__)
+
+EXPIRED = _l("This link has expired.")
+NOT_VALID = _l("This link is not valid.")
+
+
+def _public_page(template, salon, **context):
+    """A client's page: in the salon's language (its clients' messages speak it), not the visitor's browser's."""
+    if salon is None:
+        return render_template(template, salon=salon, **context)
+    with force_locale(supported(getattr(salon, "language", None)) or DEFAULT_LANGUAGE):
+        return render_template(template, salon=salon, **context)
 
 
 def _unsubscribe_target(token):
@@ -30,8 +44,8 @@ def _unsubscribe_target(token):
 @bp.route(links.UNSUBSCRIBE_PATH + "<token>")
 def unsubscribe_page(token):
     """The unsubscribe page: one button (a GET never changes consent; mail clients POST directly, RFC 8058)."""
-    salon, _ = _unsubscribe_target(token)
-    return render_template("messages/public_unsubscribe.html", salon=salon, token=token, done=False)
+    salon, _customer_id = _unsubscribe_target(token)
+    return _public_page("messages/public_unsubscribe.html", salon, token=token, done=False)
 
 
 @csrf.exempt
@@ -43,14 +57,14 @@ def unsubscribe(token):
         consent.unsubscribe(salon.id, customer_id)
     except NotInSalon:
         abort(404)
-    return render_template("messages/public_unsubscribe.html", salon=salon, token=token, done=True)
+    return _public_page("messages/public_unsubscribe.html", salon, token=token, done=True)
 
 
 def _feedback_target(token):
     try:
         salon_id, customer_id, occasion = links.read_feedback(current_app.config["SECRET_KEY"], token)
     except links.BadLink as bad:
-        return None, None, None, ("This link has expired." if bad.expired else None)
+        return None, None, None, (EXPIRED if bad.expired else None)
     salon = Salon.get_or_none(Salon.id == salon_id)
     if salon is None:
         return None, None, None, None
@@ -62,11 +76,11 @@ def feedback_page(token):
     """The 1-5 rating page of a visit (expired link: 410; unknown: 404)."""
     salon, customer_id, occasion, problem = _feedback_target(token)
     if salon is None:
-        return render_template("messages/public_feedback.html", salon=None, problem=problem or "This link is not valid.",
+        return render_template("messages/public_feedback.html", salon=None, problem=problem or NOT_VALID,
                                errors={}, values={}, done=False), 410 if problem else 404
     done = consent.existing_feedback(salon.id, customer_id, occasion) is not None
-    return render_template("messages/public_feedback.html", salon=salon, token=token, problem=None, errors={},
-                           values={}, done=done)
+    return _public_page("messages/public_feedback.html", salon, token=token, problem=None, errors={},
+                        values={}, done=done)
 
 
 @csrf.exempt
@@ -75,19 +89,19 @@ def feedback(token):
     """Record the rating and comment (once per visit); 422 with the page when the rating is missing."""
     salon, customer_id, occasion, problem = _feedback_target(token)
     if salon is None:
-        return render_template("messages/public_feedback.html", salon=None, problem=problem or "This link is not valid.",
+        return render_template("messages/public_feedback.html", salon=None, problem=problem or NOT_VALID,
                                errors={}, values={}, done=False), 410 if problem else 404
     values = {"rating": request.form.get("rating", ""), "comment": request.form.get("comment", "")}
     try:
         consent.record_feedback(salon.id, customer_id, occasion, request.form.get("rating", type=int),
                                 values["comment"])
     except FieldErrors as refused:
-        return render_template("messages/public_feedback.html", salon=salon, token=token, problem=None,
-                               errors=refused.errors, values=values, done=False), 422
+        return _public_page("messages/public_feedback.html", salon, token=token, problem=None,
+                            errors=refused.errors, values=values, done=False), 422
     except NotInSalon:
         abort(404)
-    return render_template("messages/public_feedback.html", salon=salon, token=token, problem=None, errors={},
-                           values=values, done=True)
+    return _public_page("messages/public_feedback.html", salon, token=token, problem=None, errors={},
+                        values=values, done=True)
 
 
 def _signed_by_twilio():

@@ -1,5 +1,6 @@
 """The Messages area (managers): outbox, templates, automations and rules, campaigns; and the card's panel (staff)."""
 from flask import Blueprint, current_app, flash, make_response, render_template, request, url_for
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 
 from salon_web import htmx, jobs
@@ -19,7 +20,8 @@ bp = Blueprint("messages", __name__)
 
 
 def _common(salon, **context):
-    return dict(salon=salon, purposes=wording.PURPOSE_LABELS, languages=wording.LANGUAGE_LABELS, **context)
+    return dict(salon=salon, purposes=wording.PURPOSE_LABELS, languages=wording.LANGUAGE_LABELS,
+                status_labels=wording.STATUS_LABELS, campaign_statuses=wording.CAMPAIGN_STATUS_LABELS, **context)
 
 
 @bp.route("/salons/<int:salon_id>/messages")
@@ -30,7 +32,7 @@ def hub(salon):
     before = request.args.get("before", type=int)
     messages = delivery.outbox(salon, status=status, before_id=before)
     return htmx.render("messages/hub.html", "outbox", target="outbox", **_common(
-        salon, messages=messages, status=status, statuses=MESSAGE_STATUSES, counts=delivery.status_counts(salon),
+        salon, messages=messages, chosen_status=status, statuses=MESSAGE_STATUSES, counts=delivery.status_counts(salon),
         settings=settings_for(salon), feedback=consent.feedback_summary(salon)))
 
 
@@ -60,7 +62,7 @@ def save(salon):
         save_settings(salon, settings_change(request.form), user=current_user.id)
     except FieldErrors as refused:
         return _settings_page(salon, settings_for(salon), refused.errors, 422)
-    flash("Message settings saved.", "success")
+    flash(_("Message settings saved."), "success")
     return htmx.redirect_to(url_for(".settings", salon_id=salon.id))
 
 
@@ -115,13 +117,13 @@ def save_template_view(salon):
     values = {"subject": request.form.get("subject", ""), "body": request.form.get("body", "")}
     if request.form.get("action") == "reset":
         reset_template(salon, purpose, language)
-        flash("Template reset to the default wording.", "success")
+        flash(_("Template reset to the default wording."), "success")
     else:
         try:
             save_template(salon, purpose, language, values["subject"], values["body"])
         except FieldErrors as refused:
             return _templates_page(salon, purpose, language, values, refused.errors, 422)
-        flash("Template saved.", "success")
+        flash(_("Template saved."), "success")
     return htmx.redirect_to(url_for(".templates", salon_id=salon.id, purpose=purpose, language=language))
 
 
@@ -139,9 +141,10 @@ def preview(salon):
 @salon_view(*MANAGERS)
 def campaign_list(salon):
     """Campaigns sent and scheduled, and the form of a new one (to a saved segment or the list filter in `query`)."""
+    language = settings_for(salon).language  # the default wording in the language the campaign is sent in
+    subject, body = wording.DEFAULTS["marketing"].get(language, wording.DEFAULTS["marketing"]["en"])
     values = {"name": "", "query": request.args.get("query", ""), "segment": request.args.get("segment", ""),
-              "channel": "auto", "language": settings_for(salon).language, "when": "now", "send_at": "",
-              "subject": wording.DEFAULTS["marketing"]["en"][0], "body": wording.DEFAULTS["marketing"]["en"][1]}
+              "channel": "auto", "language": language, "when": "now", "send_at": "", "subject": subject, "body": body}
     return _campaigns_page(salon, values)
 
 
@@ -161,12 +164,12 @@ def _campaign_form(salon):
     if values["segment"]:
         segment = SavedSegment.in_salon(salon).where(SavedSegment.id == (form.get("segment", type=int) or 0)).first()
         if segment is None:
-            errors["segment"] = "Choose one of the salon's segments."
+            errors["segment"] = _("Choose one of the salon's segments.")
         else:
             query = segment.query
     customer_filter, refused = segment_filter(query, salon)
     if refused:
-        errors["query"] = " ".join(refused.values())
+        errors["query"] = " ".join(str(message) for message in refused.values())
     moment, problem = send_at(form, salon.timezone)
     if problem:
         errors["send_at"] = problem
@@ -177,7 +180,7 @@ def _campaign_form(salon):
 @salon_view(*MANAGERS)
 def campaign_preview(salon):
     """Whom the campaign reaches, and how many are skipped and why (htmx fragment, or the page)."""
-    values, customer_filter, _, errors = _campaign_form(salon)
+    values, customer_filter, _moment, errors = _campaign_form(salon)
     reach = None
     if not errors:
         reached, skipped = campaigns.audience(salon, customer_filter, values["channel"] if values["channel"] in
@@ -211,7 +214,8 @@ def campaign_create(salon):
     if errors:
         return _campaigns_page(salon, values, errors, 422)
     jobs.deliver_messages(salon.id)
-    flash(f"Campaign “{campaign.name}”: {campaign.queued_count} messages queued.", "success")
+    flash(ngettext("Campaign “%(name)s”: %(num)d message queued.", "Campaign “%(name)s”: %(num)d messages queued.",
+                   campaign.queued_count, name=campaign.name), "success")
     return htmx.redirect_to(url_for(".campaign", salon_id=salon.id, campaign_id=campaign.id))
 
 
@@ -230,7 +234,8 @@ def campaign_stop(salon, campaign_id):
     """Stop a campaign: what is not being sent yet never will be."""
     found = Campaign.get_in_salon(salon, campaign_id)
     stopped = campaigns.stop_campaign(salon, found, user=current_user.id)
-    flash(f"Campaign stopped: {stopped} messages will not be sent.", "success")
+    flash(ngettext("Campaign stopped: %(num)d message will not be sent.",
+                   "Campaign stopped: %(num)d messages will not be sent.", stopped), "success")
     return htmx.redirect_to(url_for(".campaign", salon_id=salon.id, campaign_id=found.id))
 
 
@@ -257,7 +262,7 @@ def _card_panel(salon, customer, errors=None, sent=False, status=200):
                    queued=delivery.outbox_of(salon, customer), feedback=consent.feedback_of(customer),
                    purposes={k: v for k, v in wording.PURPOSE_LABELS.items()
                              if k not in ("appointment_reminder", "appointment_confirmation")},
-                   languages=wording.LANGUAGE_LABELS, language=settings.language,
+                   languages=wording.LANGUAGE_LABELS, language=settings.language, status_labels=wording.STATUS_LABELS,
                    marketing_ok=choose_channel(customer, "marketing")[0] is not None,
                    values={k: request.form.get(k, "") for k in ("purpose", "channel", "language")})
     if htmx.is_fragment_request():
@@ -277,7 +282,7 @@ def card_send(salon, customer_id):
         return _card_panel(salon, customer, refused.errors, status=422)
     jobs.deliver_messages(salon.id)
     if not htmx.is_fragment_request():
-        flash("Message queued.", "success")
+        flash(_("Message queued."), "success")
         return htmx.redirect_to(url_for(".card_panel", salon_id=salon.id, customer_id=customer.id))
     body, status = _card_panel(salon, customer, sent=True)
     return htmx.trigger(make_response(body, status), "timeline-changed", "communications-changed")

@@ -4,6 +4,7 @@ from wtforms import Form, StringField, ValidationError
 from salon_web.services.analytics.periods import PeriodChoice, choose_period, default_period
 from salon_web.services.clock import EARLIEST_DATE, parse_date
 from salon_web.services.field_errors import FieldErrors
+from salon_web.texts import _l
 
 # The period's domain field names as the form calls them.
 FORM_NAMES = {"days": "days", "first": "from", "last": "to"}
@@ -43,15 +44,15 @@ class PeriodForm(Form):
     def validate_first(self, field):
         # parse_date keeps to years where the period before and its time-zone bounds stay computable.
         if self.wants_dates() and _date(field.data) is None:
-            raise ValidationError(f"Enter a start date such as 2026-01-31 (from {EARLIEST_DATE.year}).")
+            raise ValidationError(_l("Enter a start date such as 2026-01-31 (from %(year)s).", year=EARLIEST_DATE.year))
 
     def validate_last(self, field):
         if self.wants_dates() and _date(field.data) is None:
-            raise ValidationError("Enter an end date such as 2026-03-31.")
+            raise ValidationError(_l("Enter an end date such as 2026-03-31."))
 
     def validate_days(self, field):
         if not self.wants_dates() and field.data and _whole_number(field.data) is None:
-            raise ValidationError("Choose 30, 90 or 365 days, or enter dates.")
+            raise ValidationError(_l("Choose 30, 90 or 365 days, or enter dates."))
 
     def choice(self):
         """The validated values as a PeriodChoice."""

@@ -3,6 +3,9 @@ import datetime
 
 from salon_web.services.clock import parse_local_datetime
 from salon_web.services.messages.settings import SettingsChange
+from salon_web.texts import _l
+
+NO_MOMENT = _l("Enter a date and time, or send now.")
 
 
 def minutes_of(text):
@@ -40,7 +43,7 @@ def send_at(form, timezone):
     try:
         moment = parse_local_datetime(form.get("send_at"), timezone)
     except ValueError:
-        return None, "Enter a date and time, or send now."
+        return None, NO_MOMENT
     if moment is None:
-        return None, "Enter a date and time, or send now."
+        return None, NO_MOMENT
     return moment, None

@@ -5,6 +5,7 @@ import datetime
 from salon_web import sql_dialect
 from salon_web.services.analytics.reports import day_start, fetchall, fetchone, ratio, report
 from salon_web.services.field_errors import FieldErrors
+from salon_web.texts import _l
 
 PERIOD_CHOICES = (30, 90, 365)
 MAX_PERIOD_DAYS = 3 * 366
@@ -54,15 +55,15 @@ def choose_period(today, choice):
     """Return the Period of a PeriodChoice; raise FieldErrors (days, first, last) for one the page does not offer."""
     if choice.first is not None and choice.last is not None:
         if choice.last < choice.first:
-            raise FieldErrors({"last": "The end date must be on or after the start date."})
+            raise FieldErrors({"last": _l("The end date must be on or after the start date.")})
         if choice.last > today:
-            raise FieldErrors({"last": "The end date cannot be in the future."})
+            raise FieldErrors({"last": _l("The end date cannot be in the future.")})
         if (choice.last - choice.first).days + 1 > MAX_PERIOD_DAYS:
-            raise FieldErrors({"first": f"Choose at most {MAX_PERIOD_DAYS} days."})
+            raise FieldErrors({"first": _l("Choose at most %(count)s days.", count=MAX_PERIOD_DAYS)})
         return Period(choice.first, choice.last)
     if choice.days is not None:
         if choice.days not in PERIOD_CHOICES:
-            raise FieldErrors({"days": "Choose 30, 90 or 365 days, or enter dates."})
+            raise FieldErrors({"days": _l("Choose 30, 90 or 365 days, or enter dates.")})
         return last_days(today, choice.days)
     return default_period(today)
 

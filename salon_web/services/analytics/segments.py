@@ -11,6 +11,7 @@ from peewee import Case, fn
 from salon_web.models import SalonCustomer
 from salon_web.services.analytics.reports import days_ago, report
 from salon_web.services.clock import local_today
+from salon_web.texts import _l
 
 RECENT_DAYS = 30
 CHURN_DAYS = 90
@@ -20,24 +21,24 @@ LOST_DAYS = 180
 # contract); `exact` says whether the list shows exactly the segment (the list has only minimum
 # filters) or a wider set sorted so the segment comes first.
 SEGMENTS = [
-    {"key": "champions", "name": "Champions", "rule": "5 or more visits, the last within 30 days",
+    {"key": "champions", "name": _l("Champions"), "rule": _l("5 or more visits, the last within 30 days"),
      "link": {"min_visits": 5, "sort": "last_visit", "order": "desc"}, "exact": False},
-    {"key": "loyal", "name": "Loyal", "rule": "3 or more visits, the last within 90 days (not champions)",
+    {"key": "loyal", "name": _l("Loyal"), "rule": _l("3 or more visits, the last within 90 days (not champions)"),
      "link": {"min_visits": 3, "sort": "last_visit", "order": "desc"}, "exact": False},
-    {"key": "new", "name": "New", "rule": "1 visit, within the last 30 days",
+    {"key": "new", "name": _l("New"), "rule": _l("1 visit, within the last 30 days"),
      "link": {"sort": "last_visit", "order": "desc"}, "exact": False},
-    {"key": "promising", "name": "Promising", "rule": "1 or 2 visits, the last within 90 days (not new)",
+    {"key": "promising", "name": _l("Promising"), "rule": _l("1 or 2 visits, the last within 90 days (not new)"),
      "link": {"min_visits": 1, "sort": "last_visit", "order": "desc"}, "exact": False},
-    {"key": "at_risk", "name": "At risk", "rule": "3 or more visits, none for more than 90 days",
+    {"key": "at_risk", "name": _l("At risk"), "rule": _l("3 or more visits, none for more than 90 days"),
      "link": {"min_visits": 3, "days_since_last_visit": CHURN_DAYS + 1, "sort": "total_spent", "order": "desc"},
      "exact": True},
-    {"key": "hibernating", "name": "Hibernating", "rule": "1 or 2 visits, the last 91 to 180 days ago",
+    {"key": "hibernating", "name": _l("Hibernating"), "rule": _l("1 or 2 visits, the last 91 to 180 days ago"),
      "link": {"min_visits": 1, "days_since_last_visit": CHURN_DAYS + 1, "sort": "visit_count", "order": "asc"},
      "exact": False},
-    {"key": "lost", "name": "Lost", "rule": "1 or 2 visits, none for more than 180 days",
+    {"key": "lost", "name": _l("Lost"), "rule": _l("1 or 2 visits, none for more than 180 days"),
      "link": {"min_visits": 1, "days_since_last_visit": LOST_DAYS + 1, "sort": "visit_count", "order": "asc"},
      "exact": False},
-    {"key": "never_came", "name": "Never came", "rule": "no visit yet",
+    {"key": "never_came", "name": _l("Never came"), "rule": _l("no visit yet"),
      "link": {"sort": "visit_count", "order": "asc"}, "exact": False},
 ]
 

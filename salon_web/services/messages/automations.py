@@ -18,6 +18,7 @@ from salon_web.services.messages.delivery import deliver_due, queue_messages
 from salon_web.services.messages.rules import AUTOMATIONS, choose_channel, recipient_for, settings_for
 from salon_web.services.messages.templates import compose, placeholder_values, template_for
 from salon_web.services.reminders import _anniversary_ranges, _month_day, _month_day_keys, overdue_by_rhythm
+from salon_web.texts import _l
 
 MORNING = datetime.time(9, 0)
 FEEDBACK_DELAY = datetime.timedelta(hours=2)
@@ -25,13 +26,13 @@ FEEDBACK_WINDOW = datetime.timedelta(days=2)
 DAY = datetime.timedelta(hours=24)
 REMINDER_MIN_LEAD = datetime.timedelta(hours=12)
 LABELS = {
-    "birthday": "Birthday message on the day, 09:00",
-    "anniversary": "First-visit anniversary, 09:00",
-    "follow_up": "Follow-up due, 09:00 on the follow-up date",
-    "win_back": "Win-back: overdue by their own rhythm, 09:00",
-    "appointment_reminder": "Appointment reminder 24 h before",
-    "appointment_confirmation": "Appointment confirmation on booking",
-    "feedback": "Feedback request 2 h after a visit",
+    "birthday": _l("Birthday message on the day, 09:00"),
+    "anniversary": _l("First-visit anniversary, 09:00"),
+    "follow_up": _l("Follow-up due, 09:00 on the follow-up date"),
+    "win_back": _l("Win-back: overdue by their own rhythm, 09:00"),
+    "appointment_reminder": _l("Appointment reminder 24 h before"),
+    "appointment_confirmation": _l("Appointment confirmation on booking"),
+    "feedback": _l("Feedback request 2 h after a visit"),
 }
 
 

@@ -14,6 +14,7 @@ from salon_web.services.field_errors import FieldErrors
 from salon_web.services.messages.delivery import queue_messages, status_counts
 from salon_web.services.messages.rules import CAPPED, NO_CHANNEL, NO_CONSENT, choose_channel, marketing_sent_since, recipient_for
 from salon_web.services.messages.templates import Wording, check_template, compose, placeholder_values
+from salon_web.texts import _l
 
 CHANNELS = ("auto", "sms", "email")
 NAME_MAX = 100
@@ -45,17 +46,17 @@ def check_campaign(name, channel, language, subject, body, send_at, now):
     errors = {}
     name = " ".join((name or "").split())
     if not name:
-        errors["name"] = "Name the campaign."
+        errors["name"] = _l("Name the campaign.")
     elif len(name) > NAME_MAX:
-        errors["name"] = f"Use at most {NAME_MAX} characters."
+        errors["name"] = _l("Use at most %(count)s characters.", count=NAME_MAX)
     if channel not in CHANNELS:
-        errors["channel"] = "Choose SMS, e-mail or the best channel per client."
+        errors["channel"] = _l("Choose SMS, e-mail or the best channel per client.")
     try:
         subject, body = check_template("marketing", language, subject, body)
     except FieldErrors as refused:
         errors.update(refused.errors)
     if send_at is not None and send_at < now - datetime.timedelta(minutes=1):
-        errors["send_at"] = "Choose a time in the future, or send now."
+        errors["send_at"] = _l("Choose a time in the future, or send now.")
     if errors:
         raise FieldErrors(errors)
     return name, subject, body

@@ -10,6 +10,7 @@ from salon_web.models import CustomerCommunication, NotInSalon, Salon, SalonCust
 from salon_web.models.messages import CustomerFeedback
 from salon_web.services import audit
 from salon_web.services.field_errors import FieldErrors
+from salon_web.texts import _l
 
 STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "ARRET", "ARRÊT", "HAGARIKA"}
 COMMENT_MAX = 2000
@@ -66,10 +67,10 @@ def record_feedback(salon_id, customer_id, occasion, rating, comment, now=None):
     """Store a 1-5 rating with a comment for one visit; return (feedback, created). FieldErrors if refused."""
     errors = {}
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
-        errors["rating"] = "Choose from 1 to 5 stars."
+        errors["rating"] = _l("Choose from 1 to 5 stars.")
     comment = (comment or "").replace("\r\n", "\n").strip()
     if len(comment) > COMMENT_MAX:
-        errors["comment"] = f"Use at most {COMMENT_MAX} characters."
+        errors["comment"] = _l("Use at most %(count)s characters.", count=COMMENT_MAX)
     if errors:
         raise FieldErrors(errors)
     salon = Salon.get_or_none(Salon.id == salon_id)

@@ -6,15 +6,17 @@ nothing else: no expressions, no attribute access, no Jinja. An unknown placehol
 import math
 import re
 
+from salon_web.texts import _l
+
 PLACEHOLDERS = {
-    "first_name": "The client's first name",
-    "full_name": "The client's full name",
-    "salon_name": "The salon's name",
-    "appointment_date": "The appointment's date (salon time)",
-    "appointment_time": "The appointment's time (salon time)",
-    "service": "The appointment's service",
-    "unsubscribe_link": "One-click unsubscribe link (added to every marketing message)",
-    "feedback_link": "The feedback page's link",
+    "first_name": _l("The client's first name"),
+    "full_name": _l("The client's full name"),
+    "salon_name": _l("The salon's name"),
+    "appointment_date": _l("The appointment's date (salon time)"),
+    "appointment_time": _l("The appointment's time (salon time)"),
+    "service": _l("The appointment's service"),
+    "unsubscribe_link": _l("One-click unsubscribe link (added to every marketing message)"),
+    "feedback_link": _l("The feedback page's link"),
 }
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -31,11 +33,22 @@ PURPOSES = {
 }
 MARKETING = {"birthday", "anniversary", "win_back", "marketing"}
 PURPOSE_LABELS = {
-    "birthday": "Birthday", "anniversary": "First-visit anniversary", "win_back": "Win-back (overdue by rhythm)",
-    "marketing": "Campaign", "follow_up": "Follow-up due", "appointment_reminder": "Appointment reminder (24 h)",
-    "appointment_confirmation": "Appointment confirmation", "feedback": "Feedback request",
+    "birthday": _l("Birthday"), "anniversary": _l("First-visit anniversary"),
+    "win_back": _l("Win-back (overdue by rhythm)"), "marketing": _l("Campaign"), "follow_up": _l("Follow-up due"),
+    "appointment_reminder": _l("Appointment reminder (24 h)"), "appointment_confirmation": _l("Appointment confirmation"),
+    "feedback": _l("Feedback request"),
 }
-LANGUAGE_LABELS = {"en": "English", "fr": "Français", "rw": "Kinyarwanda"}
+LANGUAGE_LABELS = {"en": "English", "fr": "Français", "rw": "Ikinyarwanda"}  # each in its own language
+# Outbound message statuses (stored values) -> what staff read.
+STATUS_LABELS = {
+    "queued": _l("queued"), "sending": _l("sending"), "sent": _l("sent"), "failed": _l("failed"),
+    "deferred": _l("deferred"), "skipped": _l("skipped"), "stopped": _l("stopped"),
+}
+# Campaign statuses (stored values) -> what staff read.
+CAMPAIGN_STATUS_LABELS = {
+    "draft": _l("draft"), "scheduled": _l("scheduled"), "sending": _l("sending"), "done": _l("done"),
+    "stopped": _l("stopped"),
+}
 
 DEFAULTS = {
     "birthday": {

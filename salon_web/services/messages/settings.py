@@ -13,6 +13,7 @@ from salon_web.services.messages.delivery import queue_messages
 from salon_web.services.messages.render import DEFAULTS
 from salon_web.services.messages.rules import AUTOMATIONS, choose_channel, recipient_for, refusal, settings_for
 from salon_web.services.messages.templates import compose, placeholder_values, template_for
+from salon_web.texts import _l
 
 
 @dataclasses.dataclass(frozen=True)
@@ -29,18 +30,18 @@ def save_settings(salon, change, user=None):
     """Store the salon's settings; return them; raise FieldErrors."""
     errors = {}
     if change.language not in LANGUAGES:
-        errors["language"] = "Choose English, French or Kinyarwanda."
+        errors["language"] = _l("Choose English, French or Kinyarwanda.")
     for field in ("quiet_start", "quiet_end"):
         value = getattr(change, field)
         if value is None or not 0 <= value < 24 * 60:
-            errors[field] = "Enter a time such as 21:00."
+            errors[field] = _l("Enter a time such as 21:00.")
     if change.marketing_cap is None or not 0 <= change.marketing_cap <= 50:
-        errors["marketing_cap"] = "Enter a whole number from 0 to 50."
+        errors["marketing_cap"] = _l("Enter a whole number from 0 to 50.")
     if change.cap_days is None or not 1 <= change.cap_days <= 90:
-        errors["cap_days"] = "Enter a whole number of days from 1 to 90."
+        errors["cap_days"] = _l("Enter a whole number of days from 1 to 90.")
     unknown = [name for name in change.automations if name not in AUTOMATIONS]
     if unknown:
-        errors["automations"] = "Unknown automation: " + ", ".join(unknown)
+        errors["automations"] = _l("Unknown automation: %(names)s", names=", ".join(unknown))
     if errors:
         raise FieldErrors(errors)
     values = {"language": change.language, "quiet_start": change.quiet_start, "quiet_end": change.quiet_end,
@@ -74,17 +75,17 @@ def send_template(salon, customer, purpose, channel, config, *, language=None, u
     settings = settings_for(salon)
     language = language if language in LANGUAGES else settings.language
     if purpose not in DEFAULTS:
-        raise FieldErrors({"purpose": "Choose a template."})
+        raise FieldErrors({"purpose": _l("Choose a template.")})
     if channel == "auto":
         channel, reason = choose_channel(customer, purpose)
     else:
         reason = refusal(customer, channel, purpose) if channel in ("sms", "email") else "no channel"
     if reason or channel is None:
-        message = {"no consent": "This client has not given (or withdrew) marketing consent.",
-                   "no channel": "This client cannot be reached on that channel (no contact, or not accepted)."}
-        raise FieldErrors({"channel": message.get(reason, "Choose SMS or e-mail.")})
+        message = {"no consent": _l("This client has not given (or withdrew) marketing consent."),
+                   "no channel": _l("This client cannot be reached on that channel (no contact, or not accepted).")}
+        raise FieldErrors({"channel": message.get(reason, _l("Choose SMS or e-mail."))})
     if purpose in ("appointment_reminder", "appointment_confirmation"):
-        raise FieldErrors({"purpose": "Appointment messages are sent by their automation, with the appointment."})
+        raise FieldErrors({"purpose": _l("Appointment messages are sent by their automation, with the appointment.")})
     occasion = f"{now:%Y%m%d%H%M%S}-{uuid.uuid4().hex[:8]}"
     values = placeholder_values(salon, customer, config=config, occasion=occasion if purpose == "feedback" else None)
     subject, body = compose(template_for(salon, purpose, language), purpose, language, values)

@@ -11,6 +11,7 @@ from salon_web.services.field_errors import FieldErrors
 from salon_web.services.messages import links
 from salon_web.services.messages.render import (
     DEFAULTS, MARKETING, UNSUBSCRIBE_LINE, first_name, placeholders_in, render, unknown_placeholders)
+from salon_web.texts import _l
 
 SUBJECT_MAX = 200
 BODY_MAX = 2000
@@ -44,20 +45,20 @@ def check_template(purpose, language, subject, body):
     """Return (subject, body) tidied; raise FieldErrors (unknown purpose, language or placeholder, lengths)."""
     errors = {}
     if purpose not in DEFAULTS:
-        errors["purpose"] = "Choose a purpose."
+        errors["purpose"] = _l("Choose a purpose.")
     if language not in LANGUAGES:
-        errors["language"] = "Choose English, French or Kinyarwanda."
+        errors["language"] = _l("Choose English, French or Kinyarwanda.")
     subject = " ".join((subject or "").split())
     body = (body or "").replace("\r\n", "\n").strip()
     if len(subject) > SUBJECT_MAX:
-        errors["subject"] = f"Use at most {SUBJECT_MAX} characters."
+        errors["subject"] = _l("Use at most %(count)s characters.", count=SUBJECT_MAX)
     if not body:
-        errors["body"] = "Write the message."
+        errors["body"] = _l("Write the message.")
     elif len(body) > BODY_MAX:
-        errors["body"] = f"Use at most {BODY_MAX} characters."
+        errors["body"] = _l("Use at most %(count)s characters.", count=BODY_MAX)
     unknown = unknown_placeholders(subject + " " + body)
     if unknown:
-        errors["body"] = "Unknown placeholder: " + ", ".join("{" + name + "}" for name in unknown) + "."
+        errors["body"] = _l("Unknown placeholder: %(names)s.", names=", ".join("{" + name + "}" for name in unknown))
     if errors:
         raise FieldErrors(errors)
     return subject, body
