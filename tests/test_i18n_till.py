@@ -139,3 +139,12 @@ def test_the_front_desk_settings_speak_french(client, world, login_as):
                           data={"no_show_warning": "3"})
     assert refused.status_code == 422
     assert "Gardez au moins un moyen de paiement." in refused.get_data(as_text=True)
+
+
+def test_the_sales_page_speaks_kinyarwanda_too(client, world, login_as, sale):
+    login_as("employee")
+    response = client.get(f"/salons/{world.salon.id}/sales", headers={"Accept-Language": "rw"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'lang="rw"' in page
+    assert_words(page, ["Andika igurisha", "Amagurisha ya vuba", "Yishyuye akoresheje", "Mobile Money"],
+                 ["Post a sale", "Recent sales", "Paid by", "Mobile money"])
