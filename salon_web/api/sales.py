@@ -3,6 +3,7 @@ import datetime
 from typing import Literal
 
 from flask import request
+from flask_babel import gettext as _
 from pydantic import Field
 
 from salon_web.api import bp
@@ -61,16 +62,16 @@ def _in_salon(model, salon, object_id, field):
     try:
         return model.get_in_salon(salon, object_id)
     except NotInSalon:
-        raise ApiProblem(422, "No such object in this salon.",
-                         errors=[{"field": field, "in": "body", "message": "Not found in this salon."}]) from None
+        raise ApiProblem(422, _("No such object in this salon."),
+                         errors=[{"field": field, "in": "body", "message": _("Not found in this salon.")}]) from None
 
 
 def _utc(moment):
     if moment.tzinfo is not None:
         moment = moment.astimezone(datetime.timezone.utc).replace(tzinfo=None)
     if moment < EARLIEST_SALE:
-        raise ApiProblem(422, "No such object in this salon.",
-                         errors=[{"field": "soldAt", "in": "body", "message": "A sale is dated 2000 or later."}])
+        raise ApiProblem(422, _("No such object in this salon."),
+                         errors=[{"field": "soldAt", "in": "body", "message": _("A sale is dated %(year)s or later.", year=2000)}])
     return moment
 
 
@@ -81,8 +82,8 @@ def create_sale(user, salon, body):
     customer = _in_salon(SalonCustomer, salon, body.customer_id, "customerId") if body.customer_id else None
     appointment = _in_salon(Appointment, salon, body.appointment_id, "appointmentId") if body.appointment_id else None
     if customer is None and appointment is None:
-        raise ApiProblem(422, "Name the customer (or the appointment).",
-                         errors=[{"field": "customerId", "in": "body", "message": "Required without appointmentId."}])
+        raise ApiProblem(422, _("Name the customer (or the appointment)."),
+                         errors=[{"field": "customerId", "in": "body", "message": _("Required without appointmentId.")}])
     try:
         sale = post_sale(salon, customer=customer, appointment=appointment,
                          items=[item.line() for item in body.items],
@@ -92,10 +93,10 @@ def create_sale(user, salon, body):
     except FieldErrors as invalid:
         if "idempotency_key" in invalid.errors:
             too_long = len(request.headers["Idempotency-Key"].strip()) > 64
-            raise ApiProblem(422, "Idempotency-Key is at most 64 characters for a sale." if too_long else
-                             "This Idempotency-Key was already used for another sale in this salon; use a new key.",
+            raise ApiProblem(422, _("Idempotency-Key is at most %(count)s characters for a sale.", count=64) if too_long else
+                             _("This Idempotency-Key was already used for another sale in this salon; use a new key."),
                              errors=[{"field": "Idempotency-Key", "in": "header",
-                                      "message": "too long" if too_long else "used for another sale"}])
+                                      "message": _("too long") if too_long else _("used for another sale")}])
         raise service_errors(invalid.errors, "body")
     items = items_by_sale(salon, [sale.id]).get(sale.id, [])
     return {"id": sale.id, "customer_id": sale.customer_id, "appointment_id": sale.appointment_id,

@@ -18,6 +18,7 @@ from salon_web.services import visits
 from salon_web.services.clock import local_day_bounds
 from salon_web.services.field_errors import FieldErrors
 from salon_web.services.service_menu import find_by_names, service_for
+from salon_web.texts import _l
 
 # Which status may follow which. Completed, cancelled and no-show are final.
 TRANSITIONS = {
@@ -27,9 +28,10 @@ TRANSITIONS = {
     CANCELLED: set(),
     NO_SHOW: set(),
 }
-LABELS = {SCHEDULED: "scheduled", CONFIRMED: "confirmed", COMPLETED: "completed", CANCELLED: "cancelled",
-          NO_SHOW: "no-show"}
-ACTIONS = {CONFIRMED: "Confirm", COMPLETED: "Complete", CANCELLED: "Cancel", NO_SHOW: "No-show", SCHEDULED: "Unconfirm"}
+LABELS = {SCHEDULED: _l("scheduled"), CONFIRMED: _l("confirmed"), COMPLETED: _l("completed"), CANCELLED: _l("cancelled"),
+          NO_SHOW: _l("no-show")}
+ACTIONS = {CONFIRMED: _l("Confirm"), COMPLETED: _l("Complete"), CANCELLED: _l("Cancel"), NO_SHOW: _l("No-show"),
+           SCHEDULED: _l("Unconfirm")}
 OPEN_STATUSES = (SCHEDULED, CONFIRMED)
 
 
@@ -38,7 +40,7 @@ class TransitionNotAllowed(FieldErrors):
 
     def __init__(self, message):
         super().__init__({"status": message})
-        self.message = message
+        self.message = self.errors["status"]  # text in the language of the request
 
 
 @dataclass(frozen=True)
@@ -69,25 +71,25 @@ def book_appointment(salon, booking=None, /, **fields):
     scheduled_at, employee, duration_minutes = booking.scheduled_at, booking.employee, booking.duration_minutes
     errors = {}
     if customer is None or customer.salon_id != salon.id:
-        errors["customer"] = "Choose a customer of this salon."
+        errors["customer"] = _l("Choose a customer of this salon.")
     service_name = " ".join((service_name or "").split())
     if not service_name:
-        errors["service_name"] = "Enter the service, e.g. Haircut."
+        errors["service_name"] = _l("Enter the service, e.g. Haircut.")
     elif len(service_name) > 200:
-        errors["service_name"] = "Keep the service under 200 characters."
+        errors["service_name"] = _l("Keep the service under %(count)s characters.", count=200)
     service = service_for(find_by_names(salon, [service_name]), service_name) if service_name else None
     if price is None:  # left empty: the menu's price, or nothing (issue 15)
         price = service.price if service else 0
     if not isinstance(price, int) or price < 0:
-        errors["price"] = "Enter a price of zero or more."
+        errors["price"] = _l("Enter a price of zero or more.")
     if not isinstance(scheduled_at, datetime.datetime):
-        errors["scheduled_at"] = "Enter the date and time."
+        errors["scheduled_at"] = _l("Enter the date and time.")
     if not isinstance(duration_minutes, int) or not 5 <= duration_minutes <= 720:
-        errors["duration_minutes"] = "Enter a duration between 5 and 720 minutes."
+        errors["duration_minutes"] = _l("Enter a duration between %(least)s and %(most)s minutes.", least=5, most=720)
     if employee is not None and not Membership.select().where(
         (Membership.salon == salon) & (Membership.user == employee)
     ).exists():
-        errors["employee"] = "Choose a member of this salon's staff."
+        errors["employee"] = _l("Choose a member of this salon's staff.")
     if errors:
         raise FieldErrors(errors)
     return Appointment.create(
@@ -103,7 +105,7 @@ def change_appointment_status(appointment, status, *, user=None, now=None):
     Raises TransitionNotAllowed for a change the rules forbid.
     """
     if status not in APPOINTMENT_STATUSES:
-        raise TransitionNotAllowed(f"Unknown status {status!r}.")
+        raise TransitionNotAllowed(_l("Unknown status %(status)s.", status=repr(status)))
     now = now or utcnow()
     with db.atomic():
         visits.lock_customer(appointment.salon_id, appointment.customer_id)
@@ -113,7 +115,7 @@ def change_appointment_status(appointment, status, *, user=None, now=None):
             return current
         if status not in TRANSITIONS[current.status]:
             raise TransitionNotAllowed(
-                f"A {LABELS[current.status]} appointment cannot be marked {LABELS[status]}."
+                _l("A %(current)s appointment cannot be marked %(new)s.", current=LABELS[current.status], new=LABELS[status])
             )
         changes = {Appointment.status: status, Appointment.status_updated_at: now}
         if status == COMPLETED:

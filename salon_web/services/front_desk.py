@@ -14,10 +14,12 @@ from salon_web.models.sales import COMPLETED
 from salon_web.services.field_errors import FieldErrors
 from salon_web.services.service_menu import revenue_by_service
 from salon_web.sql_dialect import hours_before
+from salon_web.texts import _l
 
-PAYMENT_METHODS = {"cash": "Cash", "mobile_money": "Mobile money", "card": "Card", "bank_transfer": "Bank transfer",
-                   "other": "Other"}
-NOT_RECORDED = "Not recorded"  # sales posted before payment methods existed
+# Labels by the stored value (the value never changes; the label follows the reader's language).
+PAYMENT_METHODS = {"cash": _l("Cash"), "mobile_money": _l("Mobile money"), "card": _l("Card"),
+                   "bank_transfer": _l("Bank transfer"), "other": _l("Other")}
+NOT_RECORDED = _l("Not recorded")  # sales posted before payment methods existed
 LATE_CANCEL_HOURS = 24
 MAX_WARNING = 100
 
@@ -39,7 +41,7 @@ def check_payment_method(salon, code):
     if code is None or code == "":
         return offered[0]
     if code not in offered:
-        raise FieldErrors({"payment_method": "Choose one of this salon's payment methods."})
+        raise FieldErrors({"payment_method": _l("Choose one of this salon's payment methods.")})
     return code
 
 
@@ -48,9 +50,9 @@ def update_settings(salon, *, methods, no_show_warning):
     errors = {}
     methods = [code for code in PAYMENT_METHODS if code in set(methods)]
     if not methods:
-        errors["payment_methods"] = "Keep at least one payment method."
+        errors["payment_methods"] = _l("Keep at least one payment method.")
     if not isinstance(no_show_warning, int) or not 1 <= no_show_warning <= MAX_WARNING:
-        errors["no_show_warning"] = f"Enter a whole number from 1 to {MAX_WARNING}."
+        errors["no_show_warning"] = _l("Enter a whole number from 1 to %(most)s.", most=MAX_WARNING)
     if errors:
         raise FieldErrors(errors)
     stored = None if len(methods) == len(PAYMENT_METHODS) else ",".join(methods)

@@ -14,6 +14,7 @@ from salon_web.services.front_desk import check_payment_method
 from salon_web.services.service_menu import menu_service_id
 from salon_web.services.clock import local_day_bounds
 from salon_web.services.text import fold
+from salon_web.texts import _l
 
 MAX_ITEMS = 50
 MAX_QUANTITY = 1000
@@ -56,18 +57,18 @@ def validate_lines(lines):
             if isinstance(line, SaleLine) else line
         description = " ".join((description or "").split())
         if not description:
-            return clean, "Each line needs a description."
+            return clean, _l("Each line needs a description.")
         if len(description) > MAX_DESCRIPTION:
-            return clean, f"Keep each description under {MAX_DESCRIPTION} characters."
+            return clean, _l("Keep each description under %(count)s characters.", count=MAX_DESCRIPTION)
         if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
-            return clean, f"Quantities are whole numbers from 1 to {MAX_QUANTITY}."
+            return clean, _l("Quantities are whole numbers from 1 to %(count)s.", count=MAX_QUANTITY)
         if isinstance(unit_price, bool) or not isinstance(unit_price, int) or unit_price < 0:
-            return clean, "Unit prices are zero or more."
+            return clean, _l("Unit prices are zero or more.")
         clean.append(SaleLine(description, quantity, unit_price))
     if not clean:
-        return clean, "Add at least one line."
+        return clean, _l("Add at least one line.")
     if len(clean) > MAX_ITEMS:
-        return clean, f"A sale has at most {MAX_ITEMS} lines."
+        return clean, _l("A sale has at most %(count)s lines.", count=MAX_ITEMS)
     return clean, None
 
 
@@ -87,18 +88,18 @@ def post_sale(salon, *, customer, items, sold_at=None, appointment=None, idempot
     errors = {"items": items_error} if items_error else {}
     if appointment is not None:
         if appointment.salon_id != salon.id:
-            errors["appointment"] = "Choose an appointment of this salon."
+            errors["appointment"] = _l("Choose an appointment of this salon.")
         elif customer is None:
             customer = SalonCustomer.get_in_salon(salon, appointment.customer_id)
         elif customer.id != appointment.customer_id:
-            errors["appointment"] = "That appointment is for another customer."
+            errors["appointment"] = _l("That appointment is for another customer.")
     if customer is not None and customer.salon_id != salon.id:
-        errors["customer"] = "Choose a customer of this salon."
+        errors["customer"] = _l("Choose a customer of this salon.")
     if sold_at is not None and sold_at > now + FUTURE_TOLERANCE:
         errors["sold_at"] = "A sale cannot be dated in the future."
     idempotency_key = (idempotency_key or "").strip() or None
     if idempotency_key and len(idempotency_key) > 64:
-        errors["idempotency_key"] = "The form key is too long; reload the page."
+        errors["idempotency_key"] = _l("The form key is too long; reload the page.")
     try:
         payment_method = check_payment_method(salon, payment_method)
     except FieldErrors as refused:
@@ -126,7 +127,7 @@ def post_sale(salon, *, customer, items, sold_at=None, appointment=None, idempot
                 existing = _existing(fields, items)
                 if existing:
                     return existing
-                raise FieldErrors({"appointment": "That appointment was cancelled or missed; post the sale without it."})
+                raise FieldErrors({"appointment": _l("That appointment was cancelled or missed; post the sale without it.")})
         sale_id = _insert_sale(fields)
         if sale_id is None:
             return _existing(fields, items)
@@ -161,7 +162,7 @@ def _insert_sale(fields):
 
 
 MAX_REASON = 500
-KEY_USED = "This form was already used for another sale (see the list below). Send it again to post it as a new sale."
+KEY_USED = _l("This form was already used for another sale (see the list below). Send it again to post it as a new sale.")
 
 
 def _existing(fields, items):
@@ -190,9 +191,9 @@ def void_sale(sale, *, reason, user=None, now=None):
     """
     reason = " ".join((reason or "").split())
     if not reason:
-        raise FieldErrors({"reason": "Say why the sale is voided."})
+        raise FieldErrors({"reason": _l("Say why the sale is voided.")})
     if len(reason) > MAX_REASON:
-        raise FieldErrors({"reason": f"Keep the reason under {MAX_REASON} characters."})
+        raise FieldErrors({"reason": _l("Keep the reason under %(count)s characters.", count=MAX_REASON)})
     now = now or utcnow()
     with db.atomic():
         if sale.customer_id is not None:

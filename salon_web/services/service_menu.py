@@ -13,6 +13,7 @@ from salon_web.models.appointments import COMPLETED as APPOINTMENT_COMPLETED
 from salon_web.models.sales import COMPLETED
 from salon_web.services.field_errors import FieldErrors
 from salon_web.services.text import fold
+from salon_web.texts import _l
 
 MAX_NAME = 100
 MAX_CATEGORY = 60
@@ -39,22 +40,22 @@ def save_service(salon, *, name, category="", duration_minutes=60, price=0, acti
     name, category = " ".join((name or "").split()), " ".join((category or "").split())
     errors = {}
     if not name:
-        errors["name"] = "Enter the service's name, e.g. Box braids."
+        errors["name"] = _l("Enter the service's name, e.g. Box braids.")
     elif len(name) > MAX_NAME:
-        errors["name"] = f"Keep the name under {MAX_NAME} characters."
+        errors["name"] = _l("Keep the name under %(count)s characters.", count=MAX_NAME)
     if len(category) > MAX_CATEGORY:
-        errors["category"] = f"Keep the category under {MAX_CATEGORY} characters."
+        errors["category"] = _l("Keep the category under %(count)s characters.", count=MAX_CATEGORY)
     if not isinstance(duration_minutes, int) or not 5 <= duration_minutes <= 720:
-        errors["duration_minutes"] = "Enter a duration between 5 and 720 minutes."
+        errors["duration_minutes"] = _l("Enter a duration between %(least)s and %(most)s minutes.", least=5, most=720)
     if not isinstance(price, int) or not 0 <= price <= MAX_PRICE:
-        errors["price"] = "Enter a price of zero or more."
+        errors["price"] = _l("Enter a price of zero or more.")
     key = fold(name)
     if "name" not in errors:
         same = Service.in_salon(salon).where(Service.name_key == key)
         if service is not None:
             same = same.where(Service.id != service.id)
         if same.exists():
-            errors["name"] = "That service is already on the menu."
+            errors["name"] = _l("That service is already on the menu.")
     if errors:
         raise FieldErrors(errors)
     values = dict(name=name, name_key=key, category=category, duration_minutes=duration_minutes, price=price,

@@ -2,6 +2,7 @@
 import datetime
 
 from flask import Blueprint, flash, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from salon_web import htmx
@@ -68,7 +69,8 @@ def appointment_create(salon):
         context = _page(salon, DayFilter(day), typed=form.typed(), errors=refused.errors)
         return htmx.render("appointments/list.html", "booking_form", target="booking-form", status=422, **context)
     local_day = to_local(appointment.scheduled_at, salon.timezone).date()
-    flash(f"Booked {appointment.service_name} for {appointment.customer.full_name}.", "success")
+    flash(_("Booked %(service)s for %(customer)s.", service=appointment.service_name,
+            customer=appointment.customer.full_name), "success")
     return htmx.redirect_to(url_for("appointments.appointment_list", salon_id=salon.id, day=local_day.isoformat()))
 
 
@@ -89,6 +91,7 @@ def appointment_status(salon, appointment_id):
         return htmx.render("appointments/list.html", "results", target="appointment-results",
                            status=422 if error else 200, **context)
     customer = SalonCustomer.get_in_salon(salon, appointment.customer_id)
-    flash(f"{appointment.service_name} for {customer.full_name}: {LABELS[appointment.status]}.", "success")
+    flash(_("%(service)s for %(customer)s: %(status)s.", service=appointment.service_name, customer=customer.full_name,
+            status=LABELS[appointment.status]), "success")
     return htmx.redirect_to(url_for("appointments.appointment_list", salon_id=salon.id, day=day_filter.day.isoformat(),
                                     status=day_filter.status, employee=day_filter.employee_id))

@@ -2,16 +2,18 @@
 import uuid
 
 from flask import Blueprint, flash, g, request, url_for
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 
 from salon_web import htmx
+from salon_web.i18n import current_language
 from salon_web.ids import parse_id
 from salon_web.models import Sale, SalonCustomer
-from salon_web.services.appointments import linkable_appointments
+from salon_web.services import formats
+from salon_web.services.appointments import LABELS as APPOINTMENT_LABELS, linkable_appointments
 from salon_web.services.field_errors import FieldErrors
 from salon_web.services.service_menu import menu_names
 from salon_web.services.front_desk import PAYMENT_METHODS, payment_choices, payment_split
-from salon_web.services.money import format_money
 from salon_web.services.sales import PER_PAGE, customer_options, picker_options, post_sale, sale_page, void_sale
 from salon_web.tenancy import MANAGERS, salon_view
 from salon_web.web_forms.till import SaleFilterForm, SaleForm, VoidForm, item_rows
@@ -32,6 +34,7 @@ def _page(salon, *, typed=None, rows=(), errors=None, void_error=None):
         options=picker_options(salon, typed.get("customer_q", ""), parse_id(typed.get("customer_id"))),
         item_rows=item_rows(rows), appointments=linkable_appointments(salon), can_void=g.role in MANAGERS,
         void_error=void_error, payment_options=payment_choices(salon), payment_labels=PAYMENT_METHODS, service_names=menu_names(salon),
+        appointment_labels=APPOINTMENT_LABELS,
         payment_split=payment_split(salon, *sale_filter.bounds(salon), customer=sale_filter.customer),
     )
 
@@ -69,9 +72,12 @@ def sale_create(salon):
         context = _page(salon, typed=typed, rows=form.rows(), errors=refused.errors)
         return htmx.render("sales/list.html", "sale_form", target="sale-form", status=422, **context)
     customer = SalonCustomer.get_in_salon(salon, sale.customer_id)
-    visits = f"{customer.visit_count} visit{'' if customer.visit_count == 1 else 's'}"
-    flash(f"Sale of {format_money(sale.total, salon.currency)} recorded for {customer.full_name}: {visits}, "
-          f"{format_money(customer.total_spent, salon.currency)} spent.", "success")
+    language = current_language()
+    flash(ngettext("Sale of %(amount)s recorded for %(customer)s: %(num)d visit, %(spent)s spent.",
+                   "Sale of %(amount)s recorded for %(customer)s: %(num)d visits, %(spent)s spent.",
+                   customer.visit_count, amount=formats.money(sale.total, salon.currency, language),
+                   customer=customer.full_name, spent=formats.money(customer.total_spent, salon.currency, language)),
+          "success")
     return htmx.redirect_to(url_for("sales.sale_list", salon_id=salon.id, customer=customer.id))
 
 
@@ -90,7 +96,8 @@ def sale_void(salon, sale_id):
                                void_error=refused.errors["reason"], status=422)
         context = _page(salon, void_error=(sale.id, refused.errors["reason"]))
         return htmx.render("sales/list.html", "results", status=422, **context)
-    flash(f"Sale of {format_money(sale.total, salon.currency)} voided.", "success")
+    flash(_("Sale of %(amount)s voided.", amount=formats.money(sale.total, salon.currency, current_language())),
+          "success")
     return htmx.redirect_to(back_to)
 
 

@@ -1,5 +1,6 @@
 """The owners' front-desk settings page (issue 15): which payment methods the till offers, when a card warns."""
 from flask import Blueprint, flash, request, url_for
+from flask_babel import gettext as _
 
 from salon_web import htmx
 from salon_web.services.field_errors import FieldErrors
@@ -21,7 +22,7 @@ def front_desk(salon):
     except FieldErrors as refused:
         return _page(salon, chosen=request.form.getlist("payment_methods"),
                      warning=request.form.get("no_show_warning", ""), errors=refused.errors, status=422)
-    flash("Settings saved.", "success")
+    flash(_("Settings saved."), "success")
     return htmx.redirect_to(url_for(".front_desk", salon_id=salon.id))
 
 

@@ -1,5 +1,6 @@
 """The owners' service menu page (issue 15): list, add and edit the services the front desk books and sells."""
 from flask import Blueprint, flash, request, url_for
+from flask_babel import gettext as _
 
 from salon_web import htmx
 from salon_web.models import Service
@@ -22,7 +23,7 @@ def service_list(salon):
         service = save_service(salon, **parse_service(request.form, salon.currency))
     except FieldErrors as refused:
         return _list(salon, request.form, refused.errors, status=422)
-    flash(f"{service.name} added to the menu.", "success")
+    flash(_("%(service)s added to the menu.", service=service.name), "success")
     return htmx.redirect_to(url_for(".service_list", salon_id=salon.id))
 
 
@@ -44,7 +45,7 @@ def service_edit(salon, service_id):
         service = save_service(salon, service=service, **parse_service(request.form, salon.currency))
     except FieldErrors as refused:
         return _edit(salon, service, request.form, refused.errors, status=422)
-    flash(f"{service.name} saved.", "success")
+    flash(_("%(service)s saved.", service=service.name), "success")
     return htmx.redirect_to(url_for(".service_list", salon_id=salon.id))
 
 

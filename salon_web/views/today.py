@@ -6,6 +6,7 @@ from salon_web import htmx
 from salon_web.models import SalonCustomer
 from salon_web.security import client_ip
 from salon_web.services import follow_ups, reminders
+from salon_web.services.appointments import LABELS
 from salon_web.services.clock import local_today
 from salon_web.tenancy import salon_view
 
@@ -17,7 +18,7 @@ bp = Blueprint("today", __name__)
 def today(salon):
     """Everything staff should act on today in this salon."""
     page = reminders.today_page(salon)
-    return render_template("today/today.html", salon=salon, page=page)
+    return render_template("today/today.html", salon=salon, page=page, labels=LABELS)
 
 
 @bp.route("/salons/<int:salon_id>/today/follow-ups/<int:customer_id>/done", methods=["POST"])

@@ -10,21 +10,23 @@ from werkzeug.datastructures import MultiDict
 from wtforms import Field, Form, StringField
 from wtforms.validators import ValidationError
 
+from salon_web.i18n import current_language
 from salon_web.ids import parse_id
 from salon_web.models import Appointment, NotInSalon, SalonCustomer, User
 from salon_web.models.appointments import APPOINTMENT_STATUSES
-from salon_web.services import clock
+from salon_web.services import clock, formats
 from salon_web.services.clock import local_today
 from salon_web.services.appointments import Booking, DayFilter
 from salon_web.services.field_errors import FieldErrors
 from salon_web.services.money import InvalidAmount, parse_money
 from salon_web.services.sales import MAX_ITEMS, SaleFilter, SaleLine
+from salon_web.texts import _l
 
 MAX_PAGE = 100_000
 ITEM_ROWS = 5
-YEARS = f"between the years {clock.EARLIEST_DATE.year} and {clock.LATEST_DATE.year}"
-DATE_MESSAGE = f"Use a date like 2026-03-31, {YEARS}."
-CHOOSE_CUSTOMER = "Choose the customer (type a name or phone digits)."
+YEARS = {"first": clock.EARLIEST_DATE.year, "last": clock.LATEST_DATE.year}
+DATE_MESSAGE = _l("Use a date like 2026-03-31, between the years %(first)s and %(last)s.", **YEARS)
+CHOOSE_CUSTOMER = _l("Choose the customer (type a name or phone digits).")
 
 
 class TextField(StringField):
@@ -51,7 +53,7 @@ class TextListField(Field):
 class IdField(TextField):
     """A row id as typed; `number` is the id, or None when empty or not one we could hold."""
 
-    def __init__(self, label=None, validators=None, message="Unknown.", **kwargs):
+    def __init__(self, label=None, validators=None, message=_l("Unknown."), **kwargs):
         super().__init__(label, validators, **kwargs)
         self.message = message
 
@@ -87,7 +89,8 @@ class PageField(TextField):
             return
         # An OFFSET beyond bigint is a database error: bound the number before it reaches SQL.
         if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_PAGE)) or not 1 <= int(text) <= MAX_PAGE:
-            raise ValidationError(f"Page is a whole number between 1 and {MAX_PAGE:,}.")
+            raise ValidationError(_l("Page is a whole number between 1 and %(most)s.",
+                                     most=formats.number(MAX_PAGE, current_language())))
         self.page = int(text)
 
 
@@ -96,7 +99,7 @@ class LocalMomentField(TextField):
 
     moment = None
 
-    def __init__(self, label=None, validators=None, message="Enter the date and time.", **kwargs):
+    def __init__(self, label=None, validators=None, message=_l("Enter the date and time."), **kwargs):
         super().__init__(label, validators, **kwargs)
         self.message = message
 
@@ -143,7 +146,7 @@ class SaleFilterForm(EdgeForm):
 
     day_from = DayField(name="from")
     day_to = DayField(name="to")
-    customer = IdField(message="That customer does not exist in this salon.")
+    customer = IdField(message=_l("That customer does not exist in this salon."))
     page = PageField()
     DOMAIN_NAMES = {"day_from": "from", "day_to": "to"}
 
@@ -168,8 +171,9 @@ class SaleForm(EdgeForm):
 
     customer_id = IdField(message=CHOOSE_CUSTOMER)
     customer_q = TextField(limit=100)
-    appointment_id = IdField(message="Choose an appointment from the list.")
-    sold_at = LocalMomentField(message=f"Enter a date and time {YEARS}, or leave it empty for now.")
+    appointment_id = IdField(message=_l("Choose an appointment from the list."))
+    sold_at = LocalMomentField(message=_l(
+        "Enter a date and time between the years %(first)s and %(last)s, or leave it empty for now.", **YEARS))
     idempotency_key = TextField(limit=64)
     item_description = TextListField()
     item_quantity = TextListField()
@@ -208,9 +212,9 @@ class SaleForm(EdgeForm):
             try:
                 lines.append(SaleLine(description, int(quantity or "1"), parse_money(price, self.meta.currency)))
             except ValueError as error:
-                errors["items"] = str(error) if isinstance(error, InvalidAmount) else "Quantities are whole numbers."
+                errors["items"] = str(error) if isinstance(error, InvalidAmount) else _l("Quantities are whole numbers.")
         if not lines and "items" not in errors:
-            errors["items"] = "Add at least one line: a description and its price."
+            errors["items"] = _l("Add at least one line: a description and its price.")
         return lines
 
     def rows(self):
@@ -239,11 +243,11 @@ class DayFilterForm(EdgeForm):
 
     day = DayField()
     status = TextField()
-    employee = IdField(message="Unknown employee.")
+    employee = IdField(message=_l("Unknown employee."))
 
     def validate_status(self, field):
         if field.data and field.data not in APPOINTMENT_STATUSES:
-            raise ValidationError("Unknown status.")
+            raise ValidationError(_l("Unknown status."))
 
     def parse(self, today):
         """Return (DayFilter, errors); a refused value is left out (today for the day) and explained."""
@@ -268,7 +272,7 @@ class BookingForm(EdgeForm):
 
     customer_id = IdField(message=CHOOSE_CUSTOMER)
     customer_q = TextField()
-    employee_id = IdField(message="Choose a member of this salon's staff.")
+    employee_id = IdField(message=_l("Choose a member of this salon's staff."))
     service_name = TextField()
     price = TextField()
     scheduled_at = LocalMomentField()
@@ -290,11 +294,11 @@ class BookingForm(EdgeForm):
         try:
             self.minutes = int(field.data or "60")
         except ValueError:
-            raise ValidationError("Enter whole minutes.") from None
+            raise ValidationError(_l("Enter whole minutes.")) from None
 
     def validate_scheduled_at(self, field):
         if field.moment is None:
-            raise ValidationError("Enter the date and time.")
+            raise ValidationError(_l("Enter the date and time."))
 
     def parse(self):
         """Return a Booking; raise FieldErrors with what cannot be read."""
