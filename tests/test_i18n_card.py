@@ -102,3 +102,26 @@ def test_messages_and_calls_page_in_french(client, world, login_as):
                           data={"type": "sms", "purpose": "marketing", "status": "sent", "message": "Promo"})
     assert refused.status_code == 422
     assert "son consentement marketing : aucun message marketing ne peut être enregistré." in refused.get_data(as_text=True)
+
+
+def test_card_warnings_follow_up_state_and_conflict_in_french(client, world, login_as):
+    owner = login_as("owner")
+    for days in (10, 20):
+        Appointment.create(salon=world.salon, customer=world.customer, employee=owner.id, service_name="Coupe",
+                           scheduled_at=utcnow() - datetime.timedelta(days=days), status="no_show",
+                           status_updated_at=utcnow() - datetime.timedelta(days=days))
+    SalonCustomer.update(follow_up_on=datetime.date.today() - datetime.timedelta(days=40)).where(
+        SalonCustomer.id == world.customer.id).execute()
+    page = _page(client, _card(world))
+    assert "Manque souvent ses rendez-vous :" in page and "2 absences et 0 annulation tardive" in page
+    assert "en retard de " in page and " jours" in page
+    _absent(page, "Often misses", "no-shows", "overdue by")
+    customer = SalonCustomer.get_by_id(world.customer.id)
+    stale = {"version": str(customer.version), "basis": "stale", "notes": "Mine"}
+    client.post(f"{_card(world)}/notes", data={"version": str(customer.version), "notes": "Theirs"}, headers=FR)
+    conflict = client.post(f"{_card(world)}/notes", data=stale, headers={**FR, "HX-Request": "true",
+                                                                          "HX-Target": "widget-notes"})
+    assert conflict.status_code == 409
+    text = conflict.get_data(as_text=True)
+    assert "a enregistré cette section" in text and "Enregistrez de nouveau pour remplacer leur version" in text
+    _absent(text, "saved this section", "Their version is shown below")
