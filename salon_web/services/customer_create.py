@@ -109,7 +109,7 @@ def parse_contact(salon, form, *, today):
     contact = Contact(full_name=form.get("full_name") or "", phone=form.get("phone") or "",
                       email=form.get("email") or "", birthday=birthday)
     values, errors = contact_values(salon, contact, today=today)
-    return values, {**errors, **unparsed}
+    return values, {field: str(message) for field, message in {**errors, **unparsed}.items()}  # text in the request's language
 
 
 def find_duplicates(salon, *, phone_e164=None, email=None, exclude_id=None):
