@@ -33,7 +33,7 @@ def test_book_from_the_card_returns_to_it_with_the_appointment_in_the_timeline(c
     assert (appointment.customer_id, appointment.employee.id, appointment.service_name, appointment.price,
             appointment.duration_minutes) == (world.customer.id, owner.id, "Silk press", 12000, 90)
     card = client.get(_card(world)).get_data(as_text=True)
-    assert "Booked Silk press for Aline Uwase on 04 May 10:30." in card
+    assert "Booked Silk press for Aline Uwase on 4 May, 10:30." in card
     assert "Silk press" in card.split('id="timeline"', 1)[1]
 
 

@@ -20,6 +20,7 @@ from salon_web.services.customer_edit import (
     CommunicationChoices, EditConflict, FollowUpChoice,
 )
 from salon_web.services.field_errors import FieldErrors
+from salon_web.texts import _l
 
 Channel = Literal[CHANNELS]
 TagName = Annotated[str, Field(min_length=1, max_length=TAG_MAX)]
@@ -175,8 +176,9 @@ def update_customer(user, salon, customer_id, body):
     except FieldErrors as refused:
         raise service_errors(refused.errors, "body")
     except EditConflict as conflict:
-        raise ApiProblem(409, f"Someone saved this customer since version {body.version}; it is now at version "
-                              f"{conflict.current.version}. Read it again and reapply your change.")
+        raise ApiProblem(409, _l("Someone saved this customer since version %(version)s; it is now at version "
+                                 "%(current)s. Read it again and reapply your change.", version=body.version,
+                                 current=conflict.current.version))
     return customer_detail(salon, customer)
 
 

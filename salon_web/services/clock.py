@@ -3,6 +3,7 @@ import datetime
 from zoneinfo import ZoneInfo
 
 from salon_web.models.base import utcnow
+from salon_web.texts import _l
 
 UTC = datetime.UTC
 # Dates people type are kept to these years: at the ends of the calendar (0001-01-01, 9999-12-31)
@@ -24,7 +25,8 @@ def parse_date(text):
         return None
     day = datetime.date.fromisoformat(text)
     if not in_date_range(day):
-        raise ValueError(f"{day} is outside the years {EARLIEST_DATE.year}-{LATEST_DATE.year}")
+        raise ValueError(_l("%(day)s is outside the years %(first)s-%(last)s", day=day.isoformat(), first=EARLIEST_DATE.year,
+                            last=LATEST_DATE.year))
     return day
 
 
@@ -35,7 +37,8 @@ def parse_local_datetime(text, timezone):
         return None
     moment = datetime.datetime.fromisoformat(text)
     if not in_date_range(moment):
-        raise ValueError(f"{moment} is outside the years {EARLIEST_DATE.year}-{LATEST_DATE.year}")
+        raise ValueError(_l("%(day)s is outside the years %(first)s-%(last)s", day=moment.date().isoformat(),
+                            first=EARLIEST_DATE.year, last=LATEST_DATE.year))
     return to_utc(moment, timezone)
 
 

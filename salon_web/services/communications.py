@@ -12,13 +12,33 @@ from salon_web.services import audit, paging
 from salon_web.services.customer_create import EMAIL_PATTERN
 from salon_web.services.field_errors import FieldErrors
 from salon_web.services.phones import InvalidPhone, normalize_phone
+from salon_web.texts import _l
 
 SUBJECT_MAX = 200
 MESSAGE_MAX = 5000
 PER_PAGE = 20
 # pending -> sent -> delivered | failed; delivered and failed are final.
 NEXT_STATUSES = {"pending": ("sent", "delivered", "failed"), "sent": ("delivered", "failed"), "delivered": (), "failed": ()}
-CHANNEL_LABELS = {"sms": "SMS", "email": "Email", "phone": "Phone call", "in_app": "In-app"}
+CHANNEL_LABELS = {"sms": _l("SMS"), "email": _l("Email"), "phone": _l("Phone call"), "in_app": _l("In-app")}
+# The timeline names the in-app channel in full.
+EVENT_CHANNEL_LABELS = {**CHANNEL_LABELS, "in_app": _l("In-app message")}
+# Labels of values stored in the database (the values themselves are never translated).
+PURPOSE_LABELS = {
+    "appointment_reminder": _l("Appointment reminder"), "appointment_confirmation": _l("Appointment confirmation"),
+    "appointment_cancellation": _l("Appointment cancellation"), "marketing": _l("Marketing"),
+    "follow_up": _l("Follow-up"), "birthday": _l("Birthday"), "anniversary": _l("Anniversary"),
+    "feedback": _l("Feedback"), "other": _l("Other"),
+}
+STATUS_LABELS = {"pending": _l("pending"), "sent": _l("sent"), "delivered": _l("delivered"), "failed": _l("failed")}
+STATUS_TITLES = {"pending": _l("Pending"), "sent": _l("Sent"), "delivered": _l("Delivered"), "failed": _l("Failed")}
+MARK_LABELS = {"pending": _l("Mark pending"), "sent": _l("Mark sent"), "delivered": _l("Mark delivered"),
+               "failed": _l("Mark failed")}
+
+
+
+def channel_list(channels):
+    """Accepted channels as one comma-separated text in the request's language ("" when none)."""
+    return ", ".join(str(CHANNEL_LABELS.get(channel, channel)) for channel in channels or ())
 
 
 class ConsentRefused(FieldErrors):
@@ -26,7 +46,7 @@ class ConsentRefused(FieldErrors):
 
     def __init__(self, field, message):
         super().__init__({field: message})
-        self.message = message
+        self.message = str(message)
 
 
 class StatusRefused(FieldErrors):
@@ -34,7 +54,7 @@ class StatusRefused(FieldErrors):
 
     def __init__(self, message):
         super().__init__({"status": message})
-        self.message = message
+        self.message = str(message)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -70,11 +90,11 @@ def consent_problem(customer, channel, purpose):
     label = CHANNEL_LABELS.get(channel, channel)
     if purpose == "marketing" and not customer.has_marketing_consent:
         if customer.marketing_consent_withdrawn_at:
-            return "This customer withdrew marketing consent: marketing messages cannot be recorded."
-        return "This customer has not given marketing consent: marketing messages cannot be recorded."
+            return _l("This customer withdrew marketing consent: marketing messages cannot be recorded.")
+        return _l("This customer has not given marketing consent: marketing messages cannot be recorded.")
     if accepted and channel not in accepted:
-        return f"This customer does not accept {label} messages. Use one of: " + ", ".join(
-            CHANNEL_LABELS[c] for c in accepted if c in CHANNEL_LABELS) + "."
+        return _l("This customer does not accept %(channel)s messages. Use one of: %(channels)s.", channel=label,
+                  channels=", ".join(str(CHANNEL_LABELS[c]) for c in accepted if c in CHANNEL_LABELS))
     return None
 
 
@@ -82,33 +102,33 @@ def check_message(salon, customer, new):
     """Return the columns to record for `new` (recipient defaulted and normalised); raise FieldErrors."""
     errors = {}
     if new.type not in CHANNELS:
-        errors["type"] = "Choose SMS, email, phone or in-app."
+        errors["type"] = _l("Choose SMS, email, phone or in-app.")
     if new.purpose not in PURPOSES:
-        errors["purpose"] = "Choose a purpose."
+        errors["purpose"] = _l("Choose a purpose.")
     if new.status not in STATUSES:
-        errors["status"] = "Choose a status."
+        errors["status"] = _l("Choose a status.")
     if new.direction not in DIRECTIONS:
-        errors["direction"] = "Choose whether the salon or the customer made contact."
+        errors["direction"] = _l("Choose whether the salon or the customer made contact.")
     subject = " ".join((new.subject or "").split())
     message = (new.message or "").replace("\r\n", "\n").strip()
     recipient = (new.recipient or "").strip() or default_recipient(customer, new.type)
     if len(subject) > SUBJECT_MAX:
-        errors["subject"] = f"Use at most {SUBJECT_MAX} characters."
+        errors["subject"] = _l("Use at most %(count)s characters.", count=SUBJECT_MAX)
     if len(message) > MESSAGE_MAX:
-        errors["message"] = f"Use at most {MESSAGE_MAX} characters."
+        errors["message"] = _l("Use at most %(count)s characters.", count=MESSAGE_MAX)
     if new.type in ("sms", "email") and not message:
-        errors["message"] = "Write the message that was sent."
+        errors["message"] = _l("Write the message that was sent.")
     if new.type == "email":
         recipient = recipient.lower()
         if not EMAIL_PATTERN.match(recipient) or len(recipient) > 254:
-            errors["recipient"] = "Enter the email address it went to."
+            errors["recipient"] = _l("Enter the email address it went to.")
     elif new.type in ("sms", "phone"):
         try:
             recipient = normalize_phone(recipient, salon.country)
         except InvalidPhone:
-            errors["recipient"] = "Enter the phone number it went to."
+            errors["recipient"] = _l("Enter the phone number it went to.")
     elif len(recipient) > 254:
-        errors["recipient"] = "That recipient is too long."
+        errors["recipient"] = _l("That recipient is too long.")
     if errors:
         raise FieldErrors(errors)
     return {"type": new.type, "purpose": new.purpose, "status": new.status, "subject": subject,
@@ -137,13 +157,15 @@ def change_status(salon, communication, new_status, *, user=None, ip=None):
     """Move a communication's status forward; return it fresh or raise StatusRefused."""
     allowed_from = [old for old, nexts in NEXT_STATUSES.items() if new_status in nexts]
     if new_status not in STATUSES or not allowed_from:
-        raise StatusRefused(f"“{new_status}” is not a status it can move to.")
+        raise StatusRefused(_l("“%(status)s” is not a status it can move to.", status=new_status))
     with db.atomic():
         updated = CustomerCommunication.update(status=new_status, status_updated_at=utcnow()).where(
             (CustomerCommunication.id == communication.id) & (CustomerCommunication.salon == salon)
             & CustomerCommunication.status.in_(allowed_from)).execute()
         if not updated:
-            raise StatusRefused(f"A {communication.status} message cannot become {new_status}: status only moves forward.")
+            raise StatusRefused(_l("A %(old)s message cannot become %(new)s: status only moves forward.",
+                                    old=STATUS_LABELS.get(communication.status, communication.status),
+                                    new=STATUS_LABELS.get(new_status, new_status)))
         audit.record("communication.status", salon=salon, user=user, object_type="communication",
                      object_id=communication.id, ip=ip,
                      detail={"before": communication.status, "after": new_status})

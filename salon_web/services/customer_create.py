@@ -17,11 +17,12 @@ from salon_web.services.customers import create_salon_customer
 from salon_web.services.field_errors import FieldErrors
 from salon_web.services.phones import InvalidPhone, normalize_phone
 from salon_web.services.text import fold
+from salon_web.texts import _l
 
 EMAIL_PATTERN = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
 NAME_MAX = 200
 PHONE_MAX = 40
-BIRTHDAY_FORMAT = "Enter a date such as 1990-05-21."
+BIRTHDAY_FORMAT = _l("Enter a date such as 1990-05-21.")
 
 
 class DuplicateCustomer(FieldErrors):
@@ -29,7 +30,7 @@ class DuplicateCustomer(FieldErrors):
 
     def __init__(self, matches, *, can_override):
         super().__init__({"phone" if not can_override else "email":
-                          "This salon already has a customer with this phone or e-mail."})
+                          _l("This salon already has a customer with this phone or e-mail.")})
         self.matches = matches
         self.can_override = can_override
 
@@ -49,17 +50,18 @@ def contact_values(salon, contact, *, today):
     values, errors = {}, {}
     full_name = " ".join((contact.full_name or "").split())
     if not full_name:
-        errors["full_name"] = "Enter the customer's name."
+        errors["full_name"] = _l("Enter the customer's name.")
     elif len(full_name) > NAME_MAX:
-        errors["full_name"] = f"Use at most {NAME_MAX} characters."
+        errors["full_name"] = _l("Use at most %(count)s characters.", count=NAME_MAX)
     elif len(fold(full_name)) > NAME_MAX:  # the search column holds the folded name: "ß" becomes "ss"
-        errors["full_name"] = f"Use a shorter name: written without accents it has more than {NAME_MAX} characters."
+        errors["full_name"] = _l("Use a shorter name: written without accents it has more than %(count)s characters.",
+                                 count=NAME_MAX)
     values["full_name"] = full_name
 
     phone = (contact.phone or "").strip()
     values["phone"], values["phone_e164"] = phone or None, None
     if len(phone) > PHONE_MAX:
-        errors["phone"] = "That phone number is too long."
+        errors["phone"] = _l("That phone number is too long.")
     elif phone:
         try:
             values["phone_e164"] = normalize_phone(phone, salon.country)
@@ -69,7 +71,7 @@ def contact_values(salon, contact, *, today):
     email = normalize_email(contact.email)
     values["email"] = email or None
     if email and (len(email) > 254 or not EMAIL_PATTERN.match(email)):
-        errors["email"] = "Enter an email address such as name@example.com."
+        errors["email"] = _l("Enter an email address such as name@example.com.")
 
     values["birthday"] = contact.birthday
     if birthday_problem(contact.birthday, today=today):
@@ -80,7 +82,7 @@ def contact_values(salon, contact, *, today):
 def birthday_problem(birthday, *, today):
     """Return why a birthday cannot be right, or None (no birthday is fine)."""
     if birthday and (birthday > today or birthday.year < 1900):
-        return "A birthday lies between 1900 and today."
+        return _l("A birthday lies between 1900 and today.")
     return None
 
 
@@ -107,7 +109,7 @@ def parse_contact(salon, form, *, today):
     contact = Contact(full_name=form.get("full_name") or "", phone=form.get("phone") or "",
                       email=form.get("email") or "", birthday=birthday)
     values, errors = contact_values(salon, contact, today=today)
-    return values, {**errors, **unparsed}
+    return values, {field: str(message) for field, message in {**errors, **unparsed}.items()}  # text in the request's language
 
 
 def find_duplicates(salon, *, phone_e164=None, email=None, exclude_id=None):

@@ -21,6 +21,7 @@ from salon_web.services.customers import ensure_tag, identity_for_phone
 from salon_web.services.field_errors import FieldErrors
 from salon_web.services.salons import salon_staff
 from salon_web.services.text import fold
+from salon_web.texts import _l
 
 NOTES_MAX = 5000
 PREFERENCE_TEXT_MAX = 500
@@ -29,7 +30,12 @@ EXTRA_VALUE_MAX = 200
 EXTRA_MAX_ENTRIES = 20
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 KNOWN_PREFERENCES = ("preferred_employee", "allergies", "special_requests", "preferred_times", "preferred_days")
-OUT_OF_DATE = "This form is out of date. Reload the page and try again."
+WEEKDAY_LABELS = {"mon": _l("Mon"), "tue": _l("Tue"), "wed": _l("Wed"), "thu": _l("Thu"), "fri": _l("Fri"),
+                  "sat": _l("Sat"), "sun": _l("Sun")}
+PREFERENCE_LABELS = {"preferred_employee": _l("Preferred stylist"), "allergies": _l("Allergies and sensitivities"),
+                     "special_requests": _l("Special requests"), "preferred_times": _l("Preferred times"),
+                     "preferred_days": _l("Preferred days")}
+OUT_OF_DATE = _l("This form is out of date. Reload the page and try again.")
 
 
 class EditConflict(Exception):
@@ -101,7 +107,7 @@ def apply_changes(customer, changes, *, expected_version, widget, basis=None, us
         if "phone_e164" not in changes:
             raise
         # A colleague gave another card this number since the form was checked (unique per salon).
-        raise FieldErrors({"phone": "This number is already on another card."}) from None
+        raise FieldErrors({"phone": _l("This number is already on another card.")}) from None
     return reload(customer)
 
 
@@ -182,7 +188,7 @@ def contact_changes(salon, customer, contact, *, today):
         taken = find_duplicates(salon, phone_e164=values["phone_e164"], exclude_id=customer.id)
         taken = [other for other in taken if other.phone_e164 == values["phone_e164"]]
         if taken:
-            errors["phone"] = f"This number is already on the card of {taken[0].full_name}."
+            errors["phone"] = _l("This number is already on the card of %(name)s.", name=taken[0].full_name)
     if errors:
         raise FieldErrors(errors)
     return values
@@ -192,7 +198,7 @@ def notes_changes(notes):
     """Return the notes column to save; raise FieldErrors when too long."""
     notes = (notes or "").replace("\r\n", "\n").strip()
     if len(notes) > NOTES_MAX:
-        raise FieldErrors({"notes": f"Notes are limited to {NOTES_MAX} characters."})
+        raise FieldErrors({"notes": _l("Notes are limited to %(count)s characters.", count=NOTES_MAX)})
     return {"notes": notes}
 
 
@@ -201,17 +207,17 @@ def preferences_changes(salon, preferences):
     errors, stored = {}, {}
     if preferences.preferred_employee is not None:
         if preferences.preferred_employee not in {user.id for user in salon_staff(salon)}:
-            errors["preferred_employee"] = "Choose someone from this salon's staff."
+            errors["preferred_employee"] = _l("Choose someone from this salon's staff.")
         else:
             stored["preferred_employee"] = preferences.preferred_employee
     for key in ("allergies", "special_requests", "preferred_times"):
         text = (getattr(preferences, key) or "").replace("\r\n", "\n").strip()
         if len(text) > PREFERENCE_TEXT_MAX:
-            errors[key] = f"Use at most {PREFERENCE_TEXT_MAX} characters."
+            errors[key] = _l("Use at most %(count)s characters.", count=PREFERENCE_TEXT_MAX)
         if text:
             stored[key] = text
     if any(day not in WEEKDAYS for day in preferences.preferred_days):
-        errors["preferred_days"] = "Choose days of the week."
+        errors["preferred_days"] = _l("Choose days of the week.")
     chosen = [day for day in WEEKDAYS if day in preferences.preferred_days]
     if chosen:
         stored["preferred_days"] = chosen
@@ -231,14 +237,15 @@ def _extras(entries):
         if not key and not value:
             continue
         if not key:
-            return extras, "Give every entry a name."
+            return extras, _l("Give every entry a name.")
         if key in KNOWN_PREFERENCES or key in extras:
-            return extras, f"“{key}” is used twice or is a built-in preference."
+            return extras, _l("“%(name)s” is used twice or is a built-in preference.", name=key)
         if len(key) > EXTRA_KEY_MAX or len(value) > EXTRA_VALUE_MAX:
-            return extras, f"Names have at most {EXTRA_KEY_MAX} characters, values {EXTRA_VALUE_MAX}."
+            return extras, _l("Names have at most %(names)s characters, values %(values)s.", names=EXTRA_KEY_MAX,
+                          values=EXTRA_VALUE_MAX)
         extras[key] = value
     if len(extras) > EXTRA_MAX_ENTRIES:
-        return extras, f"At most {EXTRA_MAX_ENTRIES} entries."
+        return extras, _l("At most %(count)s entries.", count=EXTRA_MAX_ENTRIES)
     return extras, None
 
 
@@ -250,7 +257,7 @@ def extra_preferences(customer):
 def communication_changes(customer, choices):
     """Return accepted channels and consent dates to save (consent keeps when it was given or withdrawn)."""
     if any(channel not in CHANNELS for channel in choices.channels):
-        raise FieldErrors({"channels": "Choose among SMS, email, phone and in-app."})
+        raise FieldErrors({"channels": _l("Choose among SMS, email, phone and in-app.")})
     changes = {"communication_preferences": [c for c in CHANNELS if c in choices.channels]}
     if choices.marketing_consent and not customer.has_marketing_consent:
         changes["marketing_consent_at"] = utcnow()
@@ -277,12 +284,12 @@ def follow_up_changes(choice, *, today):
     if choice.quick:
         day = quick_choice_date(choice.quick, today)
         if day is None:
-            raise FieldErrors({"follow_up_on": "Choose 2 weeks, 1 month or 3 months."})
+            raise FieldErrors({"follow_up_on": _l("Choose 2 weeks, 1 month or 3 months.")})
         return {"follow_up_on": day}
     if choice.day is None:
-        raise FieldErrors({"follow_up_on": "Pick a date, a quick choice, or clear."})
+        raise FieldErrors({"follow_up_on": _l("Pick a date, a quick choice, or clear.")})
     if not today - datetime.timedelta(days=1) <= choice.day <= today + datetime.timedelta(days=MAX_DAYS_AHEAD):
-        raise FieldErrors({"follow_up_on": "Choose a date from today up to three years ahead."})
+        raise FieldErrors({"follow_up_on": _l("Choose a date from today up to three years ahead.")})
     return {"follow_up_on": choice.day}
 
 
@@ -341,9 +348,9 @@ def add_customer_tag(salon, customer, name, *, user=None, ip=None):
     """Attach a tag by name (created for the salon if new); return the tag or raise FieldErrors."""
     name = " ".join((name or "").split())
     if not name:
-        raise FieldErrors({"tag": "Type a tag name."})
+        raise FieldErrors({"tag": _l("Type a tag name.")})
     if len(name) > TAG_MAX:
-        raise FieldErrors({"tag": f"Tags have at most {TAG_MAX} characters."})
+        raise FieldErrors({"tag": _l("Tags have at most %(count)s characters.", count=TAG_MAX)})
     with db.atomic():
         tag = ensure_tag(salon, name)
         attached = CustomerTag.in_salon(salon).where((CustomerTag.customer == customer) & (CustomerTag.tag == tag))

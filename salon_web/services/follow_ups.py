@@ -8,9 +8,10 @@ import datetime
 from salon_web.db import db
 from salon_web.models import SalonCustomer, utcnow
 from salon_web.services import audit
-from salon_web.services.customer_edit import InvalidEdit, apply_changes
+from salon_web.services.customer_edit import OUT_OF_DATE, InvalidEdit, apply_changes
+from salon_web.texts import _l
 
-QUICK_CHOICES = {"2w": "In 2 weeks", "1m": "In 1 month", "3m": "In 3 months"}
+QUICK_CHOICES = {"2w": _l("In 2 weeks"), "1m": _l("In 1 month"), "3m": _l("In 3 months")}
 MAX_DAYS_AHEAD = 3 * 366
 SNOOZE_DAYS = 7
 
@@ -40,16 +41,16 @@ def parse_follow_up(form, today):
     quick = form.get("quick")
     if quick:
         day = quick_choice_date(quick, today)
-        return (day, {}) if day else (None, {"follow_up_on": "Choose 2 weeks, 1 month or 3 months."})
+        return (day, {}) if day else (None, {"follow_up_on": _l("Choose 2 weeks, 1 month or 3 months.")})
     text = (form.get("follow_up_on") or "").strip()
     if not text:
-        return None, {"follow_up_on": "Pick a date, a quick choice, or clear."}
+        return None, {"follow_up_on": _l("Pick a date, a quick choice, or clear.")}
     try:
         day = datetime.date.fromisoformat(text)
     except ValueError:
-        return None, {"follow_up_on": "Enter a date such as 2026-12-01."}
+        return None, {"follow_up_on": _l("Enter a date such as 2026-12-01.")}
     if day < today - datetime.timedelta(days=1) or day > today + datetime.timedelta(days=MAX_DAYS_AHEAD):
-        return None, {"follow_up_on": "Choose a date from today up to three years ahead."}
+        return None, {"follow_up_on": _l("Choose a date from today up to three years ahead.")}
     return day, {}
 
 
@@ -71,7 +72,7 @@ def update_follow_up(customer, form, *, today, user=None, ip=None):
     day, errors = parse_follow_up(form, today)
     expected = parse_version(form.get("version"))
     if expected is None and not errors:
-        errors = {"version": "This form is out of date. Reload the page and try again."}
+        errors = {"version": OUT_OF_DATE}
     if errors:
         raise InvalidEdit(errors, {"follow_up_on": form.get("follow_up_on")})
     return set_follow_up(customer, day, expected_version=expected, basis=form.get("basis"), user=user, ip=ip)

@@ -2,6 +2,8 @@
 import re
 from decimal import Decimal
 
+from salon_web.texts import _l
+
 # ISO 4217 currencies without minor units; everything else we serve has two.
 _ZERO_DECIMAL = {"BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF"}
 _SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
@@ -24,19 +26,21 @@ def parse_money(text, currency):
     cleaned = (text or "").strip().replace(",", "").replace(" ", "")
     match = _AMOUNT.match(cleaned)
     if not match or not (match.group(2) or match.group(3)):
-        raise InvalidAmount("Enter an amount such as 12.50.")
+        raise InvalidAmount(_l("Enter an amount such as 12.50."))
     sign, whole, fraction = match.group(1), match.group(2).lstrip("0"), (match.group(3) or "").rstrip("0")
     places = minor_digits(currency)
     # Whole numbers only from here, checked by length first, so no digit string is ever too long to convert.
     if len(whole) > len(str(MAX_MINOR_UNITS)):
-        raise InvalidAmount("That amount is too large.")
+        raise InvalidAmount(_l("That amount is too large."))
     if len(fraction) > places:
-        raise InvalidAmount(f"{currency} amounts have at most {places} decimal places.")
+        raise InvalidAmount(_l("%(currency)s amounts have at most %(places)s decimal places.", currency=currency,
+                               places=places) if places else _l("%(currency)s amounts have no decimal places.",
+                                                                 currency=currency))
     amount = int(whole or "0") * 10**places + int(fraction.ljust(places, "0") or "0")
     if sign == "-" and amount:
-        raise InvalidAmount("Enter an amount of zero or more.")
+        raise InvalidAmount(_l("Enter an amount of zero or more."))
     if amount > MAX_MINOR_UNITS:
-        raise InvalidAmount("That amount is too large.")
+        raise InvalidAmount(_l("That amount is too large."))
     return amount
 
 

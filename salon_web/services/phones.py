@@ -3,6 +3,8 @@ import functools
 
 import phonenumbers
 
+from salon_web.texts import _l
+
 
 class InvalidPhone(ValueError):
     pass
@@ -13,9 +15,9 @@ def normalize_phone(raw, country):
     try:
         number = phonenumbers.parse(raw, country.upper())
     except phonenumbers.NumberParseException as error:
-        raise InvalidPhone("That does not look like a phone number.") from error
+        raise InvalidPhone(_l("That does not look like a phone number.")) from error
     if not phonenumbers.is_possible_number(number):
-        raise InvalidPhone("That phone number has the wrong length for its country.")
+        raise InvalidPhone(_l("That phone number has the wrong length for its country."))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

@@ -16,16 +16,37 @@ from salon_web.models import Appointment, AuditEvent, CustomerCommunication, Sal
 from salon_web.models.sales import VOIDED
 from salon_web.services import paging
 from salon_web.services.sales import items_by_sale
+from salon_web.texts import _l
 
 PER_PAGE = 20
 # Kind rank breaks ties between events at the same second; it is part of the cursor.
 KINDS = {"sale": 5, "void": 4, "appointment": 3, "communication": 2, "edit": 1}
-KIND_LABELS = {"sale": "Sales", "void": "Voids", "appointment": "Appointments",
-               "communication": "Messages", "edit": "Edits"}
+KIND_LABELS = {"sale": _l("Sales"), "void": _l("Voids"), "appointment": _l("Appointments"),
+               "communication": _l("Messages"), "edit": _l("Edits")}
 FILTERS = {"": tuple(KINDS), "sale": ("sale", "void"), "appointment": ("appointment",),
            "communication": ("communication",), "edit": ("edit",)}
-FILTER_LABELS = {"": "Everything", "sale": "Sales", "appointment": "Appointments",
-                 "communication": "Messages", "edit": "Edits"}
+FILTER_LABELS = {"": _l("Everything"), "sale": _l("Sales"), "appointment": _l("Appointments"),
+                 "communication": _l("Messages"), "edit": _l("Edits")}
+# Labels of values stored in the database (the values themselves are never translated).
+APPOINTMENT_STATUS_LABELS = {"scheduled": _l("scheduled"), "confirmed": _l("confirmed"), "completed": _l("completed"),
+                             "cancelled": _l("cancelled"), "no_show": _l("no-show")}
+APPOINTMENT_STATUS_TITLES = {"scheduled": _l("Scheduled"), "confirmed": _l("Confirmed"), "completed": _l("Completed"),
+                             "cancelled": _l("Cancelled"), "no_show": _l("No-show")}
+WIDGET_LABELS = {"contact": _l("contact details"), "notes": _l("notes"), "preferences": _l("preferences"),
+                 "follow_up": _l("follow-up"), "communication": _l("communication preferences"), "tags": _l("tags"),
+                 "api": _l("API")}
+FIELD_LABELS = {"full_name": _l("name"), "phone": _l("phone"), "phone_e164": _l("phone (international)"),
+                "email": _l("email"), "birthday": _l("birthday"), "notes": _l("notes"),
+                "preferences": _l("preferences"), "follow_up_on": _l("follow-up date"),
+                "communication_preferences": _l("accepted channels"), "marketing_consent_at": _l("consent given"),
+                "marketing_consent_withdrawn_at": _l("consent withdrawn")}
+
+
+def field_list(fields):
+    """The edited fields of an audited edit as one comma-separated text in the request's language."""
+    return ", ".join(str(FIELD_LABELS.get(name, name.replace("_", " "))) for name in fields or ())
+
+
 EDIT_ACTIONS = ("customer.created", "customer.updated", "customer.tags")
 
 
@@ -59,7 +80,7 @@ def parse_cursor(text):
     try:
         return paging.decode(text, _position)
     except paging.BadCursor as error:
-        raise BadCursor("That page link is not valid.") from error
+        raise BadCursor(_l("That page link is not valid.")) from error
 
 
 def _position(at, rank, object_id):

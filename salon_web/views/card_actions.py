@@ -6,20 +6,23 @@ these views only fix the customer from the URL and return to the card, where the
 import uuid
 
 from flask import Blueprint, flash, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from salon_web import htmx
 from salon_web.models import SalonCustomer
 from salon_web.services.appointments import book_appointment, linkable_appointments
+from salon_web.i18n import current_language
+from salon_web.services import formats
 from salon_web.services.clock import local_today, to_local
 from salon_web.services.field_errors import FieldErrors
 from salon_web.services.front_desk import payment_choices
-from salon_web.services.money import format_money
 from salon_web.services.salons import salon_staff
 from salon_web.services.service_menu import menu_names
 from salon_web.services.sales import post_sale
 from salon_web.tenancy import salon_view
+from salon_web.views.communications import LABELS
 from salon_web.web_forms.till import BookingForm, SaleForm, item_rows
 
 bp = Blueprint("card_actions", __name__)
@@ -50,8 +53,10 @@ def book(salon, customer_id):
         appointment = book_appointment(salon, form.parse())
     except FieldErrors as refused:
         return _book_page(salon, customer, form.typed(), refused.errors, status=422)
-    when = to_local(appointment.scheduled_at, salon.timezone).strftime("%d %b %H:%M")
-    flash(f"Booked {appointment.service_name} for {customer.full_name} on {when}.", "success")
+    local, language = to_local(appointment.scheduled_at, salon.timezone), current_language()
+    when = f"{formats.day(local, 'day_month', language)}, {formats.time_of_day(local, language)}"
+    flash(_("Booked %(service)s for %(name)s on %(when)s.", service=appointment.service_name, name=customer.full_name,
+            when=when), "success")
     return htmx.redirect_to(_card(salon, customer))
 
 
@@ -76,7 +81,8 @@ def sell(salon, customer_id):
         if "idempotency_key" in refused.errors:  # sending the form again then posts it as a new sale, on purpose
             typed["idempotency_key"] = uuid.uuid4().hex
         return _sell_page(salon, customer, typed, form.rows(), refused.errors, status=422)
-    flash(f"Sale of {format_money(sale.total, salon.currency)} recorded for {customer.full_name}.", "success")
+    flash(_("Sale of %(amount)s recorded for %(name)s.", amount=formats.money(sale.total, salon.currency, current_language()),
+            name=customer.full_name), "success")
     return htmx.redirect_to(_card(salon, customer))
 
 
@@ -84,4 +90,4 @@ def _sell_page(salon, customer, typed, rows, errors, *, status):
     return htmx.render("customer_detail/sell.html", "sale_form", target="sale-form", status=status, salon=salon,
                        customer=customer, form=typed, errors=errors, item_rows=item_rows(rows),
                        appointments=linkable_appointments(salon, customer=customer),
-                       payment_options=payment_choices(salon), service_names=menu_names(salon))
+                       payment_options=payment_choices(salon), service_names=menu_names(salon), labels=LABELS)

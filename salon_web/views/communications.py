@@ -6,7 +6,7 @@ from salon_web import htmx
 from salon_web.models import SalonCustomer, get_in
 from salon_web.models.communications import PURPOSES, STATUSES
 from salon_web.security import client_ip
-from salon_web.services import communications
+from salon_web.services import communications, customer_edit, timeline
 from salon_web.services.field_errors import FieldErrors
 from salon_web.services.paging import BadCursor
 from salon_web.tenancy import salon_view
@@ -16,6 +16,17 @@ bp = Blueprint("communications", __name__)
 
 TEMPLATE = "communications/history.html"
 HISTORY_LIMIT = 25
+# Labels of stored values for the card, the timeline and the history (the values themselves stay as stored).
+LABELS = dict(
+    channels=communications.CHANNEL_LABELS, event_channels=communications.EVENT_CHANNEL_LABELS,
+    purposes=communications.PURPOSE_LABELS, statuses=communications.STATUS_LABELS,
+    status_titles=communications.STATUS_TITLES, marks=communications.MARK_LABELS,
+    filters=timeline.FILTER_LABELS, appointment_statuses=timeline.APPOINTMENT_STATUS_LABELS,
+    appointment_status_titles=timeline.APPOINTMENT_STATUS_TITLES, widgets=timeline.WIDGET_LABELS,
+    fields=timeline.FIELD_LABELS, field_list=timeline.field_list, channel_list=communications.channel_list,
+    weekdays=customer_edit.WEEKDAY_LABELS, preferences=customer_edit.PREFERENCE_LABELS,
+    day_list=lambda days: ", ".join(str(customer_edit.WEEKDAY_LABELS.get(day, day)) for day in days or ()),
+)
 
 
 def form_state(customer, values=None, errors=None, problem=None, saved=False):
@@ -35,7 +46,7 @@ def page_context(salon, customer, comm, cursor=None):
     rows, next_cursor = communications.history_page(customer, cursor, per_page=HISTORY_LIMIT)
     return dict(salon=salon, customer=customer, comm=comm, purposes=PURPOSES, statuses=STATUSES,
                 next_statuses=communications.NEXT_STATUSES, communications=rows, next_cursor=next_cursor,
-                cursor=cursor)
+                cursor=cursor, labels=LABELS)
 
 
 @bp.route("/salons/<int:salon_id>/customers/<int:customer_id>/communications")
@@ -105,4 +116,4 @@ def status(salon, customer_id, communication_id):
 def _row_context(salon, customer, communication, row_error=None):
     return dict(salon=salon, customer=customer, communication=communication, row_error=row_error,
                 next_statuses=communications.NEXT_STATUSES, comm=form_state(customer),
-                purposes=PURPOSES, statuses=STATUSES, communications=[])
+                purposes=PURPOSES, statuses=STATUSES, communications=[], labels=LABELS)

@@ -3,6 +3,7 @@ import dataclasses
 from collections.abc import Mapping
 
 from flask import Blueprint, abort, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from salon_web import htmx
@@ -16,7 +17,7 @@ from salon_web.services.customer_edit import EditConflict
 from salon_web.services.field_errors import FieldErrors
 from salon_web.services.salons import salon_staff
 from salon_web.tenancy import salon_view
-from salon_web.views.communications import form_state
+from salon_web.views.communications import LABELS, form_state
 from salon_web.web_forms.customer_card import WIDGET_FORMS, NewCustomerForm, TagForm, checked
 
 bp = Blueprint("customer_detail", __name__)
@@ -141,12 +142,12 @@ def timeline_view(salon, customer_id):
     customer = SalonCustomer.get_in_salon(salon, customer_id)
     kind = request.args.get("kind", "")
     if kind not in timeline.FILTERS:
-        abort(400, "Unknown kind of event: choose sales, appointments, messages or edits.")
+        abort(400, _("Unknown kind of event: choose sales, appointments, messages or edits."))
     try:
         events, next_cursor = timeline.timeline_page(customer, kind=kind, cursor=request.args.get("before"))
     except timeline.BadCursor as error:
         abort(400, str(error))
-    context = dict(salon=salon, customer=customer, events=events, next_cursor=next_cursor, kind=kind)
+    context = dict(salon=salon, customer=customer, events=events, next_cursor=next_cursor, kind=kind, labels=LABELS)
     if request.args.get("before") and htmx.is_fragment_request():
         return htmx.render_partial("customer_detail/_timeline_rows.html", **context)
     return htmx.render("customer_detail/timeline.html", "timeline", target="timeline", **context)
@@ -169,5 +170,5 @@ def card_context(salon, customer, state=None, *, with_timeline=True):
         quick_choices=follow_ups.QUICK_CHOICES, weekdays=customer_edit.WEEKDAYS,
         events=events, next_cursor=next_cursor, kind="", today=local_today(salon.timezone), oob=False,
         comm=form_state(customer), purposes=PURPOSES, statuses=STATUSES,
-        reliability=front_desk.reliability(salon, customer),
+        reliability=front_desk.reliability(salon, customer), labels=LABELS,
     )

@@ -17,6 +17,7 @@ from salon_web.services.communications import NewMessage
 from salon_web.services.customer_create import BIRTHDAY_FORMAT, Contact
 from salon_web.services.customer_edit import CommunicationChoices, FollowUpChoice, Preferences, Seen, parse_version
 from salon_web.services.field_errors import FieldErrors
+from salon_web.texts import _l
 
 FLAG_VALUES = ("yes", "on", "1")
 
@@ -116,7 +117,7 @@ class PreferencesForm(WidgetForm):
 
     def validate_preferred_employee(self, field):
         if (field.data or "").strip() and parse_id(field.data.strip()) is None:
-            raise ValidationError("Choose someone from this salon's staff.")
+            raise ValidationError(_l("Choose someone from this salon's staff."))
 
     def value(self):
         values = self.extra_value.data or []
@@ -132,7 +133,7 @@ class PreferencesForm(WidgetForm):
 class FollowUpForm(WidgetForm):
     quick = StringField()
     clear = StringField()
-    follow_up_on = IsoDateField(message="Enter a date such as 2026-12-01.")
+    follow_up_on = IsoDateField(message=_l("Enter a date such as 2026-12-01."))
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
@@ -157,14 +158,14 @@ class CommunicationForm(WidgetForm):
 class MessageForm(Form):
     """Record a message or call (also the GET that redraws the form when the channel changes)."""
 
-    type = StringField(validators=[AnyOf(CHANNELS, message="Choose SMS, email, phone or in-app.")])
-    purpose = StringField(validators=[AnyOf(PURPOSES, message="Choose a purpose.")])
-    status = StringField(default="sent", validators=[Optional(), AnyOf(STATUSES, message="Choose a status.")])
+    type = StringField(validators=[AnyOf(CHANNELS, message=_l("Choose SMS, email, phone or in-app."))])
+    purpose = StringField(validators=[AnyOf(PURPOSES, message=_l("Choose a purpose."))])
+    status = StringField(default="sent", validators=[Optional(), AnyOf(STATUSES, message=_l("Choose a status."))])
     subject = StringField()
     message = StringField()
     recipient = StringField()
     direction = StringField(default="outbound",
-                            validators=[Optional(), AnyOf(DIRECTIONS, message="Choose who made contact.")])
+                            validators=[Optional(), AnyOf(DIRECTIONS, message=_l("Choose who made contact."))])
 
     def value(self):
         def known(field, choices):
