@@ -65,6 +65,8 @@ def html_pages(client, world):
 
 @pytest.mark.parametrize("language", TRANSLATED)
 def test_no_english_word_on_any_page(client, world, login_as, language):
+    world.salon.language = language  # the clients' pages (unsubscribe, feedback) and message wording follow it
+    world.salon.save()
     login_as("owner")
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
     english = english_only(language)
