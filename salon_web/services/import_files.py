@@ -53,8 +53,8 @@ def read_table(data, file_name=""):
     if not table.rows:
         refuse(_l("The file has a header row but no clients under it."))
     if len(table.rows) > MAX_ROWS:
-        refuse(_l("The file has %(rows)s rows; import at most %(max)s at a time.", rows=f"{len(table.rows):,}",
-                   max=f"{MAX_ROWS:,}"))
+        refuse(_l("The file has %(rows)s rows; import at most %(max)s at a time.", rows=format(len(table.rows), ","),
+                   max=format(MAX_ROWS, ",")))
     width = len(headers)
     table.headers = [h or f"Column {i + 1}" for i, h in enumerate(headers)]
     table.rows = [(row + [""] * width)[:width] for row in table.rows]

@@ -93,7 +93,7 @@ class CustomerListForm(Form):
     sort = ParsedField(one_of(SORTS), _l("Sort by last visit, total spent, visits or name."))
     order = ParsedField(one_of(ORDERS), _l("Order is “asc” or “desc”."))
     per_page = ParsedField(whole_number(1, MAX_PER_PAGE), _l("Show between 1 and %(max)s customers per page.", max=MAX_PER_PAGE))
-    page = ParsedField(whole_number(1, MAX_PAGE), _l("Page is a whole number between 1 and %(max)s.", max=f"{MAX_PAGE:,}"))
+    page = ParsedField(whole_number(1, MAX_PAGE), _l("Page is a whole number between 1 and %(max)s.", max=format(MAX_PAGE, ",")))
     cursor = ParsedField(list_cursor, STALE_CURSOR)
 
     def __init__(self, formdata, *, currency):
