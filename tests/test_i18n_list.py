@@ -114,6 +114,11 @@ def test_the_import_pages_in_french(client, world, login_as):
     assert "Which column holds what?" not in page and "Dry run" not in page and "2 rows" not in page
     listing = _page(client, f"/salons/{world.salon.id}/imports")
     assert "clients.csv" in listing and "Choisir les colonnes" in listing and "uploaded" not in listing
+    form = {"column-0": "full_name", "column-1": "phone", "column-2": "email", "column-3": "tags"}
+    assert client.post(response.headers["Location"] + "/preview", data=form, headers=FR).status_code == 303
+    rejected = client.get(response.headers["Location"] + "/rejected.csv", headers=FR).get_data(as_text=True)
+    header = rejected.lstrip("\ufeff").splitlines()[0].split(",")
+    assert (header[0], header[-2:]) == ("Ligne", ["Action", "Motif"]) and "Dede" in rejected
 
 
 def test_an_unreadable_file_is_refused_in_french(client, world, login_as):

@@ -32,7 +32,8 @@ MAX_VISITS = 1_000_000
 BIGINT = 2**63
 
 SORTS = ("last_visit", "total_spent", "visit_count", "name")
-SORT_LABELS = {"last_visit": _l("Last visit"), "total_spent": _l("Total spent"), "visit_count": _l("Visits"), "name": _l("Name")}
+SORT_LABELS = {"last_visit": _l("Last visit"), "total_spent": _l("Total spent"), "visit_count": _l("Visits"),
+               "name": _l("Name")}
 DEFAULT_ORDER = {"last_visit": "desc", "total_spent": "desc", "visit_count": "desc", "name": "asc"}
 TAG_MODES = ("any", "all")
 ORDERS = ("asc", "desc")

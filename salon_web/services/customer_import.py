@@ -33,13 +33,13 @@ from salon_web.models import (
 )
 from salon_web.models.imports import DONE, FAILED, PLANNING, PREVIEWED, QUEUED, RUNNING, UNDONE, UPLOADED
 from salon_web.models.visits import SOURCE_IMPORT
-from salon_web.services import audit, import_mapping, visits
+from salon_web.services import audit, export, import_mapping, visits
 from salon_web.services.clock import to_local
 from salon_web.services.customers import identity_for_phone
 from salon_web.services.export import safe_cell
 from salon_web.services.import_rows import RowError, read_row
 from salon_web.services.text import fold
-from salon_web.texts import _l
+from salon_web.texts import N_, _l
 
 CHUNK = 1_000
 UNDO_DAYS = 7
@@ -521,14 +521,16 @@ def preview_rows(salon, customer_import, *, actions=None, limit=200):
     return list(query.order_by(CustomerImportRow.row_number).limit(limit))
 
 
-def rejected_csv(salon, customer_import):
+def rejected_csv(salon, customer_import, language="en"):
     """Yield the CSV lines of the rows refused (error) or skipped: the file's columns, then the reason."""
     import csv
     import io
 
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["Row"] + [safe_cell(h) for h in customer_import.headers] + ["Action", "Reason"])
+    words = export.translations(language)  # the header's words in the downloading user's language; cells as stored
+    writer.writerow([words.gettext(N_("Row"))] + [safe_cell(h) for h in customer_import.headers]
+                    + [words.gettext(N_("Action")), words.gettext(N_("Reason"))])
     yield "\ufeff" + buffer.getvalue()
     after = 0
     while True:

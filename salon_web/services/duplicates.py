@@ -112,7 +112,8 @@ def candidate_pairs(salon, limit=LIMIT):
             consider(by_name[first], by_name[second], score, _l("similar name (%(score)s%%)", score=score))
     for pair, reasons in contacts.items():
         name_score = int(fuzz.token_sort_ratio(names[pair[0]], names[pair[1]]))
-        shown = tuple(reasons) + ((_l("similar name (%(score)s%%)", score=name_score),) if name_score >= NAME_SCORE_MIN else ())
+        similar = (_l("similar name (%(score)s%%)", score=name_score),) if name_score >= NAME_SCORE_MIN else ()
+        shown = tuple(reasons) + similar
         _keep(best, in_best, limit, Candidate(*pair, name_score + 100 * len(reasons), shown))
     return [entry[-1] for entry in sorted(best, reverse=True)]
 

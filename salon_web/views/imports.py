@@ -31,7 +31,8 @@ def allow_larger_upload(endpoint, values):
 def too_large(error):
     """An upload over the limit (refused before the salon is entered): an error page saying what the limit is."""
     limit = current_app.config["IMPORT_MAX_BYTES"] // (1024 * 1024)
-    return render_error(413, _("The file is larger than %(limit)s MB. Split it, or save it as CSV, and try again.", limit=limit))
+    return render_error(413, _("The file is larger than %(limit)s MB. Split it, or save it as CSV, and try again.",
+                               limit=limit))
 
 
 @bp.route("/salons/<int:salon_id>/imports")
@@ -99,7 +100,8 @@ def apply(salon, import_id):
 def rejected(salon, import_id):
     """The rows refused or skipped, with the reason, as CSV (cells guarded against formulas)."""
     customer_import = CustomerImport.get_in_salon(salon, import_id)
-    return csv_response(imports.rejected_csv(salon, customer_import), f"import-{import_id}-rejected-rows.csv")
+    return csv_response(imports.rejected_csv(salon, customer_import, current_language()),
+                        f"import-{import_id}-rejected-rows.csv")
 
 
 @bp.route("/salons/<int:salon_id>/imports/<int:import_id>/undo", methods=["POST"])

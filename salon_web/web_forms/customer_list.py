@@ -87,13 +87,17 @@ class CustomerListForm(Form):
     min_spent = StringField()
     days_since_last_visit = ParsedField(whole_number(0, MAX_DAYS),
                                         _l("Enter a whole number of days between 0 and %(max)s.", max=MAX_DAYS))
-    min_missed = ParsedField(whole_number(0, MAX_MISSED), _l("Enter a whole number of missed appointments, 0 to %(max)s.", max=MAX_MISSED))
+    min_missed = ParsedField(whole_number(0, MAX_MISSED),
+                             _l("Enter a whole number of missed appointments, 0 to %(max)s.", max=MAX_MISSED))
     service = ParsedField(whole_number(1, MAX_ID), _l("Choose a service of the menu."))
-    service_days = ParsedField(whole_number(1, MAX_SERVICE_DAYS), _l("Enter a whole number of days from 1 to %(max)s.", max=MAX_SERVICE_DAYS))
+    service_days = ParsedField(whole_number(1, MAX_SERVICE_DAYS),
+                               _l("Enter a whole number of days from 1 to %(max)s.", max=MAX_SERVICE_DAYS))
     sort = ParsedField(one_of(SORTS), _l("Sort by last visit, total spent, visits or name."))
     order = ParsedField(one_of(ORDERS), _l("Order is “asc” or “desc”."))
-    per_page = ParsedField(whole_number(1, MAX_PER_PAGE), _l("Show between 1 and %(max)s customers per page.", max=MAX_PER_PAGE))
-    page = ParsedField(whole_number(1, MAX_PAGE), _l("Page is a whole number between 1 and %(max)s.", max=format(MAX_PAGE, ",")))
+    per_page = ParsedField(whole_number(1, MAX_PER_PAGE),
+                           _l("Show between 1 and %(max)s customers per page.", max=MAX_PER_PAGE))
+    page = ParsedField(whole_number(1, MAX_PAGE),
+                       _l("Page is a whole number between 1 and %(max)s.", max=format(MAX_PAGE, ",")))
     cursor = ParsedField(list_cursor, STALE_CURSOR)
 
     def __init__(self, formdata, *, currency):
@@ -147,7 +151,8 @@ def segment_filter(query_string, salon):
     errors.pop("cursor", None)
     errors.pop("page", None)
     if errors:
-        return customer_filter, {"query": _l("The filter has invalid values: %(errors)s", errors=" ".join(str(message) for message in errors.values()))}
+        invalid = " ".join(str(message) for message in errors.values())
+        return customer_filter, {"query": _l("The filter has invalid values: %(errors)s", errors=invalid)}
     return customer_filter, {}
 
 
