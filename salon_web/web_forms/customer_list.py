@@ -133,7 +133,7 @@ class CustomerListForm(Form):
 
 
 def list_filter(args, salon):
-    """Return (CustomerFilter, errors) for the list's parameters; refused values stay at their defaults."""
+    """Return (CustomerFilter, errors as text) for the list's parameters; refused values stay at their defaults."""
     form = CustomerListForm(as_multidict(args), currency=salon.currency)
     form.validate()
     errors = {name: messages[0] for name, messages in form.errors.items()}
@@ -142,7 +142,8 @@ def list_filter(args, salon):
     except InvalidFilter as refused:
         customer_filter = refused.usable
         errors.update(refused.errors)
-    return customer_filter, in_field_order(errors)
+    # Plain text in the request's language: callers join and compare the messages.
+    return customer_filter, {name: str(message) for name, message in in_field_order(errors).items()}
 
 
 def segment_filter(query_string, salon):
@@ -152,7 +153,7 @@ def segment_filter(query_string, salon):
     errors.pop("page", None)
     if errors:
         invalid = " ".join(str(message) for message in errors.values())
-        return customer_filter, {"query": _l("The filter has invalid values: %(errors)s", errors=invalid)}
+        return customer_filter, {"query": str(_l("The filter has invalid values: %(errors)s", errors=invalid))}
     return customer_filter, {}
 
 
