@@ -17,6 +17,7 @@ from salon_web.api.framework import MAX_ID, Schema, operation
 from salon_web.api.customer_detail import CustomerDetail, customer_detail
 from salon_web.api.problems import ApiProblem, service_errors
 from salon_web.api.schemas import CustomerSummary
+from salon_web.i18n import current_language
 from salon_web.models import SalonCustomer
 from salon_web.security import client_ip
 from salon_web.services import export
@@ -31,6 +32,7 @@ from salon_web.services.money import InvalidAmount, parse_money
 from salon_web.services.customer_filter import MAX_MISSED
 from salon_web.services.service_menu import MAX_SERVICE_DAYS
 from salon_web.tenancy import MANAGERS
+from salon_web.texts import _l
 
 ORIGINAL_SORTS = {"lastVisit": "last_visit", "totalSpent": "total_spent", "visitCount": "visit_count", "name": "name"}
 
@@ -108,7 +110,7 @@ def customer_filter_for(query, salon):
     except InvalidFilter as refused:
         errors.update(refused.errors)
     if errors:
-        raise ApiProblem(422, "The filter is not valid.", errors=[
+        raise ApiProblem(422, _l("The filter is not valid."), errors=[
             {"field": name if getattr(query, name, None) is not None or name not in ORIGINAL_NAMES
              else ORIGINAL_NAMES[name], "in": "query", "message": message}
             for name, message in in_field_order(errors).items()])
@@ -159,7 +161,7 @@ def export_customers(user, salon, query):
     from salon_web.views.customers import csv_response
 
     customer_filter = customer_filter_for(query, salon)
-    rows = export.stream_csv(customer_filter, salon, user=user.id, ip=client_ip(request))
+    rows = export.stream_csv(customer_filter, salon, user=user.id, ip=client_ip(request), language=current_language())
     return csv_response(rows, export.file_name(salon))
 
 
@@ -188,10 +190,11 @@ def create_customer_api(user, salon, body):
         customer = create_customer(salon, values, user=user.id, ip=client_ip(request),
                                    allow_shared_email=body.allow_shared_email)
     except DuplicateCustomer as duplicate:
-        raise ApiProblem(409, "This salon already has a customer with this phone or e-mail."
-                         + (" Send allowSharedEmail to create anyway." if duplicate.can_override else ""),
+        raise ApiProblem(409, _l("This salon already has a customer with this phone or e-mail. Send allowSharedEmail to "
+                                 "create anyway.") if duplicate.can_override
+                         else _l("This salon already has a customer with this phone or e-mail."),
                          errors=[{"field": "phone" if values["phone_e164"] and m.phone_e164 == values["phone_e164"]
                                   else "email", "in": "body",
-                                  "message": f"Same as customer {m.id} ({m.full_name})"}
+                                  "message": _l("Same as customer %(id)s (%(name)s)", id=m.id, name=m.full_name)}
                                  for m in duplicate.matches])
     return customer_detail(salon, customer), 201

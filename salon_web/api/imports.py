@@ -25,6 +25,7 @@ from salon_web.services.field_errors import FieldErrors
 from salon_web.services.import_files import read_table
 from salon_web.services.import_mapping import FIELDS
 from salon_web.tenancy import MANAGERS
+from salon_web.texts import _l
 
 Field_ = Literal["", "full_name", "first_name", "last_name", "phone", "email", "birthday", "tags", "notes",
                  "marketing_consent", "visit_date", "visit_amount"]
@@ -78,10 +79,11 @@ def import_customers(user, salon, body):
     try:
         data = base64.b64decode(body.content, validate=True)
     except (binascii.Error, ValueError):
-        raise ApiProblem(422, "`content` is not base64.", errors=[{"field": "content", "in": "body",
-                                                                 "message": "not base64"}]) from None
+        raise ApiProblem(422, _l("`content` is not base64."), errors=[{"field": "content", "in": "body",
+                                                                     "message": _l("not base64")}]) from None
     if len(data) > current_app.config["IMPORT_MAX_BYTES"]:
-        raise ApiProblem(413, f"The file is larger than {current_app.config['IMPORT_MAX_BYTES'] // 1048576} MB.")
+        raise ApiProblem(413, _l("The file is larger than %(limit)s MB.",
+                                 limit=current_app.config["IMPORT_MAX_BYTES"] // 1048576))
     try:
         table = read_table(data, body.file_name)
         mapping = imports.mapping_with(salon, table.headers, body.mapping)

@@ -13,6 +13,7 @@ from salon_web.security import client_ip
 from salon_web.services import merges
 from salon_web.services.field_errors import FieldErrors
 from salon_web.tenancy import MANAGERS
+from salon_web.texts import _l
 
 Choice = Literal[tuple(merges.CHOICES)]
 Side = Literal[merges.SURVIVOR, merges.MERGED]
@@ -45,7 +46,7 @@ def merge_customer(user, salon, customer_id, body):
     try:
         SalonCustomer.get_in_salon(salon, body.into)
     except NotInSalon:
-        raise service_errors({"into": "No such customer in this salon."}, "body") from None
+        raise service_errors({"into": _l("No such customer in this salon.")}, "body") from None
     try:
         result = merges.merge_cards(salon, customer_id, body.into, dict(body.choices), user=user.id,
                                     ip=client_ip(request))

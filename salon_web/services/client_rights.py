@@ -19,6 +19,7 @@ from salon_web.services import audit
 from salon_web.services.customers import identity_for_phone
 from salon_web.services.field_errors import FieldErrors
 from salon_web.services.visits import lock_customer
+from salon_web.texts import _l
 
 FORGOTTEN_NAME = "Forgotten client"
 CARD_COLUMNS = (
@@ -96,7 +97,7 @@ def record_data_export(salon, customer, *, user=None, ip=None):
 def forget_client(salon, customer, *, confirmed, user=None, ip=None):
     """Erase a client's personal data, keep their sales anonymised; return the card; raise FieldErrors unless confirmed."""
     if not confirmed:
-        raise FieldErrors({"confirm": "Tick the box to confirm: this cannot be undone."})
+        raise FieldErrors({"confirm": _l("Tick the box to confirm: this cannot be undone.")})
     now = utcnow()
     with db.atomic():
         lock_customer(salon.id, customer.id)

@@ -20,6 +20,7 @@ from salon_web.services.field_errors import FieldErrors
 from salon_web.services.front_desk import missed_at_least
 from salon_web.services.service_menu import MAX_SERVICE_DAYS, had_service
 from salon_web.services.money import format_money_input
+from salon_web.texts import _l
 
 PER_PAGE = 25
 MAX_PER_PAGE = 100
@@ -31,7 +32,8 @@ MAX_VISITS = 1_000_000
 BIGINT = 2**63
 
 SORTS = ("last_visit", "total_spent", "visit_count", "name")
-SORT_LABELS = {"last_visit": "Last visit", "total_spent": "Total spent", "visit_count": "Visits", "name": "Name"}
+SORT_LABELS = {"last_visit": _l("Last visit"), "total_spent": _l("Total spent"), "visit_count": _l("Visits"),
+               "name": _l("Name")}
 DEFAULT_ORDER = {"last_visit": "desc", "total_spent": "desc", "visit_count": "desc", "name": "asc"}
 TAG_MODES = ("any", "all")
 ORDERS = ("asc", "desc")
@@ -40,7 +42,7 @@ FIELDS = ("q", "tags", "tag_mode", "min_visits", "min_spent", "days_since_last_v
           "service_days", "sort", "order", "per_page", "page", "cursor")
 MAX_MISSED = 1_000
 SERVICE_DAYS = 90  # "had service S in the last N days" when no N is given
-STALE_CURSOR = "That page link is out of date. Start again from the first page."
+STALE_CURSOR = _l("That page link is out of date. Start again from the first page.")
 
 
 def sort_column(sort):
@@ -256,7 +258,7 @@ def checked(customer_filter, salon):
     errors = {}
     q = " ".join(customer_filter.q.split())
     if len(q) > MAX_QUERY_LENGTH:
-        errors["q"] = f"Search for at most {MAX_QUERY_LENGTH} characters."
+        errors["q"] = _l("Search for at most %(count)s characters.", count=MAX_QUERY_LENGTH)
         q = ""
     tags, tag_ids = _salon_tags_named(customer_filter.tags, salon, errors)
     order = customer_filter.order or DEFAULT_ORDER[customer_filter.sort]
@@ -277,14 +279,14 @@ def _salon_tags_named(names, salon, errors):
     """Return (tags, their ids): the names tidied, each one a tag of this salon; else a message in `errors`."""
     tags = tuple(dict.fromkeys(" ".join(name.split()) for name in names if name.strip()))
     if len(tags) > MAX_TAGS:
-        errors["tags"] = f"Choose at most {MAX_TAGS} tags."
+        errors["tags"] = _l("Choose at most %(count)s tags.", count=MAX_TAGS)
         return (), ()
     if not tags:
         return (), ()
     found = dict(Tag.in_salon(salon, Tag.name, Tag.id).where(Tag.name.in_(tags)).tuples())
     unknown = [tag for tag in tags if tag not in found]
     if unknown:
-        errors["tags"] = "No tag named " + ", ".join(f"“{tag}”" for tag in unknown) + " in this salon."
+        errors["tags"] = _l("No tag named %(tags)s in this salon.", tags=", ".join(f"“{tag}”" for tag in unknown))
         return (), ()
     return tags, tuple(found[tag] for tag in tags)
 

@@ -33,18 +33,25 @@ from salon_web.models import (
 )
 from salon_web.models.imports import DONE, FAILED, PLANNING, PREVIEWED, QUEUED, RUNNING, UNDONE, UPLOADED
 from salon_web.models.visits import SOURCE_IMPORT
-from salon_web.services import audit, import_mapping, visits
+from salon_web.services import audit, export, import_mapping, visits
 from salon_web.services.clock import to_local
 from salon_web.services.customers import identity_for_phone
 from salon_web.services.export import safe_cell
 from salon_web.services.import_rows import RowError, read_row
 from salon_web.services.text import fold
+from salon_web.texts import N_, _l
 
 CHUNK = 1_000
 UNDO_DAYS = 7
 CONTACT = ("full_name", "phone", "phone_e164", "email", "birthday")
 RESTORABLE = CONTACT + ("name_search", "notes", "marketing_consent_at", "marketing_consent_withdrawn_at")
 ACTIONS = ("create", "update", "unchanged", "skip", "error")
+# The import's status and a row's action (stored values) in the owner's words.
+STATUS_LABELS = {UPLOADED: _l("Choose the columns"), PLANNING: _l("Dry run in progress"), PREVIEWED: _l("Dry run ready"),
+                 QUEUED: _l("Waiting to start"), RUNNING: _l("Importing"), DONE: _l("Imported"), FAILED: _l("Stopped"),
+                 UNDONE: _l("Undone")}
+ACTION_LABELS = {"create": _l("create"), "update": _l("update"), "unchanged": _l("unchanged"), "skip": _l("skip"),
+                 "error": _l("error")}
 
 
 @dataclasses.dataclass
@@ -514,14 +521,16 @@ def preview_rows(salon, customer_import, *, actions=None, limit=200):
     return list(query.order_by(CustomerImportRow.row_number).limit(limit))
 
 
-def rejected_csv(salon, customer_import):
+def rejected_csv(salon, customer_import, language="en"):
     """Yield the CSV lines of the rows refused (error) or skipped: the file's columns, then the reason."""
     import csv
     import io
 
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["Row"] + [safe_cell(h) for h in customer_import.headers] + ["Action", "Reason"])
+    words = export.translations(language)  # the header's words in the downloading user's language; cells as stored
+    writer.writerow([words.gettext(N_("Row"))] + [safe_cell(h) for h in customer_import.headers]
+                    + [words.gettext(N_("Action")), words.gettext(N_("Reason"))])
     yield "\ufeff" + buffer.getvalue()
     after = 0
     while True:
@@ -552,7 +561,7 @@ def undo_import(salon, customer_import, *, user=None, ip=None, now=None):
     when it has sales, appointments, visits or messages. Returns the report stored on the import.
     """
     if not can_undo(customer_import, now):
-        raise ValueError("This import can no longer be undone.")
+        raise ValueError(_l("This import can no longer be undone."))
     by_card = {}
     for row in (CustomerImportRow.in_salon(salon, CustomerImportRow.id, CustomerImportRow.customer_id,
                                            CustomerImportRow.action,
@@ -640,8 +649,7 @@ def _restore(salon, customer_id, rows):
 
 def status_label(customer_import):
     """Return the import's status in the owner's words."""
-    return {UPLOADED: "Choose the columns", PLANNING: "Dry run in progress", PREVIEWED: "Dry run ready", QUEUED: "Waiting to start",
-            RUNNING: "Importing", DONE: "Imported", FAILED: "Stopped", UNDONE: "Undone"}[customer_import.status]
+    return STATUS_LABELS[customer_import.status]
 
 
 
@@ -652,9 +660,11 @@ def mapping_with(salon, headers, overrides):
     for column, field in (overrides or {}).items():
         key = import_mapping.header_key(column)
         if key not in keys:
-            raise ValueError(f"The file has no column “{column}” (it has: {', '.join(headers)}).")
+            raise ValueError(_l("The file has no column “%(column)s” (it has: %(headers)s).", column=column,
+                                headers=", ".join(headers)))
         if field and field not in import_mapping.FIELDS:
-            raise ValueError(f"“{field}” is not a field; use one of {', '.join(import_mapping.FIELDS)} or nothing.")
+            raise ValueError(_l("“%(field)s” is not a field; use one of %(fields)s or nothing.", field=field,
+                                fields=", ".join(import_mapping.FIELDS)))
         fields[keys.index(key)] = field or import_mapping.IGNORE
     return import_mapping.check_mapping(fields, headers)
 

@@ -7,10 +7,13 @@ API-style clients (OFFSET paging, which gets slower with depth).
 """
 import dataclasses
 
+from flask_babel import lazy_ngettext
 from peewee import SQL, Tuple, fn
 
 from salon_web.models import CustomerTag, SalonCustomer, Tag
+from salon_web.services import formats
 from salon_web.services.customer_filter import Cursor, sort_column
+from salon_web.texts import _l
 
 # Counting is exact up to this many matches, then shown as "More than 1,000 customers": an exact
 # count reads every matching index entry (60-150 ms for 200,000 customers on the bench machine),
@@ -48,17 +51,16 @@ class CustomerPage:
         """True when there are more matches than were counted."""
         return self.total is not None and self.total > COUNT_CAP
 
-    @property
-    def count_label(self):
-        """The count as shown: "234 customers", or "More than 1,000 customers" past the cap."""
+    def count_label(self, language="en"):
+        """The count as shown in `language`: "234 customers", or "More than 1,000 customers" past the cap."""
         if self.total_is_capped:
-            return f"More than {COUNT_CAP:,} customers"
-        return exact_count_label(self.total)
+            return _l("More than %(num)s customers", num=formats.number(COUNT_CAP, language))
+        return exact_count_label(self.total, language)
 
 
-def exact_count_label(total):
-    """An exact count as shown: "1 customer", "234,567 customers"."""
-    return f"{total:,} customer{'' if total == 1 else 's'}"
+def exact_count_label(total, language="en"):
+    """An exact count as shown in `language`: "1 customer", "234,567 customers"."""
+    return lazy_ngettext("%(count)s customer", "%(count)s customers", total, count=formats.number(total, language))
 
 
 def _phases(customer_filter):

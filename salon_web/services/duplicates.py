@@ -22,6 +22,7 @@ from rapidfuzz import fuzz, process
 from salon_web.db import db
 from salon_web.models import SalonCustomer
 from salon_web.services.export import iter_rows
+from salon_web.texts import _l
 
 NAME_SCORE_MIN = 88
 CONTACT_BLOCK_MAX = 20
@@ -85,7 +86,7 @@ def candidate_pairs(salon, limit=LIMIT):
         if phone_key:
             by_phone.setdefault(phone_key, []).append(customer_id)
     contacts = {}
-    for reason, groups in (("same phone", by_phone), ("same e-mail", by_email)):
+    for reason, groups in ((_l("same phone"), by_phone), (_l("same e-mail"), by_email)):
         for ids in groups.values():
             if 1 < len(ids) <= CONTACT_BLOCK_MAX:
                 for i, first in enumerate(ids):
@@ -101,17 +102,18 @@ def candidate_pairs(salon, limit=LIMIT):
     # Only distinct names are compared: a salon's hundred "Marie Uwase" cost one comparison, not 4,950.
     for name, ids in by_name.items():
         if name and len(ids) > 1:
-            consider(ids, ids, 100, "same name")
+            consider(ids, ids, 100, _l("same name"))
     blocks = {}
     for name in by_name:
         for key in _name_keys(name):
             blocks.setdefault(key, []).append(name)
     for block in _bounded(blocks):
         for first, second, score in _similar_names(block):
-            consider(by_name[first], by_name[second], score, f"similar name ({score}%)")
+            consider(by_name[first], by_name[second], score, _l("similar name (%(score)s%%)", score=score))
     for pair, reasons in contacts.items():
         name_score = int(fuzz.token_sort_ratio(names[pair[0]], names[pair[1]]))
-        shown = tuple(reasons) + ((f"similar name ({name_score}%)",) if name_score >= NAME_SCORE_MIN else ())
+        similar = (_l("similar name (%(score)s%%)", score=name_score),) if name_score >= NAME_SCORE_MIN else ()
+        shown = tuple(reasons) + similar
         _keep(best, in_best, limit, Candidate(*pair, name_score + 100 * len(reasons), shown))
     return [entry[-1] for entry in sorted(best, reverse=True)]
 

@@ -10,6 +10,7 @@ messaging tools, and guarded like free text should anything else ever be stored 
 """
 import csv
 import datetime
+import functools
 import io
 import queue
 import re
@@ -17,6 +18,7 @@ import secrets
 import threading
 from zoneinfo import ZoneInfo
 
+from babel.support import NullTranslations, Translations
 from peewee import JOIN, SQL, Case, Cast, NodeList, Value, fn
 
 from salon_web.db import allow_long_statements, db, is_postgres
@@ -24,6 +26,8 @@ from salon_web.models import CustomerTag, SalonCustomer, Tag
 from salon_web.services import audit
 from salon_web.services.clock import local_today
 from salon_web.services.money import minor_digits
+from salon_web.texts import N_
+from salon_web.translations import CATALOGUES
 
 BOM = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -34,28 +38,38 @@ TAG_SEPARATOR = "\x1f"
 FLUSH_ROWS = 1_000
 
 
-# The export's columns, declared once: (header, source, kind). The header may name the salon's {currency}; the
+# The export's columns, declared once: (header, source, kind). The header may name the salon's %(currency)s and is
+# translated into the exporting user's language (the column order never changes); the
 # source is a SalonCustomer column or TAGS (the customer's tag names); the kind says how a cell is written, by
 # the Python formatter (SQLite) and by the SQL line (PostgreSQL) alike. A new column is one line here.
 TAGS = "tags"
 COLUMNS = (
-    ("Name", SalonCustomer.full_name, "text"),
-    ("Phone", SalonCustomer.phone_e164, "phone"),
-    ("Email", SalonCustomer.email, "text"),
-    ("Visits", SalonCustomer.visit_count, "number"),
-    ("Total spent ({currency})", SalonCustomer.total_spent, "money"),
-    ("First visit", SalonCustomer.first_visit_at, "local_date"),
-    ("Last visit", SalonCustomer.last_visit_at, "local_date"),
-    ("Tags", TAGS, "tags"),
-    ("Notes", SalonCustomer.notes, "text"),
-    ("Birthday", SalonCustomer.birthday, "date"),
-    ("Follow-up date", SalonCustomer.follow_up_on, "date"),
+    (N_("Name"), SalonCustomer.full_name, "text"),
+    (N_("Phone"), SalonCustomer.phone_e164, "phone"),
+    (N_("Email"), SalonCustomer.email, "text"),
+    (N_("Visits"), SalonCustomer.visit_count, "number"),
+    (N_("Total spent (%(currency)s)"), SalonCustomer.total_spent, "money"),
+    (N_("First visit"), SalonCustomer.first_visit_at, "local_date"),
+    (N_("Last visit"), SalonCustomer.last_visit_at, "local_date"),
+    (N_("Tags"), TAGS, "tags"),
+    (N_("Notes"), SalonCustomer.notes, "text"),
+    (N_("Birthday"), SalonCustomer.birthday, "date"),
+    (N_("Follow-up date"), SalonCustomer.follow_up_on, "date"),
 )
 
 
-def header(currency):
-    """The CSV header row."""
-    return [title.format(currency=currency) for title, _, _ in COLUMNS]
+@functools.lru_cache(maxsize=8)
+def translations(language):
+    """The catalogue of `language` read directly (the file may be written after the request has ended)."""
+    if language == "en":
+        return NullTranslations()
+    return Translations.load(str(CATALOGUES), [language])
+
+
+def header(currency, language="en"):
+    """The CSV header row, its words in `language` (English: byte-identical to the golden files)."""
+    words = translations(language)
+    return [words.gettext(title) % {"currency": currency} for title, _source, _kind in COLUMNS]
 
 
 def safe_cell(value):
@@ -107,7 +121,7 @@ def tags_by_customer(salon):
 def export_query(customer_filter, salon, now=None):
     """The rows of the export, in the list's order, as tuples of raw values (one per column of COLUMNS)."""
     tags = tags_by_customer(salon)
-    cells = [tags.c.names if source is TAGS else source for _, source, _ in COLUMNS]
+    cells = [tags.c.names if source is TAGS else source for _title, source, _kind in COLUMNS]
     return _export_select(customer_filter, salon, tags, cells, now)
 
 
@@ -171,9 +185,9 @@ def copy_statement(customer_filter, salon, row_end, now=None):
     """
     tags = _tags_by_customer(salon, fn.string_agg(Tag.name, ", ").order_by(Tag.name))
     cells = [_copy_cell(tags.c.names if source is TAGS else source, kind, salon).alias(f"c{index}")
-             for index, (_, source, kind) in enumerate(COLUMNS)]
+             for index, (_title, source, kind) in enumerate(COLUMNS)]
     sql, params = _export_select(customer_filter, salon, tags, [*cells, Value(row_end).alias("row_end")], now).sql()
-    quoted = ", ".join(f"c{index}" for index, (_, _, kind) in enumerate(COLUMNS) if kind in QUOTED_KINDS)
+    quoted = ", ".join(f"c{index}" for index, (_title, _source, kind) in enumerate(COLUMNS) if kind in QUOTED_KINDS)
     return f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, FORCE_QUOTE ({quoted}))", params
 
 
@@ -208,7 +222,7 @@ def _row_formatter(salon):
 
     kinds = {"text": safe_cell, "phone": phone_cell, "number": number, "money": money, "local_date": local_date,
              "date": plain_date, "tags": tag_text}
-    cells = [kinds[kind] for _, _, kind in COLUMNS]
+    cells = [kinds[kind] for _title, _source, kind in COLUMNS]
 
     def format_row(row):
         return [cell(value) for cell, value in zip(cells, row)]
@@ -323,12 +337,12 @@ def _copy_rows(customer_filter, salon, row_end, now):
     return _CopyPipe(db.connection(), *copy_statement(customer_filter, salon, row_end, now))
 
 
-def csv_chunks(customer_filter, salon, counter, now=None):
-    """Yield the CSV file (BOM, header, rows) as UTF-8 byte chunks; `counter["rows"]` counts the rows written."""
+def csv_chunks(customer_filter, salon, counter, now=None, language="en"):
+    """Yield the CSV file (BOM, header in `language`, rows) as UTF-8 byte chunks; `counter["rows"]` counts rows."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write(BOM)
-    writer.writerow(header(salon.currency))
+    writer.writerow(header(salon.currency, language))
     with db.atomic():  # COPY and the named cursor read one snapshot, inside a transaction
         if is_postgres():
             # One chunk is held back, so an export of one chunk is read whole inside the transaction
@@ -359,12 +373,12 @@ def csv_chunks(customer_filter, salon, counter, now=None):
     yield buffer.getvalue().encode("utf-8")
 
 
-def stream_csv(customer_filter, salon, *, user=None, ip=None, now=None):
+def stream_csv(customer_filter, salon, *, user=None, ip=None, now=None, language="en"):
     """Yield the CSV as UTF-8 bytes in chunks; record the export (filter, rows) in the audit trail."""
     counter = {"rows": 0}
     completed = False
     try:
-        yield from csv_chunks(customer_filter, salon, counter, now)
+        yield from csv_chunks(customer_filter, salon, counter, now, language)
         completed = True
     finally:
         audit.record(

@@ -13,11 +13,12 @@ import datetime
 import io
 
 from salon_web.services.field_errors import FieldErrors
+from salon_web.texts import _l
 
 MAX_ROWS = 100_000
 SAMPLE_BYTES = 64 * 1024
 DELIMITERS = ",;\t|"
-NOT_A_BOOK = "This file is not a CSV, Excel (.xlsx) or vCard (.vcf) file."
+NOT_A_BOOK = _l("This file is not a CSV, Excel (.xlsx) or vCard (.vcf) file.")
 VCARD_HEADERS = ["Name", "First name", "Last name", "Phone", "Email", "Birthday", "Notes", "Tags"]
 
 
@@ -38,7 +39,7 @@ def refuse(message):
 def read_table(data, file_name=""):
     """Return the Table in an uploaded file's bytes; raise FieldErrors({"file": ...}) when it cannot be read."""
     if not data or not data.strip():
-        refuse("The file is empty.")
+        refuse(_l("The file is empty."))
     name = (file_name or "").lower()
     if data[:4] == b"PK\x03\x04" or name.endswith((".xlsx", ".xlsm")):
         table = _read_xlsx(data)
@@ -48,11 +49,12 @@ def read_table(data, file_name=""):
         table = _read_csv(data)
     headers = [" ".join(str(h or "").split()) for h in table.headers]
     if not any(headers):
-        refuse("The first row should name the columns (for example Name, Phone, Email).")
+        refuse(_l("The first row should name the columns (for example Name, Phone, Email)."))
     if not table.rows:
-        refuse("The file has a header row but no clients under it.")
+        refuse(_l("The file has a header row but no clients under it."))
     if len(table.rows) > MAX_ROWS:
-        refuse(f"The file has {len(table.rows):,} rows; import at most {MAX_ROWS:,} at a time.")
+        refuse(_l("The file has %(rows)s rows; import at most %(max)s at a time.", rows=format(len(table.rows), ","),
+                   max=format(MAX_ROWS, ",")))
     width = len(headers)
     table.headers = [h or f"Column {i + 1}" for i, h in enumerate(headers)]
     table.rows = [(row + [""] * width)[:width] for row in table.rows]
@@ -94,9 +96,9 @@ def _read_csv(data):
     try:
         rows = [row for row in reader if any(cell.strip() for cell in row)]
     except csv.Error:
-        refuse("This CSV file is damaged (a quote is never closed).")
+        refuse(_l("This CSV file is damaged (a quote is never closed)."))
     if not rows:
-        refuse("The file is empty.")
+        refuse(_l("The file is empty."))
     return Table("csv", rows[0], rows[1:])
 
 
@@ -119,14 +121,14 @@ def _read_xlsx(data):
         sheet = workbook.get_sheet_by_index(0)
         rows = [[_cell_text(cell) for cell in row] for row in sheet.iter_rows()]
     except (CalamineError, ValueError, OSError, IndexError):
-        refuse("This Excel file cannot be read (save it again as .xlsx, or as CSV).")
+        refuse(_l("This Excel file cannot be read (save it again as .xlsx, or as CSV)."))
     except Exception as error:  # calamine raises its own zip/xml errors, not all derived from CalamineError
         if type(error).__module__.startswith("python_calamine"):
-            refuse("This Excel file cannot be read (save it again as .xlsx, or as CSV).")
+            refuse(_l("This Excel file cannot be read (save it again as .xlsx, or as CSV)."))
         raise
     rows = [row for row in rows if any(cell.strip() for cell in row)]
     if not rows:
-        refuse("The spreadsheet's first sheet is empty.")
+        refuse(_l("The spreadsheet's first sheet is empty."))
     return Table("xlsx", rows[0], rows[1:])
 
 
@@ -160,7 +162,7 @@ def _read_vcard(text):
         elif card is not None:
             _take(card, name, params, value)
     if not rows:
-        refuse("This vCard file holds no contacts.")
+        refuse(_l("This vCard file holds no contacts."))
     return rows
 
 

@@ -8,19 +8,20 @@ import re
 
 from salon_web.models import CustomerImportMapping, utcnow
 from salon_web.services.text import fold
+from salon_web.texts import _l
 
 FIELDS = {
-    "full_name": "Full name",
-    "first_name": "First name",
-    "last_name": "Last name",
-    "phone": "Phone",
-    "email": "E-mail",
-    "birthday": "Birthday",
-    "tags": "Tags",
-    "notes": "Notes",
-    "marketing_consent": "Marketing consent",
-    "visit_date": "Visit date (history)",
-    "visit_amount": "Visit amount (history)",
+    "full_name": _l("Full name"),
+    "first_name": _l("First name"),
+    "last_name": _l("Last name"),
+    "phone": _l("Phone"),
+    "email": _l("E-mail"),
+    "birthday": _l("Birthday"),
+    "tags": _l("Tags"),
+    "notes": _l("Notes"),
+    "marketing_consent": _l("Marketing consent"),
+    "visit_date": _l("Visit date (history)"),
+    "visit_amount": _l("Visit amount (history)"),
 }
 IGNORE = ""
 
@@ -104,10 +105,10 @@ def suggest(headers, salon=None):
 def check_mapping(fields, headers):
     """Return the mapping as a list of fields; raise ValueError with what is missing or unknown."""
     if len(fields) != len(headers) or any(f not in FIELDS and f != IGNORE for f in fields):
-        raise ValueError("Choose a field (or “ignore”) for every column.")
+        raise ValueError(_l("Choose a field (or “ignore”) for every column."))
     chosen = set(fields)
     if not chosen & {"full_name", "first_name", "last_name", "phone", "email"}:
-        raise ValueError("Map at least a name, phone or e-mail column.")
+        raise ValueError(_l("Map at least a name, phone or e-mail column."))
     return list(fields)
 
 

@@ -22,6 +22,7 @@ from salon_web.services.customers import identity_for_phone
 from salon_web.services.field_errors import FieldErrors
 from salon_web.services.text import fold
 from salon_web.services.visits import FIGURES, lock_customer, reassign_visits
+from salon_web.texts import _l
 
 UNDO_DAYS = 30
 # What the person merging chooses, field by field; each choice carries the columns that belong together.
@@ -102,11 +103,11 @@ class MergeResult:
 def merge_cards(salon, merged_id, survivor_id, choices=None, *, user=None, ip=None, now=None):
     """Merge one card into another and return MergeResult; raise NotInSalon, FieldErrors or MergeRefused."""
     if merged_id == survivor_id:
-        raise FieldErrors({"into": "Choose two different cards."})
+        raise FieldErrors({"into": _l("Choose two different cards.")})
     unknown = set(choices or {}) - set(CHOICES)
     bad = [name for name, side in (choices or {}).items() if side not in (SURVIVOR, MERGED)]
     if unknown or bad:
-        raise FieldErrors({name: "Choose which card's value to keep." for name in sorted(unknown | set(bad))})
+        raise FieldErrors({name: _l("Choose which card's value to keep.") for name in sorted(unknown | set(bad))})
     now = now or utcnow()
     with db.atomic():
         for customer_id in sorted((merged_id, survivor_id)):  # id order: no deadlock between two merges
@@ -115,7 +116,7 @@ def merge_cards(salon, merged_id, survivor_id, choices=None, *, user=None, ip=No
         survivor = SalonCustomer.get_in_salon(salon, survivor_id)
         merged = SalonCustomer.get_in_salon(salon, merged_id)
         if survivor.forgotten_at or merged.forgotten_at:
-            raise MergeRefused("A forgotten client's card cannot be merged.")
+            raise MergeRefused(_l("A forgotten client's card cannot be merged."))
         chosen = {**default_choices(survivor, merged), **(choices or {})}
         moved = _move_rows(salon, merged, survivor)
         # Imported past visits are their own source (no sale or appointment to follow back on undo).
@@ -203,24 +204,24 @@ def undo_merge(salon, merge_id, *, user=None, ip=None, now=None):
     with db.atomic():
         merge = CustomerMerge.get_in_salon(salon, merge_id)
         if merge.undone_at is not None:
-            raise MergeRefused("This merge was already undone.")
+            raise MergeRefused(_l("This merge was already undone."))
         if now > can_undo_until(merge):
-            raise MergeRefused(f"A merge can be undone for {UNDO_DAYS} days; this one is older.")
+            raise MergeRefused(_l("A merge can be undone for %(days)s days; this one is older.", days=UNDO_DAYS))
         try:
             SalonCustomer.get_in_salon(salon, merge.survivor_id)
         except NotInSalon:
-            raise MergeRefused("The surviving card was merged into another since: undo that merge first.") from None
+            raise MergeRefused(_l("The surviving card was merged into another since: undo that merge first.")) from None
         lock_customer(salon.id, merge.survivor_id)
         survivor = SalonCustomer.get_in_salon(salon, merge.survivor_id)
         if survivor.version != merge.survivor_version:
-            raise MergeRefused("The surviving card was edited since the merge; undoing it would lose that edit.")
+            raise MergeRefused(_l("The surviving card was edited since the merge; undoing it would lose that edit."))
         if survivor.forgotten_at:
-            raise MergeRefused("The surviving card was forgotten since.")
+            raise MergeRefused(_l("The surviving card was forgotten since."))
         try:
             with db.atomic():
                 restored = _restore_cards(salon, merge, survivor)
         except IntegrityError:
-            raise MergeRefused("Another card now has the merged card's phone number.") from None
+            raise MergeRefused(_l("Another card now has the merged card's phone number.")) from None
         _move_back(salon, merge, survivor, restored)
         CustomerMerge.update(undone_at=now).where(
             (CustomerMerge.salon == salon.id) & (CustomerMerge.id == merge.id)).execute()

@@ -4,9 +4,10 @@ from peewee import IntegrityError
 from salon_web.db import db
 from salon_web.models import SavedSegment
 from salon_web.services.field_errors import FieldErrors
+from salon_web.texts import _l
 
 MAX_NAME = 100
-DUPLICATE_NAME = "A segment with this name exists already."
+DUPLICATE_NAME = _l("A segment with this name exists already.")
 
 
 def segments_for(salon):
@@ -18,9 +19,9 @@ def _tidy_name(name, errors):
     """Return the name with its spaces tidied; a message in `errors` when it cannot be one."""
     name = " ".join((name or "").split())
     if not name:
-        errors["name"] = "Give the segment a name."
+        errors["name"] = _l("Give the segment a name.")
     elif len(name) > MAX_NAME:
-        errors["name"] = f"Use at most {MAX_NAME} characters."
+        errors["name"] = _l("Use at most %(count)s characters.", count=MAX_NAME)
     return name
 
 
@@ -34,7 +35,7 @@ def save_segment(salon, name, customer_filter, user=None, *, refused=None):
     if refused:
         errors.update(refused)
     elif not customer_filter.is_filtered:
-        errors["query"] = "Set a search or a filter first: a segment of every customer is the whole list."
+        errors["query"] = _l("Set a search or a filter first: a segment of every customer is the whole list.")
     if errors:
         raise FieldErrors(errors)
     try:

@@ -1,11 +1,13 @@
 """The customer list: search, filters, sorting, keyset paging, bulk tagging and the CSV export."""
 from flask import Blueprint, Response, flash, g, request, url_for
+from flask_babel import ngettext
 from flask_login import current_user
 
 from salon_web import htmx
 from salon_web.db import db
+from salon_web.i18n import current_language
 from salon_web.security import client_ip
-from salon_web.services import bulk_tags, export
+from salon_web.services import bulk_tags, export, formats
 from salon_web.services.customer_filter import SORT_LABELS
 from salon_web.services.customer_page import customer_page, exact_count, exact_count_label, salon_tags
 from salon_web.services.segments import segments_for
@@ -33,7 +35,7 @@ def result_count(salon):
         return htmx.render_fragment("customers/list.html", "result_count", status=422,
                                     count="The customers could not be counted: the filters are not valid.")
     return htmx.render_fragment("customers/list.html", "result_count",
-                                count=exact_count_label(exact_count(customer_filter, salon)))
+                                count=exact_count_label(exact_count(customer_filter, salon), current_language()))
 
 
 @bp.route("/salons/<int:salon_id>/customers/export")
@@ -43,7 +45,8 @@ def export_csv(salon):
     customer_filter, errors = list_filter(request.args, salon)
     if errors:
         return _render_list(salon, customer_filter, errors)
-    rows = export.stream_csv(customer_filter, salon, user=current_user.id, ip=client_ip(request))
+    rows = export.stream_csv(customer_filter, salon, user=current_user.id, ip=client_ip(request),
+                             language=current_language())
     return csv_response(rows, export.file_name(salon))
 
 
@@ -56,8 +59,14 @@ def bulk_tag(salon):
     if errors or change_errors:  # the list comes back with the messages, nothing typed is lost
         return _render_list(salon, customer_filter, errors, form_errors=change_errors)
     count = bulk_tags.apply(change, customer_filter, salon, user=current_user.id, ip=client_ip(request))
-    verb = "added to" if change.action == "add" else "removed from"
-    flash(f"Tag “{change.tag}” {verb} {count:,} customer{'' if count == 1 else 's'}.", "success")
+    number = formats.number(count, current_language())
+    if change.action == "add":
+        message = ngettext("Tag “%(tag)s” added to %(count)s customer.", "Tag “%(tag)s” added to %(count)s customers.",
+                           count, tag=change.tag, count=number)
+    else:
+        message = ngettext("Tag “%(tag)s” removed from %(count)s customer.",
+                           "Tag “%(tag)s” removed from %(count)s customers.", count, tag=change.tag, count=number)
+    flash(message, "success")
     query = customer_filter.query_string()
     return htmx.redirect_to(url_for("customers.customer_list", salon_id=salon.id) + (f"?{query}" if query else ""))
 

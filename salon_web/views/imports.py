@@ -1,13 +1,15 @@
 """Importing a client book (managers): upload, map columns, dry run, confirm, watch progress, rejected rows, undo."""
 from flask import Blueprint, current_app, flash, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from salon_web import htmx, jobs
 from salon_web.errors import render_error
+from salon_web.i18n import current_language
 from salon_web.models import CustomerImport
 from salon_web.models.imports import DONE, FAILED, PLANNING, QUEUED, RUNNING
 from salon_web.security import client_ip
-from salon_web.services import customer_import as imports
+from salon_web.services import customer_import as imports, formats
 from salon_web.services.field_errors import FieldErrors
 from salon_web.services.import_files import read_table
 from salon_web.services.import_mapping import FIELDS
@@ -29,7 +31,8 @@ def allow_larger_upload(endpoint, values):
 def too_large(error):
     """An upload over the limit (refused before the salon is entered): an error page saying what the limit is."""
     limit = current_app.config["IMPORT_MAX_BYTES"] // (1024 * 1024)
-    return render_error(413, f"The file is larger than {limit} MB. Split it, or save it as CSV, and try again.")
+    return render_error(413, _("The file is larger than %(limit)s MB. Split it, or save it as CSV, and try again.",
+                               limit=limit))
 
 
 @bp.route("/salons/<int:salon_id>/imports")
@@ -37,7 +40,7 @@ def too_large(error):
 def import_list(salon):
     """The upload form and the salon's latest imports."""
     return render_template("imports/list.html", salon=salon, imports=imports.imports_for(salon),
-                           errors={})
+                           status_labels=imports.STATUS_LABELS, errors={})
 
 
 @bp.route("/salons/<int:salon_id>/imports", methods=["POST"])
@@ -47,11 +50,12 @@ def upload(salon):
     file_name, data = uploaded_file(request.files)
     try:
         if data is None:
-            raise FieldErrors({"file": "Choose a CSV, Excel (.xlsx) or vCard (.vcf) file."})
+            raise FieldErrors({"file": _("Choose a CSV, Excel (.xlsx) or vCard (.vcf) file.")})
         table = read_table(data, file_name)
     except FieldErrors as error:
         return render_template("imports/list.html", salon=salon, salon_id=salon.id,
-                               imports=imports.imports_for(salon), errors=error.errors), 422
+                               imports=imports.imports_for(salon), status_labels=imports.STATUS_LABELS,
+                               errors=error.errors), 422
     customer_import = imports.start_import(salon, table, file_name, user=current_user.id)
     return htmx.redirect_to(url_for("imports.show", salon_id=salon.id, import_id=customer_import.id))
 
@@ -74,7 +78,7 @@ def preview(salon, import_id):
         customer_import.mapping = mapping
         return _render(salon, customer_import, errors=errors, status=422)
     if not imports.start_dry_run(customer_import, salon, mapping):
-        return _render(salon, customer_import, errors={"mapping": "This import has already run."}, status=409)
+        return _render(salon, customer_import, errors={"mapping": _("This import has already run.")}, status=409)
     jobs.dry_run_customer_import(salon.id, import_id)
     return htmx.redirect_to(url_for("imports.show", salon_id=salon.id, import_id=import_id))
 
@@ -85,7 +89,7 @@ def apply(salon, import_id):
     """Confirm the dry run: queue the import as a background job and show its progress."""
     customer_import = CustomerImport.get_in_salon(salon, import_id)
     if not imports.queue(customer_import, salon, user=current_user.id, ip=client_ip(request)):
-        return _render(salon, customer_import, errors={"mapping": "Run the dry run first (or it already ran)."},
+        return _render(salon, customer_import, errors={"mapping": _("Run the dry run first (or it already ran).")},
                        status=409)
     jobs.apply_customer_import(salon.id, import_id)
     return htmx.redirect_to(url_for("imports.show", salon_id=salon.id, import_id=import_id))
@@ -96,7 +100,8 @@ def apply(salon, import_id):
 def rejected(salon, import_id):
     """The rows refused or skipped, with the reason, as CSV (cells guarded against formulas)."""
     customer_import = CustomerImport.get_in_salon(salon, import_id)
-    return csv_response(imports.rejected_csv(salon, customer_import), f"import-{import_id}-rejected-rows.csv")
+    return csv_response(imports.rejected_csv(salon, customer_import, current_language()),
+                        f"import-{import_id}-rejected-rows.csv")
 
 
 @bp.route("/salons/<int:salon_id>/imports/<int:import_id>/undo", methods=["POST"])
@@ -109,8 +114,14 @@ def undo(salon, import_id):
     except ValueError as error:
         return _render(salon, customer_import, errors={"undo": str(error)}, status=409)
     kept = len(report["kept"])
-    flash(f"Import undone: {report['removed']:,} cards removed, {report['restored']:,} restored"
-          + (f", {kept:,} kept because they were edited since." if kept else "."), "success")
+    language = current_language()
+    numbers = {"removed": formats.number(report["removed"], language),
+               "restored": formats.number(report["restored"], language), "kept": formats.number(kept, language)}
+    if kept:
+        flash(_("Import undone: %(removed)s cards removed, %(restored)s restored, %(kept)s kept because they were "
+                "edited since.", **numbers), "success")
+    else:
+        flash(_("Import undone: %(removed)s cards removed, %(restored)s restored.", **numbers), "success")
     return htmx.redirect_to(url_for("imports.show", salon_id=salon.id, import_id=import_id))
 
 
@@ -122,5 +133,5 @@ def _render(salon, customer_import, errors=None, status=200):
         "imports/show.html", "status", target="import-status", status=status, salon=salon,
         customer_import=customer_import, fields=FIELDS, rows=rows, errors=errors or {}, running=running,
         finished=customer_import.status in (DONE, FAILED), can_undo=imports.can_undo(customer_import),
-        status_label=imports.status_label(customer_import),
+        status_label=imports.status_label(customer_import), action_labels=imports.ACTION_LABELS,
     )

@@ -1,5 +1,6 @@
 """Saved segments: named filters of the customer list."""
 from flask import Blueprint, flash, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from salon_web import htmx
@@ -28,7 +29,7 @@ def create(salon):
         segment = save_segment(salon, request.form.get("name"), customer_filter, current_user.id, refused=refused)
     except FieldErrors as error:
         return _page_with_errors(salon, error.errors)
-    flash(f"Segment “{segment.name}” saved.", "success")
+    flash(_("Segment “%(segment)s” saved.", segment=segment.name), "success")
     return htmx.redirect_to(url_for("customers.customer_list", salon_id=salon.id) + "?" + segment.query)
 
 
@@ -41,7 +42,7 @@ def rename(salon, segment_id):
         rename_segment(segment, request.form.get("name"))
     except FieldErrors as error:
         return _page_with_errors(salon, error.errors, segment_id=segment.id)
-    flash(f"Segment renamed to “{segment.name}”.", "success")
+    flash(_("Segment renamed to “%(segment)s”.", segment=segment.name), "success")
     return htmx.redirect_to(url_for("segments.segment_list", salon_id=salon.id))
 
 
@@ -51,7 +52,7 @@ def delete(salon, segment_id):
     """Delete a segment."""
     segment = SavedSegment.get_in_salon(salon, segment_id)
     delete_segment(segment)
-    flash(f"Segment “{segment.name}” deleted.", "success")
+    flash(_("Segment “%(segment)s” deleted.", segment=segment.name), "success")
     return htmx.redirect_to(url_for("segments.segment_list", salon_id=salon.id))
 
 

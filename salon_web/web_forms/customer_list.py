@@ -19,6 +19,7 @@ from salon_web.services.customer_filter import (
 )
 from salon_web.services.money import InvalidAmount, parse_money
 from salon_web.services.service_menu import MAX_SERVICE_DAYS
+from salon_web.texts import _l
 
 
 class ParsedField(StringField):
@@ -81,18 +82,22 @@ class CustomerListForm(Form):
 
     q = StringField(default="")
     tags = ManyField()
-    tag_mode = ParsedField(one_of(TAG_MODES), "Choose “any” or “all”.")
-    min_visits = ParsedField(whole_number(0, MAX_VISITS), "Enter a whole number of visits, 0 or more.")
+    tag_mode = ParsedField(one_of(TAG_MODES), _l("Choose “any” or “all”."))
+    min_visits = ParsedField(whole_number(0, MAX_VISITS), _l("Enter a whole number of visits, 0 or more."))
     min_spent = StringField()
     days_since_last_visit = ParsedField(whole_number(0, MAX_DAYS),
-                                        f"Enter a whole number of days between 0 and {MAX_DAYS}.")
-    min_missed = ParsedField(whole_number(0, MAX_MISSED), f"Enter a whole number of missed appointments, 0 to {MAX_MISSED}.")
-    service = ParsedField(whole_number(1, MAX_ID), "Choose a service of the menu.")
-    service_days = ParsedField(whole_number(1, MAX_SERVICE_DAYS), f"Enter a whole number of days from 1 to {MAX_SERVICE_DAYS}.")
-    sort = ParsedField(one_of(SORTS), "Sort by last visit, total spent, visits or name.")
-    order = ParsedField(one_of(ORDERS), "Order is “asc” or “desc”.")
-    per_page = ParsedField(whole_number(1, MAX_PER_PAGE), f"Show between 1 and {MAX_PER_PAGE} customers per page.")
-    page = ParsedField(whole_number(1, MAX_PAGE), f"Page is a whole number between 1 and {MAX_PAGE:,}.")
+                                        _l("Enter a whole number of days between 0 and %(max)s.", max=MAX_DAYS))
+    min_missed = ParsedField(whole_number(0, MAX_MISSED),
+                             _l("Enter a whole number of missed appointments, 0 to %(max)s.", max=MAX_MISSED))
+    service = ParsedField(whole_number(1, MAX_ID), _l("Choose a service of the menu."))
+    service_days = ParsedField(whole_number(1, MAX_SERVICE_DAYS),
+                               _l("Enter a whole number of days from 1 to %(max)s.", max=MAX_SERVICE_DAYS))
+    sort = ParsedField(one_of(SORTS), _l("Sort by last visit, total spent, visits or name."))
+    order = ParsedField(one_of(ORDERS), _l("Order is “asc” or “desc”."))
+    per_page = ParsedField(whole_number(1, MAX_PER_PAGE),
+                           _l("Show between 1 and %(max)s customers per page.", max=MAX_PER_PAGE))
+    page = ParsedField(whole_number(1, MAX_PAGE),
+                       _l("Page is a whole number between 1 and %(max)s.", max=format(MAX_PAGE, ",")))
     cursor = ParsedField(list_cursor, STALE_CURSOR)
 
     def __init__(self, formdata, *, currency):
@@ -128,7 +133,7 @@ class CustomerListForm(Form):
 
 
 def list_filter(args, salon):
-    """Return (CustomerFilter, errors) for the list's parameters; refused values stay at their defaults."""
+    """Return (CustomerFilter, errors as text) for the list's parameters; refused values stay at their defaults."""
     form = CustomerListForm(as_multidict(args), currency=salon.currency)
     form.validate()
     errors = {name: messages[0] for name, messages in form.errors.items()}
@@ -137,7 +142,8 @@ def list_filter(args, salon):
     except InvalidFilter as refused:
         customer_filter = refused.usable
         errors.update(refused.errors)
-    return customer_filter, in_field_order(errors)
+    # Plain text in the request's language: callers join and compare the messages.
+    return customer_filter, {name: str(message) for name, message in in_field_order(errors).items()}
 
 
 def segment_filter(query_string, salon):
@@ -146,7 +152,8 @@ def segment_filter(query_string, salon):
     errors.pop("cursor", None)
     errors.pop("page", None)
     if errors:
-        return customer_filter, {"query": "The filter has invalid values: " + " ".join(errors.values())}
+        invalid = " ".join(str(message) for message in errors.values())
+        return customer_filter, {"query": str(_l("The filter has invalid values: %(errors)s", errors=invalid))}
     return customer_filter, {}
 
 
@@ -161,34 +168,34 @@ def as_multidict(args):
 class BulkTagForm(Form):
     """Add or remove a tag on the selected customers or on all matching ones."""
 
-    action = ParsedField(one_of(ACTIONS), "Choose to add or remove the tag.")
+    action = ParsedField(one_of(ACTIONS), _l("Choose to add or remove the tag."))
     tag = StringField()
-    scope = ParsedField(one_of(SCOPES), "Choose the selected customers or all matching ones.")
+    scope = ParsedField(one_of(SCOPES), _l("Choose the selected customers or all matching ones."))
     ids = ManyField()
 
     def validate_action(self, field):
         """An action is required (an unknown one already has its message)."""
         if field.data is None and not field.errors:
-            raise ValidationError("Choose to add or remove the tag.")
+            raise ValidationError(_l("Choose to add or remove the tag."))
 
     def validate_tag(self, field):
         """The tag name with its spaces tidied, present and short enough."""
         field.data = " ".join((field.data or "").split())
         if not field.data:
-            raise ValidationError("Enter the tag to add or remove.")
+            raise ValidationError(_l("Enter the tag to add or remove."))
         if len(field.data) > MAX_TAG_LENGTH:
-            raise ValidationError(f"A tag has at most {MAX_TAG_LENGTH} characters.")
+            raise ValidationError(_l("A tag has at most %(count)s characters.", count=MAX_TAG_LENGTH))
 
     def validate_ids(self, field):
         """The selected customers' ids, without repeats; some unless the change is for all matching."""
         ids = [parse_id(raw) for raw in field.data or []]
         field.data = list(dict.fromkeys(i for i in ids if i))
         if len(ids) > MAX_SELECTED:
-            raise ValidationError(f"Select at most {MAX_SELECTED} customers, or choose all matching customers.")
+            raise ValidationError(_l("Select at most %(count)s customers, or choose all matching customers.", count=MAX_SELECTED))
         if None in ids:
-            raise ValidationError("The selection is not valid. Reload the page and try again.")
+            raise ValidationError(_l("The selection is not valid. Reload the page and try again."))
         if not self.scope.errors and (self.scope.data or "selected") == "selected" and not field.data:
-            raise ValidationError("Select at least one customer, or choose all matching customers.")
+            raise ValidationError(_l("Select at least one customer, or choose all matching customers."))
 
 
 def bulk_tag_change(form_data):
