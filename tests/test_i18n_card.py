@@ -35,7 +35,7 @@ def test_card_in_french(client, world, login_as):
                        scheduled_at=utcnow() - datetime.timedelta(days=3), price=10_000, status="no_show",
                        status_updated_at=utcnow())
     page = _page(client, _card(world))
-    for french in ("Prendre rendez-vous", "Nouvelle vente", "Total dépensé", "Allergies et sensibilités",
+    for french in ("Nouvelle vente", "Total dépensé", "Allergies et sensibilités",
                    "Étiquettes", "Préférences", "Relance", "Coordonnées", "Enregistrer les notes",
                    "Dans 2 semaines", "5 mars 2030", "Activité", "Tout", "Rendez-vous · Tresses", "absent",
                    "Enregistrer un message ou un appel", "> lun.</label>", "> sam.</label>"):

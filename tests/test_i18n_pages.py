@@ -9,11 +9,13 @@ from html.parser import HTMLParser
 
 import pytest
 
+from salon_web.i18n import LANGUAGES
 from salon_web.translations import TRANSLATED, read_catalogue, source_messages
 from tests.access import all_routes
 from tests.test_access_matrix import _placeholders
 
-PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\w+\}|<[^>]+>|&\w+;")
+# Not words of the interface: placeholders, tags, entities, and identifiers (query strings, URLs, file names).
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\w+\}|<[^>]+>|&\w+;|\S*[=/]\S*|\S+\.(?:csv|xlsx|vcf)\b")
 WORD = re.compile(r"[A-Za-z][a-z']{2,}")
 READ_ATTRIBUTES = {"placeholder", "aria-label", "title", "alt", "data-confirm", "hx-confirm"}
 
@@ -42,17 +44,23 @@ class VisibleText(HTMLParser):
         self.parts, self._skip = [], 0
 
     def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style"):
+        if tag in ("script", "style", "code"):
             self._skip += 1
         self.parts += [value for name, value in attrs if name in READ_ATTRIBUTES and value]
 
     def handle_endtag(self, tag):
-        if tag in ("script", "style"):
+        if tag in ("script", "style", "code"):
             self._skip -= 1
 
     def handle_data(self, data):
         if not self._skip:
             self.parts.append(data)
+
+
+def _context(text, word):
+    """The leaked word with a few words around it, to find it in the template."""
+    match = re.search(rf"(?i)\b{re.escape(word)}\b", text)
+    return " ".join(text[max(0, match.start() - 40):match.end() + 40].split()) if match else word
 
 
 def html_pages(client, world):
@@ -70,7 +78,9 @@ def test_no_english_word_on_any_page(client, world, login_as, language):
     login_as("owner")
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
     english = english_only(language)
-    data_words = words(" ".join(c.full_name for c in world.__dict__.values() if hasattr(c, "full_name")))
+    data = [c.full_name for c in world.__dict__.values() if hasattr(c, "full_name")]
+    data += [f"{u.name} {u.email}" for u in world.users.values()] + list(LANGUAGES.values())  # names as typed
+    data_words = words(" ".join(data))
     leaks = {}
     for path in html_pages(client, world):
         response = client.get(path)
@@ -78,7 +88,8 @@ def test_no_english_word_on_any_page(client, world, login_as, language):
             continue
         parser = VisibleText()
         parser.feed(response.get_data(as_text=True))
-        found = (words(" ".join(parser.parts)) & english) - data_words
+        text = " ".join(parser.parts)
+        found = (words(text) & english) - data_words
         if found:
-            leaks[path] = sorted(found)[:12]
+            leaks[path] = [_context(text, word) for word in sorted(found)[:8]]
     assert not leaks, f"English words on {language} pages: {leaks}"

@@ -66,9 +66,9 @@ def save(salon):
     return htmx.redirect_to(url_for(".settings", salon_id=salon.id))
 
 
-def _template_choice(source):
+def _template_choice(source, salon):
     purpose = source.get("purpose") if source.get("purpose") in wording.DEFAULTS else "birthday"
-    language = source.get("language") if source.get("language") in LANGUAGES else "en"
+    language = source.get("language") if source.get("language") in LANGUAGES else settings_for(salon).language
     return purpose, language
 
 
@@ -76,7 +76,7 @@ def _template_choice(source):
 @salon_view(*MANAGERS)
 def templates(salon):
     """Every template (purpose x language) and the editor of the chosen one, with a preview for a real client."""
-    purpose, language = _template_choice(request.args)
+    purpose, language = _template_choice(request.args, salon)
     current = template_for(salon, purpose, language)
     return _templates_page(salon, purpose, language, {"subject": current.subject, "body": current.body})
 
@@ -113,7 +113,7 @@ def _preview(salon, purpose, language, subject, body, customer_id=None):
 @salon_view(*MANAGERS)
 def save_template_view(salon):
     """Save (or reset to the default) a template; 422 with the editor when refused."""
-    purpose, language = _template_choice(request.form)
+    purpose, language = _template_choice(request.form, salon)
     values = {"subject": request.form.get("subject", ""), "body": request.form.get("body", "")}
     if request.form.get("action") == "reset":
         reset_template(salon, purpose, language)
@@ -131,7 +131,7 @@ def save_template_view(salon):
 @salon_view(*MANAGERS)
 def preview(salon):
     """The preview fragment of a wording being typed (htmx), for a real client."""
-    purpose, language = _template_choice(request.form)
+    purpose, language = _template_choice(request.form, salon)
     shown = _preview(salon, purpose, language, request.form.get("subject", ""), request.form.get("body", ""),
                      request.form.get("customer_id", type=int))
     return htmx.render_partial("messages/_preview.html", salon=salon, preview=shown)

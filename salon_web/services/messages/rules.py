@@ -18,9 +18,12 @@ AUTOMATIONS = ("birthday", "anniversary", "follow_up", "win_back", "appointment_
 
 
 def settings_for(salon):
-    """Return the salon's MessageSettings (an unsaved row of defaults until the owner edits them)."""
+    """Return the salon's MessageSettings (an unsaved row of defaults until the owner edits them).
+
+    Until the owner picks one, clients' messages speak the salon's own default language.
+    """
     found = MessageSettings.in_salon(salon).first()
-    return found or MessageSettings(salon=salon)
+    return found or MessageSettings(salon=salon, language=getattr(salon, "language", None) or "en")
 
 
 def recipient_for(customer, channel):
