@@ -55,5 +55,5 @@ def test_template_preview_campaign_outbox_and_card(page, console, live_server, d
     page.get_by_role("link", name="Nadia Newsletter").first.click()
     panel = page.locator("#messages-panel")
     expect(panel).to_contain_text("Recent and queued")
-    expect(panel).to_contain_text("marketing")
+    expect(panel).to_contain_text("Campaign")  # the purpose's label, no longer its stored code
     expect(panel).to_contain_text("sent")
