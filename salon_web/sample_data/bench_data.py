@@ -1,8 +1,10 @@
 """Benchmark data: one large salon and one 2,000-customer salon with the shape of DESIGN.md "Demo data".
 
 Rows are generated in Python from a seeded random source and written with batched multi-row
-INSERTs (never one ORM save per row): identities, salon records, tags and the `visit` ledger,
-whose rows add up exactly to each customer's visit_count, total_spent, first and last visit.
+INSERTs (never one ORM save per row): identities, salon records, tags, one completed sale (with one
+line) per visit and the `visit` ledger derived from those sales in SQL, so the ledger matches its
+sources (`recompute-visits --check` finds no drift) and adds up exactly to each customer's
+visit_count, total_spent, first and last visit.
 """
 import datetime
 import random
@@ -17,6 +19,8 @@ from salon_web.models import (
     CustomerTag,
     LedgerEpoch,
     Membership,
+    Sale,
+    SaleItem,
     Salon,
     SalonCustomer,
     SavedSegment,
@@ -25,6 +29,7 @@ from salon_web.models import (
     Visit,
     utcnow,
 )
+from salon_web.models.sales import COMPLETED
 from salon_web.models.visits import SOURCE_SALE
 from salon_web.services.passwords import hash_password
 from salon_web.services.text import fold
@@ -63,9 +68,6 @@ def build(customers, *, small=SMALL_CUSTOMERS, seed=42, password="demo-password-
     rng = random.Random(seed)
     remove_bench_salons()
     ids = {}
-    # Made-up sales: negative ids, so sales posted later (bench/bench_visits.py) never collide with them
-    # on the ledger's unique (source_type, source_id).
-    next_source = min(Visit.select(fn.MIN(Visit.source_id)).scalar() or 0, 0) - 1
     phones = rng.sample(range(40_000_000), customers + small)
     for slug, name, count, phone_slice in (
         (LARGE_SLUG, "Bench Large Salon", customers, phones[:customers]),
@@ -73,7 +75,7 @@ def build(customers, *, small=SMALL_CUSTOMERS, seed=42, password="demo-password-
     ):
         salon = Salon.create(name=name, slug=slug, country="RW", timezone="Africa/Kigali", currency="RWF")
         ids[slug] = salon.id
-        next_source = _fill_salon(salon, phone_slice, rng, now, next_source, log)
+        _fill_salon(salon, phone_slice, rng, now, log)
     _bench_user(password, ids.values())
     analyze()
     return ids
@@ -87,6 +89,8 @@ def remove_bench_salons():
     with db.atomic():
         LedgerEpoch.delete().where(LedgerEpoch.salon.in_(salon_ids)).execute()
         Visit.delete().where(Visit.salon.in_(salon_ids)).execute()
+        SaleItem.delete().where(SaleItem.salon.in_(salon_ids)).execute()
+        Sale.delete().where(Sale.salon.in_(salon_ids)).execute()
         CustomerTag.delete().where(CustomerTag.salon.in_(salon_ids)).execute()
         Tag.delete().where(Tag.salon.in_(salon_ids)).execute()
         SavedSegment.delete().where(SavedSegment.salon.in_(salon_ids)).execute()
@@ -101,7 +105,7 @@ def remove_bench_salons():
         Salon.delete().where(Salon.id.in_(salon_ids)).execute()
 
 
-def _fill_salon(salon, phone_numbers, rng, now, next_source, log):
+def _fill_salon(salon, phone_numbers, rng, now, log):
     tags = {name: Tag.create(salon=salon, name=name) for name in TAG_NAMES}
     created = 0
     for start in range(0, len(phone_numbers), BATCH):
@@ -109,12 +113,11 @@ def _fill_salon(salon, phone_numbers, rng, now, next_source, log):
         with db.atomic():
             identity_ids = _insert_identities(people, now)
             record_ids = _insert_records(salon, people, identity_ids, now)
-            next_source = _insert_visits(salon, people, record_ids, next_source)
+            _insert_sales_and_visits(salon, people, record_ids, now)
             _insert_tags(salon, people, record_ids, tags)
         created += len(people)
         if created % 20_000 == 0 or created == len(phone_numbers):
             log(f"{salon.slug}: {created:,} customers")
-    return next_source
 
 
 def _person(rng, number, now):
@@ -188,16 +191,21 @@ def _insert_records(salon, people, identity_ids, now):
     return [found[i] for i in identity_ids]
 
 
-def _insert_visits(salon, people, record_ids, next_source):
-    rows = []
-    for p, record_id in zip(people, record_ids):
-        for moment, amount in zip(p["moments"], p["amounts"]):
-            rows.append((salon.id, record_id, moment, amount, SOURCE_SALE, next_source))
-            next_source -= 1
-    fields = [Visit.salon, Visit.customer, Visit.occurred_at, Visit.amount, Visit.source_type, Visit.source_id]
+def _insert_sales_and_visits(salon, people, record_ids, now):
+    """One completed sale with one line per visit, then the batch's ledger rows derived from those sales."""
+    first_new = (Sale.select(fn.MAX(Sale.id)).scalar() or 0) + 1
+    rows = [(salon.id, record_id, amount, COMPLETED, moment, moment, "cash")
+            for p, record_id in zip(people, record_ids) for moment, amount in zip(p["moments"], p["amounts"])]
+    fields = [Sale.salon, Sale.customer, Sale.total, Sale.status, Sale.sold_at, Sale.created_at, Sale.payment_method]
     for start in range(0, len(rows), 5_000):
-        Visit.insert_many(rows[start:start + 5_000], fields=fields).execute()
-    return next_source
+        Sale.insert_many(rows[start:start + 5_000], fields=fields).execute()
+    p = db.param
+    db.execute_sql(f"INSERT INTO sale_item (salon_id, sale_id, description, quantity, unit_price) "
+                   f"SELECT salon_id, id, {p}, 1, total FROM sale WHERE salon_id = {p} AND id >= {p}",
+                   ("Cut and style", salon.id, first_new))
+    db.execute_sql(f"INSERT INTO visit (salon_id, customer_id, occurred_at, amount, source_type, source_id) "
+                   f"SELECT salon_id, customer_id, sold_at, total, {p}, id FROM sale WHERE salon_id = {p} AND id >= {p}",
+                   (SOURCE_SALE, salon.id, first_new))
 
 
 def _insert_tags(salon, people, record_ids, tags):
@@ -224,7 +232,7 @@ def analyze():
     connection.autocommit = True
     try:
         with connection.cursor() as cursor:
-            for table in ("customer", "salon_customer", "customer_tag", "tag", "visit"):
+            for table in ("customer", "salon_customer", "customer_tag", "tag", "sale", "sale_item", "visit"):
                 cursor.execute(f'VACUUM ANALYZE "{table}"')
     finally:
         connection.autocommit = previous
