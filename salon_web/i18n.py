@@ -39,8 +39,9 @@ def select_language():
 
 
 def current_language():
-    """The language code in force: "en", "fr" or "rw"."""
-    return str(get_locale() or DEFAULT_LANGUAGE)
+    """The language code in force: "en", "fr" or "rw" (asked by every date and amount a page shows)."""
+    state = g.get("_flask_babel") if has_app_context() else None
+    return str(getattr(state, "babel_locale", None) or get_locale() or DEFAULT_LANGUAGE)
 
 
 def current_locale():
@@ -84,22 +85,22 @@ def _finish(context, text, variables):
 
 
 @pass_context
-def _template_gettext(context, string, **variables):
+def _template_gettext(context, string, /, **variables):  # positional-only: a variable may be called `string`
     return _finish(context, translations().ugettext(string), variables)
 
 
 @pass_context
-def _template_ngettext(context, singular, plural, num, **variables):
+def _template_ngettext(context, singular, plural, num, /, **variables):
     variables.setdefault("num", num)
     return _finish(context, translations().ungettext(singular, plural, num), variables)
 
 
 @pass_context
-def _template_pgettext(context, message_context, string, **variables):
+def _template_pgettext(context, message_context, string, /, **variables):
     return _finish(context, translations().upgettext(message_context, string), variables)
 
 
 @pass_context
-def _template_npgettext(context, message_context, singular, plural, num, **variables):
+def _template_npgettext(context, message_context, singular, plural, num, /, **variables):
     variables.setdefault("num", num)
     return _finish(context, translations().unpgettext(message_context, singular, plural, num), variables)

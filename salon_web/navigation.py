@@ -1,5 +1,5 @@
 """The top-bar sections: each appears once its view exists and the role may use it."""
-from flask import current_app, g
+from flask import current_app, g, request, url_for
 
 from salon_web.tenancy import MANAGERS
 from salon_web.texts import _l
@@ -18,11 +18,14 @@ SECTIONS = [
 
 
 def nav_sections():
-    """Return the (endpoint, label) pairs to show for the current salon and role."""
+    """Return the (href, label, is current) of the sections to show for the current salon and role.
+
+    The bar and the phone menu show the same links: built once per page.
+    """
     if "salon" not in g:
         return []
     return [
-        (endpoint, label)
+        (url_for(endpoint, salon_id=g.salon.id), label, request.endpoint == endpoint)
         for endpoint, label, managers_only in SECTIONS
         if endpoint in current_app.view_functions and (not managers_only or g.role in MANAGERS)
     ]

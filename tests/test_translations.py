@@ -42,3 +42,14 @@ def test_translations_keep_every_placeholder(language):
         if len(ids) == 1 and strings[0] and set(PLACEHOLDER.findall(strings[0])) != expected:
             wrong.append(ids[0])
     assert not wrong, f"{language}: placeholders differ in {sorted(set(wrong))[:20]}"
+
+
+def test_template_gettext_matches_jinja_newstyle(app):
+    """The one-call template gettext escapes variables, keeps the translation's markup and fills num by default."""
+    from flask import render_template_string
+
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        page = render_template_string(
+            '{{ _("a %(string)s", string="<x>") }}|{{ ngettext("%(num)s sale", "%(num)s sales", 3, num="3,000") }}|'
+            '{{ ngettext("%(num)d visit", "%(num)d visits", 1) }}|{{ _("Customers") }}')
+    assert page == "a &lt;x&gt;|3,000 ventes|1 visite|Clients"
