@@ -7,13 +7,12 @@ API-style clients (OFFSET paging, which gets slower with depth).
 """
 import dataclasses
 
-from flask_babel import lazy_ngettext
 from peewee import SQL, Tuple, fn
 
 from salon_web.models import CustomerTag, SalonCustomer, Tag
 from salon_web.services import formats
 from salon_web.services.customer_filter import Cursor, sort_column
-from salon_web.texts import _l
+from salon_web.texts import _l, _nl
 
 # Counting is exact up to this many matches, then shown as "More than 1,000 customers": an exact
 # count reads every matching index entry (60-150 ms for 200,000 customers on the bench machine),
@@ -60,7 +59,7 @@ class CustomerPage:
 
 def exact_count_label(total, language="en"):
     """An exact count as shown in `language`: "1 customer", "234,567 customers"."""
-    return lazy_ngettext("%(count)s customer", "%(count)s customers", total, count=formats.number(total, language))
+    return _nl("%(count)s customer", "%(count)s customers", total, count=formats.number(total, language))
 
 
 def _phases(customer_filter):

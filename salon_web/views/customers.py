@@ -10,8 +10,7 @@ from salon_web.security import client_ip
 from salon_web.services import bulk_tags, export, formats
 from salon_web.services.customer_filter import SORT_LABELS
 from salon_web.services.customer_page import customer_page, exact_count, exact_count_label, salon_tags
-from salon_web.services.segments import segments_for
-from salon_web.services.service_menu import menu
+from salon_web.services.list_choices import ListChoices, list_choices
 from salon_web.tenancy import MANAGERS, salon_view
 from salon_web.web_forms.customer_list import bulk_tag_change, list_filter
 
@@ -80,12 +79,15 @@ def _render_list(salon, customer_filter, filter_errors, form_errors=None):
     page = None if filter_errors else customer_page(customer_filter, salon)
     fragment = htmx.wants_fragment("results")
     bulk_form_shown = page and page.customers and g.get("role") in MANAGERS
+    if not fragment:
+        choices = list_choices(salon)
+    else:
+        choices = ListChoices(salon_tags(salon) if bulk_form_shown else [], [], [])
     return htmx.render(
         "customers/list.html", "results", target="results", status=422 if filter_errors or form_errors else 200,
         salon=salon, filter=customer_filter, errors=filter_errors, bulk_errors=form_errors or {}, result=page,
-        all_tags=salon_tags(salon) if not fragment or bulk_form_shown else [],
-        service_options=[] if fragment else menu(salon),
-        segments=[] if fragment else segments_for(salon), sort_labels=SORT_LABELS, oob_errors=fragment,
+        all_tags=choices.tags, service_options=choices.services, segments=choices.segments,
+        sort_labels=SORT_LABELS, oob_errors=fragment,
     )
 
 
