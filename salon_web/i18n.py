@@ -81,7 +81,7 @@ def _finish(context, text, variables):
     """What Jinja's newstyle gettext does with a translation: Markup under autoescape, then the variables."""
     if context.eval_ctx.autoescape:
         text = Markup(text)
-    return text % variables
+    return text % variables if variables or "%" in text else text  # "%%" still becomes "%"
 
 
 @pass_context
