@@ -1,7 +1,7 @@
 """salon_web: customer management for hair and beauty salons."""
 from pathlib import Path
 
-from flask import Flask, abort, request
+from flask import Flask, abort, has_request_context, request
 
 from salon_web import api, db, errors, htmx, i18n, security
 from salon_web.config import load_config
@@ -58,7 +58,13 @@ def _init_login(app):
     login_manager.login_message = "Please log in to continue."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
-    login_manager.user_loader(load_session_user)
+    login_manager.user_loader(_session_user)
+
+
+def _session_user(session_key):
+    """The session's user, read with the salon in the URL (if any) in the same statement."""
+    salon_id = (request.view_args or {}).get("salon_id") if has_request_context() else None
+    return load_session_user(session_key, salon_id=salon_id if isinstance(salon_id, int) else None)
 
 
 def _register_blueprints(app):

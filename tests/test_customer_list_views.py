@@ -112,18 +112,19 @@ def _crowd_with_segment(world):
 
 
 @pytest.mark.parametrize("role, query, headers, expected", [
-    # user, salon+role, rows, capped count, the rows' tags, the salon switcher, and one statement for the filters'
-    # choices: tag names, the service menu of the "had a service" filter (issue 15) and the segment links
-    ("owner", "", {}, 7),
+    # user with salon and role (one statement), rows, capped count, the rows' tags, the salon switcher, and one
+    # statement for the filters' choices: tag names, the service menu of the "had a service" filter (issue 15) and
+    # the segment links
+    ("owner", "", {}, 6),
     # a tag filter adds its one lookup of the named tags
-    ("owner", "?tags=VIP", {}, 8),
+    ("owner", "?tags=VIP", {}, 7),
     # the results block: no segment links, no switcher; the tag names only for a manager's bulk form
-    ("owner", "", HX, 6),
-    ("owner", "?tags=VIP", HX, 7),
-    ("employee", "", HX, 5),
+    ("owner", "", HX, 5),
+    ("owner", "?tags=VIP", HX, 6),
+    ("employee", "", HX, 4),
     # a refused filter: the page shows the form and the messages, the block only the messages
-    ("owner", "?min_visits=lots", {}, 4),
-    ("owner", "?min_visits=lots", HX, 2),
+    ("owner", "?min_visits=lots", {}, 3),
+    ("owner", "?min_visits=lots", HX, 1),
 ])
 def test_the_page_and_its_fragment_run_only_what_they_show(client, world, login_as, role, query, headers, expected):
     _crowd_with_segment(world)

@@ -1,7 +1,7 @@
 """Server-side sessions: logout, a password change or "log out everywhere" end them; the last two revoke API tokens."""
 import datetime
 
-from salon_web.models import ApiToken, User, UserSession
+from salon_web.models import ApiToken, Salon, User, UserSession
 from salon_web.services import sessions
 from tests.api_helpers import Api
 from tests.factories import PASSWORD
@@ -149,3 +149,28 @@ def test_guessing_the_current_password_is_throttled(app, client, login_as):
         assert client.post("/profile/password", data=wrong).status_code == 422
     response = client.post("/profile/password", data={**wrong, "current_password": PASSWORD})
     assert response.status_code == 429 and "Too many failed attempts" in response.get_data(as_text=True)
+
+
+def test_the_session_user_comes_with_the_salon_in_the_url_and_the_role_in_it(app, world):
+    """One statement reads the user, the URL's salon and the role; the gate then decides without a query."""
+    from playhouse.test_utils import assert_query_count
+
+    from salon_web.services.salons import enter_salon
+
+    keys = {role: sessions.start_session(world.users[role]).session_key for role in ("admin", "owner", "employee")}
+    cases = [("owner", world.salon.id, "owner"), ("employee", world.salon.id, "employee"),
+             ("owner", world.other_salon.id, None), ("admin", world.other_salon.id, "admin"),
+             ("admin", 987_654, None), ("owner", 987_654, None)]
+    for role, salon_id, expected in cases:
+        with assert_query_count(1):
+            user = sessions.load_session_user(keys[role], salon_id=salon_id)
+            entered = enter_salon(user, salon_id)
+        assert user.id == world.users[role].id
+        assert (entered[1] if entered else None) == expected, (role, salon_id)
+        if entered:
+            assert entered[0].id == salon_id and entered[0].name == Salon.get_by_id(salon_id).name
+            assert entered[0].created_at == Salon.get_by_id(salon_id).created_at  # converted like a selected row
+        # another salon than the one read with the user: the gate asks the database as before
+        assert enter_salon(user, world.salon.id if salon_id != world.salon.id else world.other_salon.id) == \
+            enter_salon(sessions.load_session_user(keys[role]), world.salon.id if salon_id != world.salon.id
+                        else world.other_salon.id)

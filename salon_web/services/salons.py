@@ -25,10 +25,19 @@ def salons_for(user, search=None):
 def enter_salon(user, salon_id):
     """Return (salon, role) when the user may enter the salon ("admin", "owner", "employee"), else None.
 
-    One query: the HTML gate (tenancy.salon_view) and the API gate (api.framework) both decide here.
+    One query (none when the session's user was loaded with this salon): the HTML gate (tenancy.salon_view) and
+    the API gate (api.framework) both decide here.
     """
     if not in_range(salon_id):
         return None
+    entry = getattr(user, "salon_entry", None)
+    if entry is not None and entry[0] == salon_id:  # read with the session's user (services/sessions.py)
+        _, salon, role = entry
+        if salon is None:
+            return None
+        if user.is_admin:
+            return salon, ADMIN_ROLE
+        return (salon, role) if role else None
     if user.is_admin:
         salon = Salon.get_or_none(Salon.id == salon_id)
         return (salon, ADMIN_ROLE) if salon else None

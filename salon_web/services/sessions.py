@@ -7,7 +7,9 @@ import datetime
 import hashlib
 import secrets
 
-from salon_web.models import User, UserSession, utcnow
+from salon_web.db import db
+from salon_web.ids import in_range
+from salon_web.models import Salon, User, UserSession, utcnow
 from salon_web.sql_dialect import placeholders, timestamp
 
 # A session ends this long after login even if nobody logs out, so abandoned rows can be pruned.
@@ -17,6 +19,14 @@ LIFETIME = datetime.timedelta(days=30)
 _USER_COLUMNS = ", ".join(f'u."{field.column_name}"' for field in User._meta.sorted_fields)
 SESSION_USER_SQL = (f'SELECT {_USER_COLUMNS} FROM "user" AS u JOIN "user_session" AS s ON s."user_id" = u."id" '
                     'WHERE s."key_hash" = ? AND s."created_at" >= ? AND u."is_active" LIMIT 1')
+# A page of a salon: the user, that salon (NULLs when it does not exist) and the user's role in it (NULL: none).
+_SALON_COLUMNS = ", ".join(f'sa."{field.column_name}"' for field in Salon._meta.sorted_fields)
+SESSION_USER_IN_SALON_SQL = (
+    f'SELECT {_USER_COLUMNS}, {_SALON_COLUMNS}, m."role" FROM "user" AS u '
+    'JOIN "user_session" AS s ON s."user_id" = u."id" '
+    'LEFT JOIN "salon" AS sa ON sa."id" = ? '
+    'LEFT JOIN "membership" AS m ON m."salon_id" = sa."id" AND m."user_id" = u."id" '
+    'WHERE s."key_hash" = ? AND s."created_at" >= ? AND u."is_active" LIMIT 1')
 
 
 def _digest(key):
@@ -31,16 +41,43 @@ def start_session(user):
     return user
 
 
-def load_session_user(session_key, now=None):
-    """Return the active user of a live session key, in one query; None once the session has ended."""
+def load_session_user(session_key, now=None, *, salon_id=None):
+    """Return the active user of a live session key, in one query; None once the session has ended.
+
+    With `salon_id` (the salon in the URL), the same statement reads that salon and the user's role in it:
+    the user carries them as `salon_entry` (salon id, Salon or None, role or None), which
+    services.salons.enter_salon uses instead of a query of its own.
+    """
     if not session_key or len(session_key) > 100:
         return None
     cutoff = (now or utcnow()) - LIFETIME
-    found = list(User.raw(placeholders(SESSION_USER_SQL), _digest(session_key), timestamp(cutoff)))
-    user = found[0] if found else None
+    if salon_id is None or not in_range(salon_id):
+        found = list(User.raw(placeholders(SESSION_USER_SQL), _digest(session_key), timestamp(cutoff)))
+        user = found[0] if found else None
+    else:
+        user = _user_and_salon(salon_id, _digest(session_key), timestamp(cutoff))
     if user is not None:
         user.session_key = session_key
     return user
+
+
+def _user_and_salon(salon_id, key_hash, cutoff):
+    row = db.execute_sql(placeholders(SESSION_USER_IN_SALON_SQL), (salon_id, key_hash, cutoff)).fetchone()
+    if row is None:
+        return None
+    user_fields, salon_fields = User._meta.sorted_fields, Salon._meta.sorted_fields
+    user = row_model(User, user_fields, row[:len(user_fields)])
+    salon_values, role = row[len(user_fields):-1], row[-1]
+    salon = row_model(Salon, salon_fields, salon_values) if salon_values[0] is not None else None
+    user.salon_entry = (salon_id, salon, role)
+    return user
+
+
+def row_model(model, fields, values):
+    """A model instance from a row of its `fields`, converted as peewee converts a selected row."""
+    instance = model(__no_default__=1, **{field.name: field.python_value(value) for field, value in zip(fields, values)})
+    instance._dirty.clear()
+    return instance
 
 
 def end_session(session_key):
