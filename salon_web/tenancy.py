@@ -31,7 +31,8 @@ def salon_view(*roles):
             g.salon, g.role = entered
             if g.role not in allowed:
                 deny(403, salon_id=salon_id, reason=f"role {g.role}")
-            session["salon_id"] = salon_id
+            if session.get("salon_id") != salon_id:  # an unchanged session is not signed and sent again
+                session["salon_id"] = salon_id
             return view(salon=g.salon, **kwargs)
 
         return wrapper
