@@ -4,6 +4,7 @@ Everything is selected by SQL with the salon's local calendar turned into UTC bo
 only the short lists shown on the page are fetched.
 """
 import datetime
+import functools
 
 from peewee import JOIN, SQL, Case, fn
 
@@ -88,8 +89,12 @@ def birthdays(salon, today=None, limit=LIST_LIMIT):
     return rows, total
 
 
+@functools.lru_cache(maxsize=256)
 def _anniversary_ranges(window, timezone, years=ANNIVERSARY_YEARS):
-    """UTC ranges in past years whose local days are celebrated in the window, with each day's window date."""
+    """UTC ranges in past years whose local days are celebrated in the window, with each day's window date.
+
+    Pure in its arguments (80 local day bounds a page): kept per window and zone. Callers only read the result.
+    """
     ranges, celebrated = [], {}
     for back in range(1, years + 1):
         source_days = []
@@ -117,7 +122,7 @@ def anniversaries(salon, today=None, limit=LIST_LIMIT):
     """
     tz = salon.timezone
     today = today or local_today(tz)
-    ranges, celebrated = _anniversary_ranges(upcoming_days(today), tz)
+    ranges, celebrated = _anniversary_ranges(tuple(upcoming_days(today)), tz)
     # One SQL node for the 40 ranges: peewee composes 40 OR'ed expressions slowly (~2 ms a page).
     in_range = SQL(
         placeholders("(" + " OR ".join(['("first_visit_at" >= ? AND "first_visit_at" < ?)'] * len(ranges)) + ")"),

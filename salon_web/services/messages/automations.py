@@ -60,7 +60,7 @@ def anniversary_occasions(salon, now):
     day = _morning_day(salon, now)
     if day is None:
         return []
-    ranges, _ = _anniversary_ranges([day], salon.timezone)
+    ranges, _ = _anniversary_ranges((day,), salon.timezone)
     if not ranges:
         return []
     condition = None
