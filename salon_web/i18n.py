@@ -77,16 +77,6 @@ def init_app(app):
                                  pgettext=_template_pgettext, npgettext=_template_npgettext)
 
 
-def _catalogue(context):
-    """The catalogue, found once per rendered page (a page says hundreds of words)."""
-    eval_ctx = context.eval_ctx
-    try:
-        return eval_ctx.salon_web_catalogue
-    except AttributeError:
-        catalogue = eval_ctx.salon_web_catalogue = translations()
-        return catalogue
-
-
 def _finish(context, text, variables):
     """What Jinja's newstyle gettext does with a translation: Markup under autoescape, then the variables."""
     if context.eval_ctx.autoescape:
@@ -96,21 +86,21 @@ def _finish(context, text, variables):
 
 @pass_context
 def _template_gettext(context, string, /, **variables):  # positional-only: a variable may be called `string`
-    return _finish(context, _catalogue(context).ugettext(string), variables)
+    return _finish(context, translations().ugettext(string), variables)
 
 
 @pass_context
 def _template_ngettext(context, singular, plural, num, /, **variables):
     variables.setdefault("num", num)
-    return _finish(context, _catalogue(context).ungettext(singular, plural, num), variables)
+    return _finish(context, translations().ungettext(singular, plural, num), variables)
 
 
 @pass_context
 def _template_pgettext(context, message_context, string, /, **variables):
-    return _finish(context, _catalogue(context).upgettext(message_context, string), variables)
+    return _finish(context, translations().upgettext(message_context, string), variables)
 
 
 @pass_context
 def _template_npgettext(context, message_context, singular, plural, num, /, **variables):
     variables.setdefault("num", num)
-    return _finish(context, _catalogue(context).unpgettext(message_context, singular, plural, num), variables)
+    return _finish(context, translations().unpgettext(message_context, singular, plural, num), variables)

@@ -1,7 +1,6 @@
 """Jinja filters and globals: money, local dates and numbers in the request's language, phones, the salon switcher."""
 from flask import g, session, url_for
 from flask_login import current_user
-from jinja2 import pass_eval_context
 
 from salon_web.i18n import LANGUAGES, current_language
 from salon_web.models import Salon
@@ -34,13 +33,12 @@ def switcher_salons():
     return salons[:SWITCHER_LIMIT], len(salons) > SWITCHER_LIMIT
 
 
-@pass_eval_context
-def local_datetime(eval_ctx, moment, salon, style="medium"):
+def local_datetime(moment, salon, style="medium"):
     """A UTC moment as the salon's local date and time: "5 Mar 2026, 14:30"; "day_month": "5 Mar, 14:30"; "time"."""
     local = to_local(moment, salon.timezone)
     if local is None:
         return "—"
-    language = page_language(eval_ctx)
+    language = current_language()
     if style == "medium":
         return formats.moment(local, language)
     if style == "time":
@@ -48,19 +46,9 @@ def local_datetime(eval_ctx, moment, salon, style="medium"):
     return f"{formats.day(local, style, language)}, {formats.time_of_day(local, language)}"
 
 
-@pass_eval_context
-def local_date(eval_ctx, moment, salon, style="medium"):
+def local_date(moment, salon, style="medium"):
     """A UTC moment as the salon's local calendar date."""
-    return formats.day(to_local(moment, salon.timezone), style, page_language(eval_ctx))
-
-
-def page_language(eval_ctx):
-    """The request's language, asked once per rendered page (every amount and date a page shows needs it)."""
-    try:
-        return eval_ctx.salon_web_language
-    except AttributeError:
-        language = eval_ctx.salon_web_language = current_language()
-        return language
+    return formats.day(to_local(moment, salon.timezone), style, current_language())
 
 
 # A number no row id will ever be (ids stop at salon_web.ids.MAX_ID), found and replaced in a URL built once.
@@ -77,16 +65,16 @@ def id_urls(endpoint, id_name, **values):
 
 def init_app(app):
     app.jinja_env.filters.update(
-        money=pass_eval_context(lambda ctx, amount, salon: formats.money(amount, salon.currency, page_language(ctx))),
+        money=lambda amount, salon: formats.money(amount, salon.currency, current_language()),
         money_input=lambda amount, salon: format_money_input(amount, salon.currency),
         local_datetime=local_datetime,
         local_date=local_date,
         phone=lambda e164, salon: format_phone(e164, salon.country),
         days_since=lambda moment, salon: days_since(moment, salon.timezone),
-        thousands=pass_eval_context(lambda ctx, number: formats.number(number, page_language(ctx))),
-        day=pass_eval_context(lambda ctx, value, style="medium": formats.day(value, style, page_language(ctx))),
-        time_of_day=pass_eval_context(lambda ctx, value: formats.time_of_day(value, page_language(ctx))),
-        utc_moment=pass_eval_context(lambda ctx, value: formats.moment(value, page_language(ctx))),
+        thousands=lambda number: formats.number(number, current_language()),
+        day=lambda value, style="medium": formats.day(value, style, current_language()),
+        time_of_day=lambda value: formats.time_of_day(value, current_language()),
+        utc_moment=lambda value: formats.moment(value, current_language()),
     )
     app.jinja_env.globals.update(
         current_salon=current_salon,

@@ -125,3 +125,16 @@ def test_card_warnings_follow_up_state_and_conflict_in_french(client, world, log
     text = conflict.get_data(as_text=True)
     assert "a enregistré cette section" in text and "Enregistrez de nouveau pour remplacer leur version" in text
     _absent(text, "saved this section", "Their version is shown below")
+
+
+def test_imported_macros_speak_each_request_language(client, world, login_as):
+    """Jinja keeps imported macro modules between renders: a word kept with them must not outlive its request."""
+    login_as("owner")
+    url, target = f"{_card(world)}/notes", {"HX-Request": "true", "HX-Target": "widget-notes"}
+    for language, saved, other in (("en", "Saved.", "Enregistré."), ("fr", "Enregistré.", "Saved."),
+                                   ("en", "Saved.", "Enregistré.")):
+        version = SalonCustomer.get_by_id(world.customer.id).version
+        response = client.post(url, data={"version": str(version), "notes": f"In {language}"},
+                               headers={"Accept-Language": language, **target})
+        text = response.get_data(as_text=True)
+        assert response.status_code == 200 and saved in text and other not in text, language

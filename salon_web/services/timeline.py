@@ -158,10 +158,11 @@ MODELS = {"sale": Sale, "void": Sale, "appointment": Appointment, "communication
           "edit": AuditEvent}
 
 
-def timeline_page(customer, *, kind="", cursor=None, per_page=PER_PAGE):
+def timeline_page(customer, *, kind="", cursor=None, per_page=PER_PAGE, known_names=None):
     """Return (events, next_cursor) for one page of the customer's timeline, newest first.
 
-    `kind` is a key of FILTERS; `cursor` is a string from a previous page (or None).
+    `kind` is a key of FILTERS; `cursor` is a string from a previous page (or None); `known_names` ({user id:
+    name}, e.g. the salon's staff the card lists anyway) spares looking those users up.
     """
     position = parse_cursor(cursor)
     found = _positions(customer, FILTERS[kind], position, per_page + 1)
@@ -169,7 +170,7 @@ def timeline_page(customer, *, kind="", cursor=None, per_page=PER_PAGE):
     found = found[:per_page]
     records = _records(customer.salon_id, found)
     events = [Event(kind, at, records[MODELS[kind], object_id]) for kind, at, object_id in found]
-    _attach_details(customer.salon_id, events)
+    _attach_details(customer.salon_id, events, known_names or {})
     return events, (events[-1].cursor if has_more else None)
 
 
@@ -185,15 +186,15 @@ def _records(salon_id, found):
     return records
 
 
-def _attach_details(salon_id, events):
+def _attach_details(salon_id, events, known_names):
     """Load the page's sale items (the loader the sales page and API use) and staff names, one query each."""
     sales = {e.id: e for e in events if e.kind == "sale"}
     for sale_id, items in items_by_sale(salon_id, list(sales)).items():
         sales[sale_id].items = items
-    user_ids = {_user_id(e) for e in events} - {None}
-    names = {}
-    if user_ids:
-        names = dict(User.select(User.id, User.name).where(User.id.in_(list(user_ids))).tuples())
+    user_ids = {_user_id(e) for e in events} - {None} - set(known_names)
+    names = dict(known_names)
+    if user_ids:  # people no longer (or never) on the staff: an admin, a former employee
+        names.update(User.select(User.id, User.name).where(User.id.in_(list(user_ids))).tuples())
     for event in events:
         event.user_name = names.get(_user_id(event))
 

@@ -159,12 +159,13 @@ def card_context(salon, customer, state=None, *, with_timeline=True):
     if state is not None:
         widgets[state.widget] = state
     tags = customer_edit.customer_tags(customer)
-    events, next_cursor = timeline.timeline_page(customer) if with_timeline else ([], None)
     staff = salon_staff(salon)
+    staff_names = {u.id: u.name for u in staff}
+    events, next_cursor = timeline.timeline_page(customer, known_names=staff_names) if with_timeline else ([], None)
     return dict(
         salon=salon, customer=customer, widgets=widgets, tags=tags,
         suggestions=customer_edit.tag_suggestions(salon, exclude=[t.name for t in tags]),
-        staff=staff, staff_names={u.id: u.name for u in staff},
+        staff=staff, staff_names=staff_names,
         figures=customer_edit.header_figures(customer), extras=customer_edit.extra_preferences(customer),
         basis=lambda widget: customer_edit.widget_basis(customer, widget),
         quick_choices=follow_ups.QUICK_CHOICES, weekdays=customer_edit.WEEKDAYS,
