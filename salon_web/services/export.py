@@ -147,9 +147,13 @@ def _guarded_phone(column):
     return Case(None, [(is_e164, column)], _guarded(column))
 
 
-def _local_day(column, timezone):
-    """The salon's local date of a UTC timestamp (NULL stays NULL: an empty cell)."""
-    return Cast(NodeList((column, SQL("AT TIME ZONE 'UTC' AT TIME ZONE"), Value(timezone))), "date")
+def _local_day(column):
+    """The local date of a UTC timestamp in the session's time zone, the salon's during the COPY (NULL stays NULL).
+
+    The instant's date in the session's zone rather than `AT TIME ZONE <salon's zone>` on every row: looking
+    the zone up by name per value cost ~11% of the COPY's time.
+    """
+    return Cast(NodeList((column, SQL("AT TIME ZONE 'UTC'"))), "date")
 
 
 def _money_text(column, currency):
@@ -176,7 +180,7 @@ def _copy_cell(source, kind, salon):
     if kind == "money":
         return _money_text(source, salon.currency)
     if kind == "local_date":
-        return _local_day(source, salon.timezone)
+        return _local_day(source)
     if kind == "date":
         return source
     raise ValueError(f"unknown export column kind {kind!r}")
@@ -184,6 +188,8 @@ def _copy_cell(source, kind, salon):
 
 def copy_statement(customer_filter, salon, row_end, now=None):
     """PostgreSQL: (COPY statement, parameters) writing the export's rows as CSV, each ending in `row_end`.
+
+    Run it with the session's TimeZone set to the salon's (as _copy_rows does): local days are cast in it.
 
     COPY quotes and escapes in C, where building each line with SQL string functions cost ~10 µs a row.
     COPY ends rows with LF; the file's rows end with CRLF, and a cell may hold an LF, so each row carries a
@@ -402,6 +408,7 @@ def _copy_rows(customer_filter, salon, row_end, now):
     _settle_for_a_long_read()
     db.execute_sql("SET LOCAL client_encoding = 'UTF8'")
     db.execute_sql("SET LOCAL DateStyle = 'ISO, YMD'")  # dates as YYYY-MM-DD, whatever the server's default
+    db.execute_sql("SELECT set_config('TimeZone', %s, true)", (salon.timezone,))  # local days (_local_day)
     return _CopyPipe(db.connection(), *copy_statement(customer_filter, salon, row_end, now))
 
 
