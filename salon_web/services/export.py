@@ -1,8 +1,9 @@
 """The CSV export of a customer filter: streamed row by row, spreadsheet-safe, audited.
 
 On PostgreSQL, COPY writes the CSV rows (formula guard in SQL) and hands them over in ~64 KB chunks through
-a bounded queue; on SQLite a cursor streams the rows into csv.writer. Either way memory stays flat whatever
-the salon's size, and the bytes are those of tests/data/export_golden_<database>.csv. The file starts with a UTF-8 byte order mark so Excel reads
+a bounded queue; on SQLite the query returns finished cells (guard in SQL, local days and sorted tags from
+Python functions on the connection) and csv.writer writes them 1,000 rows at a time. Either way memory stays
+flat whatever the salon's size, and the bytes are those of tests/data/export_golden_<database>.csv. The file starts with a UTF-8 byte order mark so Excel reads
 accents correctly, and any free-text cell that a spreadsheet would take for a formula (starting with
 =, +, -, @, tab or carriage return) is prefixed with an apostrophe (OWASP "CSV injection"). The phone
 column is the validated E.164 number: written as it is (`+250…`), since owners feed the file to
