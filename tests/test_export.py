@@ -7,7 +7,9 @@ import zoneinfo
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from peewee import Select, Value
 
+from salon_web.db import db, is_postgres
 from salon_web.models import AuditEvent, SalonCustomer
 from salon_web.web_forms.customer_list import list_filter
 from salon_web.services import export
@@ -181,3 +183,22 @@ def test_sqlite_local_days_remembered_by_hour_are_each_timestamps_own_local_day(
        zone=st.sampled_from(LOCAL_DAY_ZONES))
 def test_sqlite_local_day_matches_zoneinfo_for_any_timestamp(moment, zone):
     assert export.local_day_function(zone)(str(moment)) == _exact_local_day(str(moment), zone)
+
+
+def test_sqlite_reads_an_unfiltered_book_through_the_salon_index_and_a_filtered_one_as_it_plans(world):
+    if is_postgres():
+        pytest.skip("SQLite's statement")
+    everyone, _ = list_filter({}, world.salon)
+    searched, _ = list_filter({"q": "aline"}, world.salon)
+    assert f'INDEXED BY "{export.SALON_INDEX}"' in export.sqlite_csv_statement(everyone, world.salon)[0]
+    assert "INDEXED BY" not in export.sqlite_csv_statement(searched, world.salon)[0]
+
+
+@pytest.mark.parametrize("currency, amounts", [("EUR", {0: "0.00", 7: "0.07", 12_345: "123.45", -5: "-1.95"}),
+                                               ("RWF", {0: "0", 154_000: "154000", -5: "-5"})])
+def test_sqlite_money_cells_are_the_python_formatters(app, currency, amounts):
+    """The SQL money text is the one the Python formatter wrote before (floor division, even below zero)."""
+    if is_postgres():
+        pytest.skip("SQLite's money SQL")
+    for amount, text in amounts.items():
+        assert Select(columns=[export._sqlite_money(Value(amount), currency)]).bind(db.obj).scalar() == text

@@ -222,7 +222,7 @@ def _sqlite_cell(source, kind, salon):
 
 
 def _sqlite_money(column, currency):
-    """Minor units as the amount's text, Python's way: floor division, so -5 cents is "-1.95" as it always was."""
+    """Minor units as the amount's text with the Python formatter's floor division (the bytes it always wrote)."""
     amount = fn.COALESCE(column, 0)
     digits = minor_digits(currency)
     if not digits:
@@ -249,9 +249,8 @@ def sqlite_csv_statement(customer_filter, salon, now=None):
     the export's 200,000 rows than reading the salon's rows in place through the salon index and sorting them.
     """
     sql, params = sqlite_csv_query(customer_filter, salon, now).sql()
-    if not customer_filter.is_filtered:
-        table = 'FROM "salon_customer" AS "t1" '
-        assert sql.count(table) == 1, sql
+    table = 'FROM "salon_customer" AS "t1" '
+    if not customer_filter.is_filtered and sql.count(table) == 1:
         sql = sql.replace(table, f'{table}INDEXED BY "{SALON_INDEX}" ')
     return sql, params
 
