@@ -68,3 +68,8 @@ def hours_before(column, hours):
     """A peewee expression for a timestamp column moved `hours` whole hours earlier (issue 15: late cancellations)."""
     hours = int(hours)  # an int never needs quoting: the number goes into the SQL text
     return column - SQL(f"INTERVAL '{hours} hours'") if is_postgres() else fn.datetime(column, f"-{hours} hours")
+
+
+def first_code_point(text):
+    """The code point of a text's first character as a peewee expression (NULL for NULL)."""
+    return fn.ascii(text) if is_postgres() else fn.unicode(text)

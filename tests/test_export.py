@@ -2,13 +2,17 @@
 import csv
 import datetime
 import io
+import zoneinfo
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from peewee import Select, Value
 
+from salon_web.db import db, is_postgres
 from salon_web.models import AuditEvent, SalonCustomer
 from salon_web.web_forms.customer_list import list_filter
+from salon_web.services import export
 from salon_web.services.export import E164, FORMULA_STARTS, GUARDED_STARTS, phone_cell, safe_cell, stream_csv
 from tests import factories
 from tests.list_helpers import NOW, make
@@ -148,3 +152,53 @@ def test_csv_parses_back_to_the_same_values_and_never_yields_a_formula(world, na
 def _unguard(cell):
     """Undo the formula guard: an apostrophe followed by a formula start or by another apostrophe."""
     return cell[1:] if cell.startswith("'") and cell[1:].startswith(GUARDED_STARTS) else cell
+
+
+LOCAL_DAY_ZONES = ["Africa/Kigali", "Europe/Paris", "America/New_York", "Asia/Kathmandu", "Australia/Lord_Howe",
+                   "Pacific/Apia", "America/St_Johns"]
+
+
+def _exact_local_day(text, zone):
+    moment = datetime.datetime.fromisoformat(text).replace(tzinfo=datetime.UTC)
+    return moment.astimezone(zoneinfo.ZoneInfo(zone)).date().isoformat()
+
+
+@pytest.mark.parametrize("zone", LOCAL_DAY_ZONES)
+def test_sqlite_local_days_remembered_by_hour_are_each_timestamps_own_local_day(zone):
+    """SQLite's local-day function caches whole UTC hours: around offset changes (DST, half-hour and 45-minute
+    zones, Samoa's skipped day) every timestamp still gets the day zoneinfo gives it."""
+    local_day = export.local_day_function(zone)
+    starts = [datetime.datetime(2025, 3, 27), datetime.datetime(2025, 10, 23), datetime.datetime(2011, 12, 28)]
+    for start in starts:
+        for step in range(0, 12 * 24 * 60, 7):  # every 7 minutes for 12 days, seconds and microseconds varying
+            moment = start + datetime.timedelta(minutes=step, seconds=step % 60, microseconds=(step * 7919) % 1_000_000)
+            text = str(moment)
+            assert local_day(text) == _exact_local_day(text, zone), text
+    assert local_day(None) is None
+    assert local_day("2026-03-01 23:30:00") == _exact_local_day("2026-03-01 23:30:00", zone)
+
+
+@settings(max_examples=200, deadline=None)
+@given(moment=st.datetimes(min_value=datetime.datetime(1900, 1, 2), max_value=datetime.datetime(2099, 12, 30)),
+       zone=st.sampled_from(LOCAL_DAY_ZONES))
+def test_sqlite_local_day_matches_zoneinfo_for_any_timestamp(moment, zone):
+    assert export.local_day_function(zone)(str(moment)) == _exact_local_day(str(moment), zone)
+
+
+def test_sqlite_reads_an_unfiltered_book_through_the_salon_index_and_a_filtered_one_as_it_plans(world):
+    if is_postgres():
+        pytest.skip("SQLite's statement")
+    everyone, _ = list_filter({}, world.salon)
+    searched, _ = list_filter({"q": "aline"}, world.salon)
+    assert f'INDEXED BY "{export.SALON_INDEX}"' in export.sqlite_csv_statement(everyone, world.salon)[0]
+    assert "INDEXED BY" not in export.sqlite_csv_statement(searched, world.salon)[0]
+
+
+@pytest.mark.parametrize("currency, amounts", [("EUR", {0: "0.00", 7: "0.07", 12_345: "123.45", -5: "-1.95"}),
+                                               ("RWF", {0: "0", 154_000: "154000", -5: "-5"})])
+def test_sqlite_money_cells_are_the_python_formatters(app, currency, amounts):
+    """The SQL money text is the one the Python formatter wrote before (floor division, even below zero)."""
+    if is_postgres():
+        pytest.skip("SQLite's money SQL")
+    for amount, text in amounts.items():
+        assert Select(columns=[export._sqlite_money(Value(amount), currency)]).bind(db.obj).scalar() == text
