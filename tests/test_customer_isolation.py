@@ -120,6 +120,7 @@ class Salons:
         text = re.sub(r'("id":\s*)(\d+)', lambda m: f"{m[1]}#{ordinal.get(int(m[2]), '?')}", text)
         text = re.sub(r'(csrf_token" value="|X-CSRFToken": "|nonce=")[^"]+', r"\1…", text)
         text = re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d)?", "<time>", text)
+        text = re.sub(r"\b\d\d:\d\d\b", "<hh:mm>", text)  # a slow run may cross a minute between the two worlds
         return response.status_code, text
 
     def a_list(self):
