@@ -59,15 +59,15 @@ def store_settled(salon, epoch):
 
 
 def refresh_settled():
-    """Store the settled months of every salon whose stored ones are missing or stale; return how many were."""
+    """Store the settled months of every salon whose stored ones are missing or stale; return those salons' ids."""
     states = analytics_cache.stored_states(GRID)
-    refreshed = 0
+    refreshed = set()
     for salon in Salon.select().where(Salon.id.in_(list(states))):
         epoch, stored_key, stored_epoch = states[salon.id]
         key = _settled_part(salon, None, CHART_MONTHS)[3]
         if key is not None and (stored_key != key or stored_epoch != epoch):
             store_settled(salon, analytics_cache.current_epoch(salon.id))  # the epoch now, before the visits
-            refreshed += 1
+            refreshed.add(salon.id)
     return refreshed
 
 
