@@ -30,12 +30,11 @@ def timestamp(moment):
     return moment if is_postgres() else moment.strftime(TIMESTAMP_FORMAT)
 
 
-def days_between(earlier, later):
-    """SQL for the (fractional) days from timestamp `earlier` to timestamp `later`."""
+def seconds_between(earlier, later):
+    """SQL for the whole seconds (rounded) from timestamp `earlier` to timestamp `later`: sums of it are exact."""
     if is_postgres():
-        # date_part gives double precision; EXTRACT gives numeric, several times slower to sum.
-        return f"(date_part('epoch', {later} - {earlier}) / 86400.0)"
-    return f"(julianday({later}) - julianday({earlier}))"
+        return f"CAST(ROUND(date_part('epoch', {later} - {earlier})) AS BIGINT)"
+    return f"CAST(ROUND((julianday({later}) - julianday({earlier})) * 86400) AS INTEGER)"
 
 
 def plus_days(column, days):

@@ -54,19 +54,19 @@ class Buckets:
         recent = " + ".join(f"CASE WHEN {last} >= ? THEN 1 ELSE 0 END" for _ in self.recency)
         sql = (f"{reached}, {recent}, CASE WHEN {first} >= ? THEN 1 ELSE 0 END, COUNT(*), "
                f"COALESCE(SUM({spent}), 0), COALESCE(SUM({visits}), 0), "
-               f"COALESCE(SUM({sql_dialect.days_between(first, last)}), 0)")
+               f"COALESCE(SUM({sql_dialect.seconds_between(first, last)}), 0)")
         return sql, [sql_dialect.timestamp(bound) for bound in (*self.recency, self.new_since)]
 
     def rows(self, text, params):
         """Run grouped SQL whose select list starts with select(); return its rows as plain numbers."""
-        return [[int(c), int(r), int(f), int(n), int(spent), int(visits), float(days)]
-                for c, r, f, n, spent, visits, days in fetchall(text, params)]
+        return [[int(c), int(r), int(f), int(n), int(spent), int(visits), int(seconds)]
+                for c, r, f, n, spent, visits, seconds in fetchall(text, params)]
 
     def fold(self, rows, total=None):
         """The headline figures and segment counts of grouped rows (`total`: every customer, if rows miss some)."""
         sums = collections.Counter()
         segments = collections.Counter()
-        for reached, recent, fresh, count, spent, visits, days in rows:
+        for reached, recent, fresh, count, spent, visits, seconds in rows:
             sums["total"] += count
             if reached == 0:
                 segments["never_came"] += count
@@ -82,7 +82,7 @@ class Buckets:
             sums["spent"] += spent
             sums["visits"] += visits
             if reached >= 2:  # came twice or more
-                sums["gap_days"] += days
+                sums["gap_seconds"] += seconds
                 sums["gaps"] += visits - count
         total = sums["total"] if total is None else total
         visitors = sums["visitors"]
@@ -95,7 +95,7 @@ class Buckets:
             "never_came": total - visitors,
             "average_lifetime_value": round(sums["spent"] / visitors) if visitors else None,
             "average_visits": ratio(sums["visits"], visitors),
-            "average_days_between_visits": ratio(sums["gap_days"], sums["gaps"]),
+            "average_days_between_visits": ratio(sums["gap_seconds"] / 86_400, sums["gaps"]),
         }
         segments["never_came"] = total - visitors
         return figures, rfm.with_counts([segments[segment["key"]] for segment in rfm.SEGMENTS])
@@ -187,8 +187,8 @@ def _delta_rows(salon, buckets, cut):
         [at, salon.id, at, salon.id, at] + now_params + before_params + [salon.id],
     )
     total = next(int(row[4]) for row in rows if row[0] == 0)
-    delta = [[int(c), int(r), int(f), sign * int(n), sign * int(spent), sign * int(visits), sign * float(days)]
-             for sign, c, r, f, n, spent, visits, days in rows if sign != 0]
+    delta = [[int(c), int(r), int(f), sign * int(n), sign * int(spent), sign * int(visits), sign * int(seconds)]
+             for sign, c, r, f, n, spent, visits, seconds in rows if sign != 0]
     return delta, total
 
 
