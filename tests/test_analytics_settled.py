@@ -4,7 +4,7 @@ Visits are placed back from the real clock, because what is settled depends on i
 parts, then visits of the last hours arrive (no late change: the stored parts stay in use and the delta must
 carry them), then possibly a back-dated one (a late change: the request must not use the stale parts). At
 each step the headline equals the naive recomputation from the ledger to the cent, and every figure that
-uses the stored parts (headline, segments, conversion, the period summaries) equals its full computation.
+uses the stored parts (headline, segments, conversion, the period summaries, the month grid) equals its full computation.
 """
 import datetime
 import itertools
@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 
 from salon_web.models import LedgerEpoch, utcnow
 from salon_web.services import analytics_cache
-from salon_web.services.analytics import figures, page, periods, settled
+from salon_web.services.analytics import figures, months, page, periods, settled
 from salon_web.services.clock import local_today, to_local
 from tests import factories
-from tests.analytics_data import add_visit
+from tests.analytics_data import add_visit, uncached_month_grid
 from tests.test_analytics_property import naive_headline
 
 _salons = itertools.count(1)
@@ -52,6 +52,7 @@ def every_figure(salon, today):
     return {
         "headline": figures.headline(salon, today, with_segments=True),
         "conversion": figures.second_visit_conversion(salon, today),
+        "grid": months.month_grid(salon, today),
         **{days: periods.period_summary(salon, periods.last_days(today, days)) for days in periods.PERIOD_CHOICES},
     }
 
@@ -65,6 +66,7 @@ def check(salon, today, *, stored):
     assert (settled.read(salon, today)[0] is not None) == stored
     found = every_figure(salon, today)
     assert found == computed_in_full(salon, today)
+    assert found["grid"] == uncached_month_grid(salon)
     expected = naive_headline(salon, today)
     headline = found["headline"]
     assert {key: headline[key] for key in expected if key != "top"} == {k: v for k, v in expected.items() if k != "top"}

@@ -33,6 +33,7 @@ def day_parts(salon, today):
     parts = {
         "headline": headline_figures.settled_headline(salon, headline_figures.Buckets.on(today, salon.timezone), cut),
         "conversion": headline_figures.settled_conversion(salon, today, cut),
+        "grid": months.settled_day_part(salon, today, cut),
     }
     for days in periods.PERIOD_CHOICES:
         parts[f"period-{days}"] = periods.settled_period(salon, today, days, cut)
