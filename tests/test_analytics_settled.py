@@ -14,9 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from salon_web.models import LedgerEpoch, utcnow
-from salon_web.services import analytics_cache
+from salon_web.services import analytics_cache, front_desk, service_menu
 from salon_web.services.analytics import figures, months, page, periods, settled
 from salon_web.services.clock import local_today, to_local
+from salon_web.services.sales import SaleLine, post_sale, void_sale
 from tests import factories
 from tests.analytics_data import add_visit, uncached_month_grid
 from tests.test_analytics_property import naive_headline
@@ -120,3 +121,49 @@ def test_a_late_change_while_a_request_computes_sends_it_to_the_full_computation
     with mock.patch.object(figures, "_delta_rows", delta_then_late_change):
         headline = figures.headline(salon, today)
     assert headline["average_lifetime_value"] == 22_000 and headline["average_visits"] == 3
+
+
+sale_strategy = st.tuples(
+    st.one_of(st.none(), st.integers(0, 3)),  # a walk-in, or one of four clients
+    st.one_of(st.sampled_from([60, DAY + 1, 3 * DAY, 29 * DAY, 31 * DAY]), st.integers(1, 400 * DAY)),
+    st.lists(st.tuples(st.sampled_from(["Braids", "Cut", "Free text"]), st.integers(0, 90_000)), min_size=1, max_size=2),
+    st.sampled_from(["cash", "mobile_money", "card"]),
+)
+
+
+@settings(max_examples=20, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(sales=st.lists(sale_strategy, max_size=8), recent=st.lists(sale_strategy, max_size=4),
+       void_recent=st.booleans(), late=st.one_of(st.none(), sale_strategy))
+def test_the_period_sales_figures_from_stored_parts_equal_the_full_computation(app, sales, recent, void_recent, late):
+    n = next(_salons)
+    salon = factories.make_salon(f"Salon {n}", slug=f"sales-{n}")
+    service_menu.save_service(salon, name="Braids", price=30_000)
+    service_menu.save_service(salon, name="Cut", price=8_000)
+    clients = [factories.make_customer(salon, f"Client {index}") for index in range(4)]
+
+    def sell(client, minutes, lines, method):
+        sold_at = utcnow() - datetime.timedelta(minutes=minutes)
+        return post_sale(salon, customer=None if client is None else clients[client], sold_at=sold_at,
+                         items=[SaleLine(text, 1, price) for text, price in lines], payment_method=method)
+
+    def check(stored):
+        today = local_today(salon.timezone)
+        assert (settled.read(salon, today)[0] is not None) == stored
+        for days in periods.PERIOD_CHOICES:
+            period = periods.last_days(today, days)
+            found = front_desk.period_figures(salon, period)
+            with mock.patch.object(settled, "read", return_value=(None, None)):
+                assert found == front_desk.period_figures(salon, period)
+
+    for client, minutes, lines, method in sales:
+        sell(client, minutes, lines, method)
+    page.store_day_parts(salon, analytics_cache.current_epoch(salon.id))
+    check(stored=True)
+    posted = [sell(client, minutes % (DAY - 60) + 1, lines, method) for client, minutes, lines, method in recent]
+    if void_recent and posted:
+        void_sale(posted[0], reason="Keyed twice")  # a sale of today: no late change
+    check(stored=True)
+    if late is not None:
+        client, minutes, lines, method = late
+        void_sale(sell(client, minutes + 2 * DAY, lines, method), reason="Wrong day")  # back-dated twice over
+        check(stored=False)

@@ -1,6 +1,6 @@
 """Every figure of the analytics page, each read once; what the background job stores for it."""
 from salon_web.models import Salon
-from salon_web.services import analytics_cache
+from salon_web.services import analytics_cache, front_desk
 from salon_web.services.analytics import figures as headline_figures
 from salon_web.services.analytics import months, periods, settled
 from salon_web.services.analytics.reports import report
@@ -37,6 +37,7 @@ def day_parts(salon, today):
     }
     for days in periods.PERIOD_CHOICES:
         parts[f"period-{days}"] = periods.settled_period(salon, today, days, cut)
+        parts[f"sales-{days}"] = front_desk.settled_sales(salon, periods.last_days(today, days).bounds(salon.timezone)[0], cut)
     return parts
 
 
