@@ -13,6 +13,7 @@ from salon_web.models import Appointment, Sale, Salon, Service
 from salon_web.models.appointments import CANCELLED, NO_SHOW
 from salon_web.models.sales import COMPLETED
 from salon_web.services.analytics import settled
+from salon_web.services.analytics.reports import report
 from salon_web.services.field_errors import FieldErrors
 from salon_web.services.service_menu import by_revenue, revenue_by_service
 from salon_web.sql_dialect import hours_before
@@ -132,6 +133,7 @@ def missed_in_period(salon, start, end):
 
 
 
+@report
 def period_figures(salon, period):
     """Return the analytics period's payment split, revenue per service and missed appointments (a Period)."""
     start, end = period.bounds(salon.timezone)
@@ -185,23 +187,29 @@ def _payment_rows(salon, start, end):
 def _service_rows(salon, start, end, *, new_clients_since=None):
     """[[service id or None, revenue, clients]] of completed sale lines sold in [start, end).
 
-    With `new_clients_since`, a client counts only without such a line of that service in [new_clients_since, start).
+    With `new_clients_since`, a client counts only without such a line of that service in [new_clients_since, start):
+    looked up once per client and service.
     """
-    new_client = ""
+    new_client = "1 = 1"
     params = []
     if new_clients_since is not None:
-        new_client = """AND NOT EXISTS (
+        new_client = """NOT EXISTS (
             SELECT 1 FROM sale s2 JOIN sale_item i2 ON i2.sale_id = s2.id AND i2.salon_id = s2.salon_id
-            WHERE s2.salon_id = s.salon_id AND s2.customer_id = s.customer_id AND s2.status = ?
-              AND s2.sold_at >= ? AND s2.sold_at < ? AND COALESCE(i2.service_id, 0) = COALESCE(i.service_id, 0))"""
+            WHERE s2.salon_id = c.salon_id AND s2.customer_id = c.customer_id AND s2.status = ?
+              AND s2.sold_at >= ? AND s2.sold_at < ? AND COALESCE(i2.service_id, 0) = COALESCE(c.service_id, 0))"""
         params = [COMPLETED, sql_dialect.timestamp(new_clients_since), sql_dialect.timestamp(start)]
     rows = sql_dialect.execute(
         f"""
-        SELECT sv.id, SUM(i.quantity * i.unit_price), COUNT(DISTINCT CASE WHEN 1 = 1 {new_client} THEN s.customer_id END)
-        FROM sale s JOIN sale_item i ON i.sale_id = s.id AND i.salon_id = s.salon_id
-        LEFT JOIN service sv ON sv.id = i.service_id AND sv.salon_id = i.salon_id
-        WHERE s.salon_id = ? AND s.status = ? AND s.sold_at >= ? AND s.sold_at < ?
-        GROUP BY sv.id
+        SELECT c.service_id, SUM(c.revenue),
+               COALESCE(SUM(CASE WHEN c.customer_id IS NOT NULL AND {new_client} THEN 1 ELSE 0 END), 0)
+        FROM (
+            SELECT s.salon_id, sv.id AS service_id, s.customer_id, SUM(i.quantity * i.unit_price) AS revenue
+            FROM sale s JOIN sale_item i ON i.sale_id = s.id AND i.salon_id = s.salon_id
+            LEFT JOIN service sv ON sv.id = i.service_id AND sv.salon_id = i.salon_id
+            WHERE s.salon_id = ? AND s.status = ? AND s.sold_at >= ? AND s.sold_at < ?
+            GROUP BY s.salon_id, sv.id, s.customer_id
+        ) AS c
+        GROUP BY c.service_id
         """,
         params + [salon.id, COMPLETED, sql_dialect.timestamp(start), sql_dialect.timestamp(end)]).fetchall()
     return [[service, int(revenue or 0), int(clients)] for service, revenue, clients in rows]
