@@ -37,6 +37,17 @@ def seconds_between(earlier, later):
     return f"CAST(ROUND((julianday({later}) - julianday({earlier})) * 86400) AS INTEGER)"
 
 
+def among_few(column, subquery):
+    """SQL: `column` is one of the values of `subquery`, which gives a few rows.
+
+    PostgreSQL plans `= ANY(ARRAY(subquery))` as index look-ups for a handful of values; for an IN or a join
+    it may hash a whole large table instead (one whose index on `column` would answer at once).
+    """
+    if is_postgres():
+        return f"{column} = ANY(ARRAY({subquery}))"
+    return f"{column} IN ({subquery})"
+
+
 def plus_days(column, days):
     """SQL for a timestamp moved by a whole number of days."""
     days = int(days)  # an int never needs quoting: the number goes into the SQL text
