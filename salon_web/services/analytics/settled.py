@@ -2,28 +2,32 @@
 
 The headline, the segments, second-visit conversion and the period summary change with each visit, so they
 cannot be kept like the month grid's settled months. But every visit before the salon's *cut* (the start of
-its local day, less `analytics_cache.SETTLED`) is settled: the visit hook bumps the ledger epoch for any change
-to a visit more than `LATE` old, and the cut is older than that all day long. So each figure splits into
+its local day, less `analytics_cache.LATE` and `MARGIN`) is settled: the visit hook bumps the ledger epoch for
+any change to a visit more than `LATE` old, and the cut is older than that all day long. (A writer that checked
+"late" before the margin and committed after the job read the day would slip through: its transaction would
+have to stay open for `MARGIN` across the salon's midnight.) So each figure splits into
 - a settled part, computed from the visits before the cut: the job `refresh_settled_analytics` stores it in
   `analytics_cell` under the name "day-parts", keyed by the salon's zone, local day and cut, with the epoch it
   read before the visits (analytics_cache's rule);
 - a live delta over the few customers whose last visit is at or after the cut (those who came in the last
-  two or three days), read by the request.
+  day or two), read by the request.
 A request uses the stored part only if its key is today's and its epoch is the salon's; it reads the epoch
 again after its own statements, so a late change that commits meanwhile sends it to the full computation
 from the ledger, which is also what it does (writing nothing: a GET never writes) when nothing is stored.
 """
+import datetime
 import json
 
 from salon_web.services import analytics_cache
 from salon_web.services.analytics.reports import day_start
 
 NAME = "day-parts"
+MARGIN = datetime.timedelta(hours=1)
 
 
 def cut(today, timezone):
     """Naive UTC before which every visit is settled all through the local day `today`."""
-    return day_start(today, timezone) - analytics_cache.SETTLED
+    return day_start(today, timezone) - analytics_cache.LATE - MARGIN
 
 
 def key(today, timezone):
