@@ -77,7 +77,8 @@ def payment_split(salon, start=None, end=None, customer=None):
         query = query.where(Sale.sold_at >= start)
     if end is not None:
         query = query.where(Sale.sold_at < end)
-    return _labelled({code: (count, int(amount)) for code, count, amount in query.group_by(Sale.payment_method).tuples()})
+    rows = query.group_by(Sale.payment_method).tuples()
+    return _labelled({code: (count, int(amount)) for code, count, amount in rows})
 
 
 def _late_cancellation():

@@ -37,7 +37,8 @@ def day_parts(salon, today):
     }
     for days in periods.PERIOD_CHOICES:
         parts[f"period-{days}"] = periods.settled_period(salon, today, days, cut)
-        parts[f"sales-{days}"] = front_desk.settled_sales(salon, periods.last_days(today, days).bounds(salon.timezone)[0], cut)
+        start = periods.last_days(today, days).bounds(salon.timezone)[0]
+        parts[f"sales-{days}"] = front_desk.settled_sales(salon, start, cut)
     return parts
 
 
