@@ -3,13 +3,25 @@
 Data: the large and small salons of `flask bench-data` (built on first use, reused after).
 
 Goals (issue 6): the seven headline metrics under 100 ms p95 together; the whole analytics page
-under 300 ms p95.
+under 300 ms p95. Issue 12 (printed last, large salon): the HTML page p95 <= 150 ms warm, a worker's first
+request <= 400 ms with the job's parts stored, the API's analytics p95 <= 100 ms. Those three are timed in
+child processes (bench/analytics_probe.py) taking turns: this checkout, and the checkout in BENCH_APP_DIR
+when set (the code before a change), so before and after interleave on the same machine and data.
 """
-from bench.support import ensure_bench_salons, ensure_database, p95, row, timings
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bench.support import ensure_bench_salons, ensure_database, p50, p95, row, timings
 from salon_web.models import AnalyticsCell, SalonCustomer, User
 from salon_web.services import analytics_cache, reminders
 from salon_web.services.analytics import figures, months, page, periods, segments
 from salon_web.services.clock import local_today
+
+CHECKOUT = Path(__file__).resolve().parent.parent
+GOALS = [("analytics page (HTML, 30 d), warm", "page", 150), ("analytics page, a worker's first request", "first", 400),
+         ("API customer analytics", "api", 100)]
 
 def run(database_url, args):
     """Time the analytics queries and pages on the shared `flask bench-data` salons."""
@@ -18,6 +30,56 @@ def run(database_url, args):
     vacuum(database)
     for label, salon in (("bench-data large", large), ("bench-data small", small)):
         _report(database, label, salon, args.repeat)
+    _issue_12_goals(database_url, large, args.repeat)
+
+
+def _issue_12_goals(database_url, salon, repeat):
+    """The three analytics goals of issue 12 on the large salon, after (this checkout) and before (BENCH_APP_DIR)."""
+    print(f"\n### issue 12 goals, large salon, job's parts stored ({repeat} rounds, probes interleaved)")
+    page.refresh_settled()  # what the job refresh_settled_analytics does every minute
+    probes = {"after": _Probe(CHECKOUT, database_url, salon.id)}
+    if os.environ.get("BENCH_APP_DIR"):
+        probes["before"] = _Probe(Path(os.environ["BENCH_APP_DIR"]), database_url, salon.id)
+    try:
+        for name, command, goal in GOALS:
+            samples = {label: [] for label in probes}
+            for probe in probes.values():
+                probe.ask(command)  # warm-up
+            for _ in range(repeat):
+                for label, probe in probes.items():
+                    samples[label].append(probe.ask(command))
+            for label in probes:
+                print(row(f"{name} [{label}]", samples[label], samples.get("before")))
+            after = p95(samples["after"])
+            before = f"; before p95 {p95(samples['before']):.1f} ms, p50 ratio before/after " \
+                     f"{p50(samples['before']) / p50(samples['after']):.2f}" if "before" in samples else ""
+            print(f"goal: {name} p95 <= {goal} ms: {after:.1f} ms ({'met' if after <= goal else 'NOT met'}){before}")
+    finally:
+        for probe in probes.values():
+            probe.close()
+
+
+class _Probe:
+    """A child process running one checkout's app (bench/analytics_probe.py)."""
+
+    def __init__(self, checkout, database_url, salon_id):
+        self.process = subprocess.Popen(
+            [sys.executable, str(CHECKOUT / "bench" / "analytics_probe.py"), database_url, str(salon_id)],
+            cwd=checkout, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+    def ask(self, command):
+        """Have the child time one request; return its milliseconds."""
+        self.process.stdin.write(command + "\n")
+        self.process.stdin.flush()
+        answer = self.process.stdout.readline()
+        if not answer:
+            raise RuntimeError(f"the probe in {self.process.args} ended (exit {self.process.wait()})")
+        return float(answer)
+
+    def close(self):
+        self.process.stdin.write("quit\n")
+        self.process.stdin.close()
+        self.process.wait(timeout=60)
 
 
 def _report(database, label, salon, repeat):
@@ -85,7 +147,7 @@ def _first_requests(salon, client, repeat, results):
     name = "GET analytics page, worker's first, none stored"
     results[name] = timings(first, min(repeat, 10), warmup=1)
     print(row(name, results[name]))
-    months.refresh_settled()  # what the job refresh_settled_analytics does every minute
+    page.refresh_settled()  # what the job refresh_settled_analytics does every minute
     name = "GET analytics page, worker's first, job stored"
     results[name] = timings(first, min(repeat, 10), warmup=1)
     print(row(name, results[name]))

@@ -135,7 +135,7 @@ def _resume_messages():
 @huey.periodic_task(crontab(minute="*"), retries=1, retry_delay=30)
 @in_app
 def refresh_settled_analytics():
-    """Store the settled analytics months of salons whose stored ones are missing or stale; return how many."""
-    from salon_web.services.analytics.months import refresh_settled
+    """Store the settled analytics months and day parts of salons whose stored ones are missing or stale."""
+    from salon_web.services.analytics.page import refresh_settled
 
     return refresh_settled()

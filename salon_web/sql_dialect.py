@@ -30,12 +30,22 @@ def timestamp(moment):
     return moment if is_postgres() else moment.strftime(TIMESTAMP_FORMAT)
 
 
-def days_between(earlier, later):
-    """SQL for the (fractional) days from timestamp `earlier` to timestamp `later`."""
+def seconds_between(earlier, later):
+    """SQL for the whole seconds (rounded) from timestamp `earlier` to timestamp `later`: sums of it are exact."""
     if is_postgres():
-        # date_part gives double precision; EXTRACT gives numeric, several times slower to sum.
-        return f"(date_part('epoch', {later} - {earlier}) / 86400.0)"
-    return f"(julianday({later}) - julianday({earlier}))"
+        return f"CAST(ROUND(date_part('epoch', {later} - {earlier})) AS BIGINT)"
+    return f"CAST(ROUND((julianday({later}) - julianday({earlier})) * 86400) AS INTEGER)"
+
+
+def among_few(column, subquery):
+    """SQL: `column` is one of the values of `subquery`, which gives a few rows.
+
+    PostgreSQL plans `= ANY(ARRAY(subquery))` as index look-ups for a handful of values; for an IN or a join
+    it may hash a whole large table instead (one whose index on `column` would answer at once).
+    """
+    if is_postgres():
+        return f"{column} = ANY(ARRAY({subquery}))"
+    return f"{column} IN ({subquery})"
 
 
 def plus_days(column, days):

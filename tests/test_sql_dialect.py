@@ -26,8 +26,9 @@ def _one(select_list, customer, params=()):
     return sql_dialect.execute(sql, [*params, customer.salon_id, customer.id]).fetchone()[0]
 
 
-def test_days_between_is_fractional_days(customer):
-    assert _one(sql_dialect.days_between("first_visit_at", "last_visit_at"), customer) == pytest.approx(28.5)
+def test_seconds_between_is_a_whole_number_of_seconds(customer):
+    assert _one(sql_dialect.seconds_between("first_visit_at", "last_visit_at"), customer) == 28.5 * 86_400
+    assert isinstance(_one(sql_dialect.seconds_between("first_visit_at", "last_visit_at"), customer), int)
 
 
 def test_plus_days_crosses_a_month_end(customer):

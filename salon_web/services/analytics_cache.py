@@ -70,7 +70,7 @@ def settled_bound(bounds, now=None):
 
 def cached_cells(salon, key, compute):
     """Return compute()'s value for `key`: kept by this process, stored by the job, or computed now (no write)."""
-    epoch, stored_key, stored_epoch, stored = _stored(salon.id, _name(key))  # the epoch before compute()
+    epoch, stored_key, stored_epoch, stored = stored_row(salon.id, _name(key))  # the epoch before compute()
     slot = (salon.id, f"{salon.created_at}:{key}")
     with _lock:
         kept = _cells.get(slot)
@@ -93,7 +93,7 @@ def _name(key):
     return key.partition(":")[0]
 
 
-def _stored(salon_id, name):
+def stored_row(salon_id, name):
     """Return (the salon's epoch, stored key, stored epoch, stored JSON) in one statement; None where absent."""
     return sql_dialect.execute(
         """

@@ -8,11 +8,14 @@ import dataclasses
 
 from peewee import Case, fn
 
-from salon_web.models import Appointment, Sale, Salon
+from salon_web import sql_dialect
+from salon_web.models import Appointment, Sale, Salon, Service
 from salon_web.models.appointments import CANCELLED, NO_SHOW
 from salon_web.models.sales import COMPLETED
+from salon_web.services.analytics import settled
+from salon_web.services.analytics.reports import report
 from salon_web.services.field_errors import FieldErrors
-from salon_web.services.service_menu import revenue_by_service
+from salon_web.services.service_menu import by_revenue, revenue_by_service
 from salon_web.sql_dialect import hours_before
 from salon_web.texts import _l
 
@@ -74,9 +77,8 @@ def payment_split(salon, start=None, end=None, customer=None):
         query = query.where(Sale.sold_at >= start)
     if end is not None:
         query = query.where(Sale.sold_at < end)
-    rows = {code: (count, int(amount)) for code, count, amount in query.group_by(Sale.payment_method).tuples()}
-    order = list(PAYMENT_METHODS) + [None]
-    return [(PAYMENT_METHODS.get(code, NOT_RECORDED), *rows[code]) for code in order if code in rows]
+    rows = query.group_by(Sale.payment_method).tuples()
+    return _labelled({code: (count, int(amount)) for code, count, amount in rows})
 
 
 def _late_cancellation():
@@ -132,11 +134,94 @@ def missed_in_period(salon, start, end):
 
 
 
+@report
 def period_figures(salon, period):
     """Return the analytics period's payment split, revenue per service and missed appointments (a Period)."""
     start, end = period.bounds(salon.timezone)
     no_shows, late, booked = missed_in_period(salon, start, end)
-    return {"payments": payment_split(salon, start, end), "services": revenue_by_service(salon, start, end),
+    payments, services = settled.with_stored(
+        salon, period.last, f"sales-{period.days}",
+        lambda stored, cut: _sales_with(salon, stored, start, cut, end),
+        lambda: (payment_split(salon, start, end), revenue_by_service(salon, start, end)))
+    return {"payments": payments, "services": services,
             "no_shows": no_shows, "late_cancellations": late,
             "appointments": booked, "missed_rate": (no_shows + late) / booked if booked else None,
             "late_hours": LATE_CANCEL_HOURS}
+
+
+def settled_sales(salon, start, cut):
+    """The job's part of a period's sales figures: those of the sales sold in [start, cut), JSON-able.
+
+    Sales before the cut are settled like visits: posting, back-dating or voiding one more than a day old
+    bumps the salon's ledger epoch (services/sales.py).
+    """
+    return {"payments": _payment_rows(salon, start, cut), "services": _service_rows(salon, start, cut)}
+
+
+def _sales_with(salon, stored, start, cut, end):
+    """(payment split, revenue by service) of [start, end) from the stored part before `cut` and the sales since.
+
+    A client counts once per service: one who bought it since the cut counts only if they had not before it.
+    """
+    payments = {code: (count, amount) for code, count, amount in stored["payments"]}
+    for code, count, amount in _payment_rows(salon, cut, end):
+        before = payments.get(code, (0, 0))
+        payments[code] = (before[0] + count, before[1] + amount)
+    services = {service: (revenue, clients) for service, revenue, clients in stored["services"]}
+    for service, revenue, clients in _service_rows(salon, cut, end, new_clients_since=start):
+        before = services.get(service, (0, 0))
+        services[service] = (before[0] + revenue, before[1] + clients)
+    names = dict(Service.select(Service.id, Service.name).where(Service.salon == salon).tuples())
+    rows = [(names.get(service), revenue, clients) for service, (revenue, clients) in services.items()]
+    return _labelled(payments), by_revenue(rows)
+
+
+def _payment_rows(salon, start, end):
+    """[[payment method, sales, amount]] of the completed sales sold in [start, end)."""
+    rows = sql_dialect.execute(
+        "SELECT s.payment_method, COUNT(*), COALESCE(SUM(s.total), 0) FROM sale s "
+        "WHERE s.salon_id = ? AND s.status = ? AND s.sold_at >= ? AND s.sold_at < ? GROUP BY s.payment_method",
+        [salon.id, COMPLETED, sql_dialect.timestamp(start), sql_dialect.timestamp(end)]).fetchall()
+    return [[code, int(count), int(amount)] for code, count, amount in rows]
+
+
+def _service_rows(salon, start, end, *, new_clients_since=None):
+    """[[service id or None, revenue, clients]] of completed sale lines sold in [start, end).
+
+    With `new_clients_since`, a client counts only without such a line of that service in [new_clients_since, start):
+    looked up once per client and service.
+    """
+    new_client = "1 = 1"
+    params = []
+    if new_clients_since is not None:
+        new_client = """NOT EXISTS (
+            SELECT 1 FROM sale s2 JOIN sale_item i2 ON i2.sale_id = s2.id AND i2.salon_id = s2.salon_id
+            WHERE s2.salon_id = c.salon_id AND s2.customer_id = c.customer_id AND s2.status = ?
+              AND s2.sold_at >= ? AND s2.sold_at < ? AND COALESCE(i2.service_id, 0) = COALESCE(c.service_id, 0))"""
+        params = [COMPLETED, sql_dialect.timestamp(new_clients_since), sql_dialect.timestamp(start)]
+    bounds = [sql_dialect.timestamp(start), sql_dialect.timestamp(end)]
+    few = ""
+    if new_clients_since is not None:  # the few days since the cut: reach their lines through the index on sale_id
+        few = " AND " + sql_dialect.among_few(
+            "i.sale_id", "SELECT f.id FROM sale f WHERE f.salon_id = ? AND f.sold_at >= ? AND f.sold_at < ?")
+    rows = sql_dialect.execute(
+        f"""
+        SELECT c.service_id, SUM(c.revenue),
+               COALESCE(SUM(CASE WHEN c.customer_id IS NOT NULL AND {new_client} THEN 1 ELSE 0 END), 0)
+        FROM (
+            SELECT s.salon_id, sv.id AS service_id, s.customer_id, SUM(i.quantity * i.unit_price) AS revenue
+            FROM sale s JOIN sale_item i ON i.sale_id = s.id AND i.salon_id = s.salon_id
+            LEFT JOIN service sv ON sv.id = i.service_id AND sv.salon_id = i.salon_id
+            WHERE s.salon_id = ? AND s.status = ? AND s.sold_at >= ? AND s.sold_at < ?{few}
+            GROUP BY s.salon_id, sv.id, s.customer_id
+        ) AS c
+        GROUP BY c.service_id
+        """,
+        params + [salon.id, COMPLETED, *bounds] + ([salon.id, *bounds] if few else [])).fetchall()
+    return [[service, int(revenue or 0), int(clients)] for service, revenue, clients in rows]
+
+
+def _labelled(payments):
+    """[(label, sales, amount)] in the standard order from {code: (sales, amount)}."""
+    order = list(PAYMENT_METHODS) + [None]
+    return [(PAYMENT_METHODS.get(code, NOT_RECORDED), *payments[code]) for code in order if code in payments]

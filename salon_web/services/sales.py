@@ -9,6 +9,7 @@ from salon_web.models import Appointment, Sale, SaleItem, SalonCustomer, utcnow
 from salon_web.models.appointments import CANCELLED, COMPLETED as APPOINTMENT_COMPLETED, NO_SHOW
 from salon_web.models.sales import COMPLETED, VOIDED
 from salon_web.services import audit, visits
+from salon_web.services.analytics_cache import ledger_changed
 from salon_web.services.field_errors import FieldErrors
 from salon_web.services.front_desk import check_payment_method
 from salon_web.services.service_menu import menu_service_id
@@ -116,6 +117,7 @@ def post_sale(salon, *, customer, items, sold_at=None, appointment=None, idempot
     # A line naming an active service of the menu links to it, inside the INSERT: no statement added to the hook.
     line_keys = [fold(line.description) for line in items]
     with db.atomic():
+        ledger_changed(salon.id, fields["sold_at"])  # a back-dated sale, even a walk-in's, changes settled sales figures
         if appointment is None and is_postgres():  # the common till sale: one statement with its visit
             sale_id = visits.insert_sale_with_visit(fields, items, line_keys)
             return Sale(id=sale_id, **fields) if sale_id else _existing(fields, items)
@@ -196,6 +198,7 @@ def void_sale(sale, *, reason, user=None, now=None):
         raise FieldErrors({"reason": _l("Keep the reason under %(count)s characters.", count=MAX_REASON)})
     now = now or utcnow()
     with db.atomic():
+        ledger_changed(sale.salon_id, sale.sold_at)  # voiding an old sale changes settled sales figures
         if sale.customer_id is not None:
             visits.lock_customer(sale.salon_id, sale.customer_id)
         changed = (Sale.update(status=VOIDED, voided_at=now, voided_by=user.id if user else None, void_reason=reason)

@@ -114,6 +114,10 @@ def revenue_by_service(salon, start, end):
              .where((SaleItem.salon == salon) & (Sale.salon == salon) & (Sale.status == COMPLETED)
                     & (Sale.sold_at >= start) & (Sale.sold_at < end))
              .group_by(Service.id, Service.name))
-    rows = [(name, int(total or 0), clients) for name, total, clients in query.tuples()]
+    return by_revenue([(name, int(total or 0), clients) for name, total, clients in query.tuples()])
+
+
+def by_revenue(rows):
+    """(name or None, revenue, clients) rows, most revenue first, the free-text row (None) last."""
     named = sorted((row for row in rows if row[0] is not None), key=lambda row: (-row[1], row[0]))
     return named + [row for row in rows if row[0] is None]

@@ -9,7 +9,8 @@ The modules, by reason to change:
 - periods: a chosen period of local days against the one before (visits, revenue, retention, rebooking);
 - segments: the RFM segments and their rules;
 - months: the month-by-month grid behind the charts and cohorts (settled months kept by analytics_cache);
-- page: every figure of the analytics page; reports: what all of them share.
+- settled: the day's settled parts of the figures that move with every visit (stored by the job) plus a live delta;
+- page: every figure of the analytics page and what the job stores for it; reports: what all of them share.
 
 Definitions (printed on the page as well). "Days since" counts whole local calendar days:
 - active: last visit within the last 30 days (on or after local day today-30);

@@ -7,6 +7,7 @@ import datetime
 from salon_web import sql_dialect
 from salon_web.models import Salon
 from salon_web.services import analytics_cache
+from salon_web.services.analytics import settled
 from salon_web.services.analytics.reports import day_start, fetchall, ratio, report
 from salon_web.services.clock import local_today
 
@@ -28,46 +29,90 @@ def month_grid(salon, today=None, months=CHART_MONTHS):
     `month` indexes the last `months` local months; `cohort` is the month of the customer's first visit
     (-1: before them). Each customer has one cohort, so summing over cohorts gives each month's figures,
     and the diagonal (cohort == month) gives each month's newcomers.
+    Settled months come from analytics_cache; the rest, up to the day's cut, from the job's day part
+    (services/analytics/settled.py) plus the visits since the cut, or else from the ledger.
     """
-    firsts, bounds, settled, key = _settled_part(salon, today, months)
-    if settled is None:
+    today = today or local_today(salon.timezone)
+    firsts, bounds, settled_bound, key = _settled_part(salon, today, months)
+    if settled_bound is None:
         rows = _grid_rows(salon, bounds, bounds[-1])
     else:
-        rows = analytics_cache.cached_cells(salon, key, lambda: _grid_rows(salon, bounds, settled))
-        rows = rows + _grid_rows(salon, bounds, bounds[-1], since=settled)
-    grid = {(c, m): (n, amount, people) for c, m, n, amount, people in rows}  # _grid_rows gave ints
+        rows = analytics_cache.cached_cells(salon, key, lambda: _grid_rows(salon, bounds, settled_bound))
+
+        def combine(stored, cut):
+            if months != CHART_MONTHS or stored is None or stored["since"] != f"{settled_bound:%Y-%m-%dT%H:%M}":
+                return None
+            return stored["cells"] + _grid_rows_since_cut(salon, bounds, cut)
+
+        rows = rows + settled.with_stored(salon, today, "grid", combine,
+                                          lambda: _grid_rows(salon, bounds, bounds[-1], since=settled_bound))
+    grid = {}
+    for c, m, n, amount, people in rows:  # a month may come in two parts: before and since the cut
+        before = grid.get((c, m), (0, 0, 0))
+        grid[c, m] = (before[0] + n, before[1] + amount, before[2] + people)
     return firsts[:-1], grid
+
+
+def settled_day_part(salon, today, cut):
+    """The job's part of the months after the settled ones: their visits before `cut` (None if there are none)."""
+    _, bounds, settled_bound, _ = _settled_part(salon, today, CHART_MONTHS)
+    if settled_bound is None or cut <= settled_bound:
+        return None
+    return {"since": f"{settled_bound:%Y-%m-%dT%H:%M}", "cells": _grid_rows(salon, bounds, cut, since=settled_bound)}
+
+
+def _grid_rows_since_cut(salon, bounds, cut):
+    """_grid_rows() of the visits since `cut`, counting a customer in the cut's month only if they did not come
+    in that month before the cut (the day part counted them)."""
+    cohort, cohort_params = sql_dialect.bucket_index("sc.first_visit_at", bounds)
+    month, month_params = sql_dialect.bucket_index("v.occurred_at", bounds)
+    month_start = max(bound for bound in bounds if bound <= cut)
+    month_end = min((bound for bound in bounds if bound > cut), default=bounds[-1])
+    at = sql_dialect.timestamp(cut)
+    rows = fetchall(
+        f"""
+        SELECT {cohort} AS cohort, {month} AS month, COUNT(*), SUM(v.amount),
+               COUNT(DISTINCT CASE WHEN v.occurred_at >= ? OR NOT EXISTS (
+                   SELECT 1 FROM visit w WHERE w.salon_id = v.salon_id AND w.customer_id = v.customer_id
+                     AND w.occurred_at >= ? AND w.occurred_at < ?) THEN v.customer_id END)
+        FROM visit v JOIN salon_customer sc ON sc.id = v.customer_id AND sc.salon_id = ? AND sc.last_visit_at >= ?
+        WHERE v.salon_id = ? AND v.occurred_at >= ? AND v.occurred_at < ?
+        GROUP BY 1, 2
+        """,
+        cohort_params + month_params + [sql_dialect.timestamp(month_end), sql_dialect.timestamp(month_start), at,
+                                        salon.id, at, salon.id, at, sql_dialect.timestamp(bounds[-1])],
+    )
+    return [[int(c), int(m), int(n), int(amount or 0), int(people)] for c, m, n, amount, people in rows]
 
 
 def _settled_part(salon, today, months):
     """Return (month firsts, their naive-UTC bounds, the settled bound or None, the settled cells' key)."""
     tz = salon.timezone
-    today = today or local_today(tz)
     firsts = month_starts(today, months)
     bounds = [day_start(day, tz) for day in firsts]
-    settled = analytics_cache.settled_bound(bounds)
-    key = settled and f"{GRID}:{tz}:{firsts[0]}:{months}:{settled:%Y-%m-%dT%H:%M}"
-    return firsts, bounds, settled, key
+    bound = analytics_cache.settled_bound(bounds)
+    key = bound and f"{GRID}:{tz}:{firsts[0]}:{months}:{bound:%Y-%m-%dT%H:%M}"
+    return firsts, bounds, bound, key
 
 
 @report
 def store_settled(salon, epoch):
     """Compute the salon's settled months of the analytics grid and store them under `epoch` (read before)."""
-    _, bounds, settled, key = _settled_part(salon, None, CHART_MONTHS)
-    if settled is not None:
-        analytics_cache.store(salon.id, key, epoch, _grid_rows(salon, bounds, settled))
+    _, bounds, settled_bound, key = _settled_part(salon, local_today(salon.timezone), CHART_MONTHS)
+    if settled_bound is not None:
+        analytics_cache.store(salon.id, key, epoch, _grid_rows(salon, bounds, settled_bound))
 
 
 def refresh_settled():
-    """Store the settled months of every salon whose stored ones are missing or stale; return how many were."""
+    """Store the settled months of every salon whose stored ones are missing or stale; return those salons' ids."""
     states = analytics_cache.stored_states(GRID)
-    refreshed = 0
+    refreshed = set()
     for salon in Salon.select().where(Salon.id.in_(list(states))):
         epoch, stored_key, stored_epoch = states[salon.id]
-        key = _settled_part(salon, None, CHART_MONTHS)[3]
+        key = _settled_part(salon, local_today(salon.timezone), CHART_MONTHS)[3]
         if key is not None and (stored_key != key or stored_epoch != epoch):
             store_settled(salon, analytics_cache.current_epoch(salon.id))  # the epoch now, before the visits
-            refreshed += 1
+            refreshed.add(salon.id)
     return refreshed
 
 

@@ -1,8 +1,10 @@
 """A chosen period of local days against the one before it: visits, revenue, visitors, retention, rebooking."""
+import collections
 import dataclasses
 import datetime
 
 from salon_web import sql_dialect
+from salon_web.services.analytics import settled
 from salon_web.services.analytics.reports import day_start, fetchall, fetchone, ratio, report
 from salon_web.services.field_errors import FieldErrors
 from salon_web.texts import _l
@@ -73,29 +75,13 @@ def period_summary(salon, period):
     """Return visits, revenue, visitors, new customers, retention and rebooking for a period and the one before."""
     tz = salon.timezone
     previous = period.previous()
+    today = period.last  # the stored parts are those of periods that end on their day
+    counts = settled.with_stored(salon, today, f"period-{period.days}",
+                                 lambda stored, cut: _counts_with(salon, period, stored, cut),
+                                 lambda: _counts(salon, period))
+    cur_visits, cur_amount, prev_visits, prev_amount, cur_visitors, prev_visitors, retained = counts
     prev_start = sql_dialect.timestamp(previous.bounds(tz)[0])
     cur_start, cur_end = (sql_dialect.timestamp(bound) for bound in period.bounds(tz))
-    row = fetchone(
-        """
-        SELECT COALESCE(SUM(cur_visits), 0), COALESCE(SUM(cur_amount), 0),
-               COALESCE(SUM(prev_visits), 0), COALESCE(SUM(prev_amount), 0),
-               COALESCE(SUM(CASE WHEN cur_visits > 0 THEN 1 ELSE 0 END), 0),
-               COALESCE(SUM(CASE WHEN prev_visits > 0 THEN 1 ELSE 0 END), 0),
-               COALESCE(SUM(CASE WHEN cur_visits > 0 AND prev_visits > 0 THEN 1 ELSE 0 END), 0)
-        FROM (
-            SELECT customer_id,
-                   SUM(CASE WHEN occurred_at >= ? THEN 1 ELSE 0 END) AS cur_visits,
-                   SUM(CASE WHEN occurred_at >= ? THEN amount ELSE 0 END) AS cur_amount,
-                   SUM(CASE WHEN occurred_at < ? THEN 1 ELSE 0 END) AS prev_visits,
-                   SUM(CASE WHEN occurred_at < ? THEN amount ELSE 0 END) AS prev_amount
-            FROM visit
-            WHERE salon_id = ? AND occurred_at >= ? AND occurred_at < ?
-            GROUP BY customer_id
-        ) AS per_customer
-        """,
-        [cur_start] * 4 + [salon.id, prev_start, cur_end],
-    )
-    cur_visits, cur_amount, prev_visits, prev_amount, cur_visitors, prev_visitors, retained = [int(v) for v in row]
     new_row = fetchone(
         """
         SELECT COALESCE(SUM(CASE WHEN first_visit_at >= ? THEN 1 ELSE 0 END), 0),
@@ -122,37 +108,110 @@ def period_summary(salon, period):
     }
 
 
+def _counts(salon, period, until=None):
+    """[visits, amount (period), visits, amount (the one before), visitors of each, visitors of both].
+
+    With `until`, only visits before it (the job's settled part of a period that ends today).
+    """
+    tz = salon.timezone
+    prev_start = sql_dialect.timestamp(period.previous().bounds(tz)[0])
+    cur_start, cur_end = (sql_dialect.timestamp(bound) for bound in period.bounds(tz))
+    row = fetchone(
+        """
+        SELECT COALESCE(SUM(cur_visits), 0), COALESCE(SUM(cur_amount), 0),
+               COALESCE(SUM(prev_visits), 0), COALESCE(SUM(prev_amount), 0),
+               COALESCE(SUM(CASE WHEN cur_visits > 0 THEN 1 ELSE 0 END), 0),
+               COALESCE(SUM(CASE WHEN prev_visits > 0 THEN 1 ELSE 0 END), 0),
+               COALESCE(SUM(CASE WHEN cur_visits > 0 AND prev_visits > 0 THEN 1 ELSE 0 END), 0)
+        FROM (
+            SELECT customer_id,
+                   SUM(CASE WHEN occurred_at >= ? THEN 1 ELSE 0 END) AS cur_visits,
+                   SUM(CASE WHEN occurred_at >= ? THEN amount ELSE 0 END) AS cur_amount,
+                   SUM(CASE WHEN occurred_at < ? THEN 1 ELSE 0 END) AS prev_visits,
+                   SUM(CASE WHEN occurred_at < ? THEN amount ELSE 0 END) AS prev_amount
+            FROM visit
+            WHERE salon_id = ? AND occurred_at >= ? AND occurred_at < ?
+            GROUP BY customer_id
+        ) AS per_customer
+        """,
+        [cur_start] * 4 + [salon.id, prev_start, sql_dialect.timestamp(until) if until else cur_end],
+    )
+    return [int(value) for value in row]
+
+
+def settled_period(salon, today, days, cut):
+    """The job's part of the last `days` days ending `today`: _counts() of the visits before `cut`."""
+    return _counts(salon, last_days(today, days), until=cut)
+
+
+def _counts_with(salon, period, stored, cut):
+    """_counts() from the settled part and the live figures; None when a visit lies after the period.
+
+    Visits since the cut are summed from the ledger. There are no visits after today, so whoever came in
+    the period has their last visit in it, and whoever came in the previous period but not in this one
+    has it there: the customers' last visits give both visitor counts without reading the visits.
+    """
+    tz = salon.timezone
+    prev_start, cur_start = period.previous().bounds(tz)[0], period.bounds(tz)[0]
+    cur_end = period.bounds(tz)[1]
+    visits, amount, later, cur_visitors, gone = fetchone(
+        """
+        SELECT (SELECT COUNT(*) FROM visit v WHERE v.salon_id = ? AND v.occurred_at >= ? AND v.occurred_at < ?),
+               (SELECT COALESCE(SUM(v.amount), 0) FROM visit v
+                WHERE v.salon_id = ? AND v.occurred_at >= ? AND v.occurred_at < ?),
+               (SELECT COUNT(*) FROM salon_customer sc WHERE sc.salon_id = ? AND sc.last_visit_at >= ?),
+               (SELECT COUNT(*) FROM salon_customer sc
+                WHERE sc.salon_id = ? AND sc.last_visit_at >= ? AND sc.last_visit_at < ?),
+               (SELECT COUNT(*) FROM salon_customer sc
+                WHERE sc.salon_id = ? AND sc.last_visit_at >= ? AND sc.last_visit_at < ?)
+        """,
+        [salon.id, *map(sql_dialect.timestamp, (cut, cur_end))] * 2
+        + [salon.id, sql_dialect.timestamp(cur_end)]
+        + [salon.id, *map(sql_dialect.timestamp, (cur_start, cur_end))]
+        + [salon.id, *map(sql_dialect.timestamp, (prev_start, cur_start))],
+    )
+    if later:
+        return None  # a visit after the period: last visits no longer tell who came in it
+    cur_visits, cur_amount, prev_visits, prev_amount, _, prev_visitors, _ = stored
+    return [cur_visits + int(visits), cur_amount + int(amount), prev_visits, prev_amount,
+            int(cur_visitors), prev_visitors, prev_visitors - int(gone)]
+
+
 @report
 def rebooking(salon, *periods):
     """Return, per period (consecutive, in order), {base, rebooked, rate}.
 
     base: customers whose last visit fell in the period; rebooked: those of them who left booked, that is
     with an appointment after that visit, not cancelled or missed, created no later than the end of the
-    visit's day (one day after the visit at most). One index range scan serves all periods.
+    visit's day (one day after the visit at most). Counted apart, so the rebooked are a semi-join that
+    PostgreSQL can drive from the salon's appointments, not one look-up per customer.
     """
     bounds = [periods[0].bounds(salon.timezone)[0]] + [period.bounds(salon.timezone)[1] for period in periods]
     which, which_params = sql_dialect.bucket_index("sc.last_visit_at", bounds)
     statuses = ", ".join("?" for _ in LIVE_APPOINTMENT_STATUSES)
+    in_range = "sc.salon_id = ? AND sc.last_visit_at >= ? AND sc.last_visit_at < ?"
+    range_params = [salon.id, sql_dialect.timestamp(bounds[0]), sql_dialect.timestamp(bounds[-1])]
     rows = fetchall(
         f"""
-        SELECT {which}, COUNT(*),
-               COALESCE(SUM(CASE WHEN EXISTS (
-                   SELECT 1 FROM appointment a
-                   WHERE a.customer_id = sc.id AND a.salon_id = sc.salon_id
-                     AND a.scheduled_at > sc.last_visit_at
-                     AND a.created_at <= {sql_dialect.plus_days('sc.last_visit_at', 1)}
-                     AND a.status IN ({statuses})
-               ) THEN 1 ELSE 0 END), 0)
-        FROM salon_customer sc
-        WHERE sc.salon_id = ? AND sc.last_visit_at >= ? AND sc.last_visit_at < ?
+        SELECT {which}, COUNT(*), 0 FROM salon_customer sc WHERE {in_range} GROUP BY 1
+        UNION ALL
+        SELECT {which}, 0, COUNT(*) FROM salon_customer sc
+        WHERE {in_range} AND EXISTS (
+            SELECT 1 FROM appointment a
+            WHERE a.customer_id = sc.id AND a.salon_id = sc.salon_id
+              AND a.scheduled_at > sc.last_visit_at
+              AND a.created_at <= {sql_dialect.plus_days('sc.last_visit_at', 1)}
+              AND a.status IN ({statuses}))
         GROUP BY 1
         """,
-        which_params + [*LIVE_APPOINTMENT_STATUSES, salon.id,
-                        sql_dialect.timestamp(bounds[0]), sql_dialect.timestamp(bounds[-1])],
+        which_params + range_params + which_params + range_params + [*LIVE_APPOINTMENT_STATUSES],
     )
-    counts = {int(index): (int(base), int(rebooked)) for index, base, rebooked in rows}
+    counts = collections.Counter()
+    for index, base, rebooked in rows:
+        counts[int(index), "base"] += int(base)
+        counts[int(index), "rebooked"] += int(rebooked)
     found = []
     for index in range(len(periods)):
-        base, rebooked = counts.get(index, (0, 0))
+        base, rebooked = counts[index, "base"], counts[index, "rebooked"]
         found.append({"base": base, "rebooked": rebooked, "rate": ratio(rebooked, base)})
     return found

@@ -76,6 +76,21 @@ def rules(cutoffs):
     }
 
 
+def segment_of(visits, last_visit_at, cutoffs):
+    """The key of the segment of a customer with these figures: rules() in Python, for grouped counts."""
+    if visits == 0:
+        return "never_came"
+    if visits >= 5 and last_visit_at >= cutoffs.recent_since:
+        return "champions"
+    if visits >= 3:
+        return "loyal" if last_visit_at >= cutoffs.churn_since else "at_risk"
+    if visits == 1 and last_visit_at >= cutoffs.recent_since:
+        return "new"
+    if last_visit_at >= cutoffs.churn_since:
+        return "promising"
+    return "hibernating" if last_visit_at >= cutoffs.lost_since else "lost"
+
+
 def counters(cutoffs):
     """Select-list items counting each segment of SEGMENTS, in order."""
     conditions = rules(cutoffs)
