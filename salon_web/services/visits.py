@@ -521,9 +521,10 @@ def _lock_salon_customers(salon_id):
     its sale and visit, not yet committed, are invisible to the repair, so neither counts the other's
     visit twice. Merges and imports lock cards in id order too, and every writer takes the salon's
     `ledger_epoch` row only after its cards, as the repair does: no deadlock. NO KEY UPDATE still lets the
-    new-sale path insert the visit that references the row. So after this statement
-    the committed ledger of these customers and its sources stand still until the repair commits, and the
-    repair's statements may each read them afresh. On SQLite the write lock serialises everything.
+    new-sale path insert the visit that references the row. So after this statement the committed ledger of
+    these customers and its sources stand still until the repair commits, and each of the repair's statements
+    may read them afresh. The salon's till waits meanwhile (a large salon's rebuild: its duration). On SQLite
+    the write lock serialises everything.
     """
     if is_postgres():
         db.execute_sql("SELECT id FROM salon_customer WHERE salon_id = %s ORDER BY id FOR NO KEY UPDATE", (salon_id,))
