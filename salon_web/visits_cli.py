@@ -19,8 +19,8 @@ def recompute_visits(salon_id, check):
             if salon is None:
                 raise click.ClickException(f"no salon with id {salon_id}")
         drift = recompute_figures(salon, check=check)
-    for line in drift:
-        click.echo(line)
+    if drift:
+        click.echo("\n".join(drift))  # one write: a restored salon's rebuild reports a million lines
     if check:
         click.echo(f"{len(drift)} drifting row(s)" if drift else "no drift")
         raise SystemExit(1 if drift else 0)

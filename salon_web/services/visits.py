@@ -15,16 +15,19 @@ writers that read a visit row (to compute a delta) are serialised per customer; 
 READ COMMITTED each later statement then sees everything committed before the lock was granted.
 The new-sale path touches only its own brand-new visit row and one atomic UPDATE, which PostgreSQL
 re-evaluates against the latest row version, so it needs no lock. On SQLite writers are serialised.
+Lock order: a writer takes its customers' rows (several: in id order) before the salon's `ledger_epoch` row,
+so `ledger_changed` comes after the ledger write. The repair locks every card of the salon, then bumps the
+epoch; a writer that bumped it first and then waited for a card would deadlock with it.
 
 Every change to a visit row also calls analytics_cache.ledger_changed, which marks the salon's cached
 analytics stale when the visit is old enough to lie in a settled month.
 """
 import datetime
 
-from peewee import JOIN, Case, fn
+from peewee import JOIN, fn
 
 from salon_web.db import allow_long_statements, db, is_postgres
-from salon_web.models import Appointment, Sale, Salon, SalonCustomer, Visit, utcnow
+from salon_web.models import Appointment, Salon, SalonCustomer, Visit, utcnow
 from salon_web.models.appointments import COMPLETED as APPOINTMENT_COMPLETED
 from salon_web.models.sales import COMPLETED as SALE_COMPLETED
 from salon_web.models.visits import SOURCE_APPOINTMENT, SOURCE_IMPORT, SOURCE_SALE
@@ -88,7 +91,6 @@ def record_new_sale(sale):
     if desired is None:
         return
     customer_id, occurred_at, amount = desired
-    ledger_changed(sale.salon_id, occurred_at)
     # A brand-new sale: its visit cannot exist yet (the unique key would refuse a second one).
     # Hot path (every till sale): fixed SQL text, no query building; one statement on PostgreSQL.
     at = Visit.occurred_at.db_value(occurred_at)
@@ -98,6 +100,7 @@ def record_new_sale(sale):
     else:
         db.execute_sql(_INSERT_VISIT_SQLITE, (sale.salon_id, customer_id, at, amount, sale.id))
         _add_visit_figures(sale.salon_id, customer_id, occurred_at, amount)
+    ledger_changed(sale.salon_id, occurred_at)  # after the customer's row (lock order)
 
 
 # Portable LEAST/GREATEST (PITFALLS.md): a back-dated visit moves first_visit_at, never last_visit_at.
@@ -120,8 +123,6 @@ def insert_sale_with_visit(fields, items, line_keys=None):
     The visit part is the same as record_new_sale's; one round trip instead of four keeps the hook's
     cost close to a bare INSERT (bench/bench_visits.py).
     """
-    if fields["customer"] is not None:
-        ledger_changed(fields["salon"], fields["sold_at"])
     values = ", ".join(["(%s, %s::integer, %s::bigint, %s::text)"] * len(items))
     line_keys = line_keys or [None] * len(items)  # each line's folded text: links it to the menu's service (issue 15)
     sql = _SALE_WITH_VISIT_PG.format(items=values)
@@ -130,6 +131,8 @@ def insert_sale_with_visit(fields, items, line_keys=None):
     for line, key in zip(items, line_keys):
         params += [line.description, line.quantity, line.unit_price, key]
     row = db.execute_sql(sql, params).fetchone()
+    if row and fields["customer"] is not None:
+        ledger_changed(fields["salon"], fields["sold_at"])  # after the customer's row (lock order)
     return row[0] if row else None
 
 
@@ -260,8 +263,6 @@ def record_imported_visits(salon_id, visits):
     """
     if not visits:
         return
-    for _, occurred_at, _, _ in visits:
-        ledger_changed(salon_id, occurred_at)
     marker = "%s" if is_postgres() else "?"
     values = ", ".join([f"({marker}, {marker}, {marker}, {marker}, '{SOURCE_IMPORT}', {marker})"] * len(visits))
     params = [p for customer_id, at, amount, row_id in visits
@@ -269,6 +270,7 @@ def record_imported_visits(salon_id, visits):
     db.execute_sql("INSERT INTO visit (salon_id, customer_id, occurred_at, amount, source_type, source_id) VALUES "
                    + values, params)
     _refresh_figures(salon_id, sorted({v[0] for v in visits}))
+    ledger_changed(salon_id, *(occurred_at for _, occurred_at, _, _ in visits))  # after the customers' rows
 
 
 def remove_imported_visits(salon_id, row_ids):
@@ -279,10 +281,9 @@ def remove_imported_visits(salon_id, row_ids):
     rows = list(Visit.select(Visit.customer, Visit.occurred_at).where(mine).tuples())
     if not rows:
         return
-    for _, occurred_at in rows:
-        ledger_changed(salon_id, occurred_at)
     Visit.delete().where(mine).execute()
     _refresh_figures(salon_id, sorted({customer_id for customer_id, _ in rows}))
+    ledger_changed(salon_id, *(occurred_at for _, occurred_at in rows))  # after the customers' rows
 
 
 def _refresh_figures(salon_id, customer_ids):
@@ -325,32 +326,67 @@ _DESIRED_VISITS = """
     WHERE a.salon_id = {p} AND a.status = {completed_appointment}
 """
 
-# Keys whose ledger row differs from what the sources say: (source_type, source_id, ledger's customer,
-# occurred_at, amount or NULLs when it has none, then the sources' three or NULLs when they want none).
-# FULL OUTER JOIN: one hash join finds missing, surplus and different rows alike.
-_LEDGER_DRIFT = """
+# `ledger_diff`: the keys whose ledger row differs from what the sources say, with the ledger's row
+# (`has` is NULL when there is none) and the sources' (`wants` is NULL when they want none).
+# FULL OUTER JOIN: one hash join finds missing, surplus and different rows alike. The check reads it;
+# the repair's three ledger statements are each driven by it, so they change exactly the rows reported.
+_LEDGER_DIFF = """
     WITH desired AS ({desired}),
          ledger AS (SELECT source_type, source_id, customer_id, occurred_at, amount FROM visit
-                    WHERE salon_id = {p} AND source_type <> '{imported}')
-    SELECT COALESCE(d.source_type, l.source_type), COALESCE(d.source_id, l.source_id),
-           l.customer_id, l.occurred_at, l.amount, d.customer_id, d.occurred_at, d.amount
-    FROM desired d FULL OUTER JOIN ledger l ON l.source_type = d.source_type AND l.source_id = d.source_id
-    WHERE l.source_id IS NULL OR d.source_id IS NULL OR l.customer_id <> d.customer_id
-          OR l.occurred_at <> d.occurred_at OR l.amount <> d.amount
-    ORDER BY 1, 2
+                    WHERE salon_id = {p} AND source_type <> '{imported}'),
+         ledger_diff AS (
+           SELECT COALESCE(d.source_type, l.source_type) AS source_type, COALESCE(d.source_id, l.source_id) AS source_id,
+                  l.source_id AS has, l.customer_id AS has_customer, l.occurred_at AS has_at, l.amount AS has_amount,
+                  d.source_id AS wants, d.customer_id AS wants_customer, d.occurred_at AS wants_at,
+                  d.amount AS wants_amount
+           FROM desired d FULL OUTER JOIN ledger l ON l.source_type = d.source_type AND l.source_id = d.source_id
+           WHERE l.source_id IS NULL OR d.source_id IS NULL OR l.customer_id <> d.customer_id
+                 OR l.occurred_at <> d.occurred_at OR l.amount <> d.amount)
+"""
+
+_LEDGER_DRIFT = """
+    SELECT source_type, source_id, has_customer, has_at, has_amount, wants_customer, wants_at, wants_amount
+    FROM ledger_diff ORDER BY 1, 2
+"""
+
+# The repair, one statement each (imported rows are never in ledger_diff, and the DELETE names them out too).
+_DELETE_SURPLUS = """
+    DELETE FROM visit WHERE salon_id = {p} AND source_type <> '{imported}'
+      AND (source_type, source_id) IN (SELECT source_type, source_id FROM ledger_diff WHERE wants IS NULL)
+"""
+_UPDATE_DIFFERENT = """
+    UPDATE visit SET customer_id = ledger_diff.wants_customer, occurred_at = ledger_diff.wants_at,
+                     amount = ledger_diff.wants_amount
+    FROM ledger_diff
+    WHERE visit.salon_id = {p} AND visit.source_type = ledger_diff.source_type
+      AND visit.source_id = ledger_diff.source_id AND ledger_diff.has IS NOT NULL AND ledger_diff.wants IS NOT NULL
+"""
+# In card order, so three of the ledger's indexes (customer, when) grow at one end instead of everywhere.
+_INSERT_MISSING = """
+    INSERT INTO visit (salon_id, customer_id, occurred_at, amount, source_type, source_id)
+    SELECT {p}, wants_customer, wants_at, wants_amount, source_type, source_id FROM ledger_diff WHERE has IS NULL
+    ORDER BY wants_customer, wants_at
 """
 
 # Customers whose figures differ from their ledger: (id, the four figures, the ledger's four).
-_FIGURES_DRIFT = """
-    SELECT sc.id, sc.visit_count, sc.total_spent, sc.first_visit_at, sc.last_visit_at,
-           COALESCE(v.visits, 0), COALESCE(v.amount, 0), v.first_at, v.last_at
+_FIGURES_DIFF = """
+    SELECT sc.id AS id, sc.visit_count, sc.total_spent, sc.first_visit_at, sc.last_visit_at,
+           COALESCE(v.visits, 0) AS visits, COALESCE(v.amount, 0) AS amount, v.first_at AS first_at,
+           v.last_at AS last_at
     FROM salon_customer sc
     LEFT JOIN (SELECT customer_id, COUNT(id) AS visits, SUM(amount) AS amount, MIN(occurred_at) AS first_at,
                       MAX(occurred_at) AS last_at
                FROM visit WHERE salon_id = {p} GROUP BY customer_id) v ON v.customer_id = sc.id
     WHERE sc.salon_id = {p} AND (sc.visit_count <> COALESCE(v.visits, 0) OR sc.total_spent <> COALESCE(v.amount, 0)
           OR {first_differs} OR {last_differs})
-    ORDER BY sc.id
+"""
+
+# Every drifting customer's figures from the ledger, in one statement (the rows _FIGURES_DIFF reports).
+_SET_FIGURES = """
+    UPDATE salon_customer SET visit_count = ledger.visits, total_spent = ledger.amount,
+                              first_visit_at = ledger.first_at, last_visit_at = ledger.last_at
+    FROM ({figures_diff}) ledger
+    WHERE salon_customer.salon_id = {p} AND salon_customer.id = ledger.id
 """
 
 
@@ -387,33 +423,27 @@ def _as_datetime(value):
     return value
 
 
-def ledger_drift(salon, now=None):
-    """Return (descriptions, sources to sync) of the salon's ledger rows that disagree with their sales and appointments.
-
-    One statement compares the whole ledger with its sources in the database; only drifting rows reach Python.
-    """
+def _ledger_diff(salon, now):
+    """Return (the `WITH … ledger_diff` SQL prefix, its parameters) for the salon at the moment `now`."""
     marker = "%s" if is_postgres() else "?"
     desired = _DESIRED_VISITS.format(p=marker, now=marker, sale=marker, appointment=marker,
                                      completed_sale=marker, completed_appointment=marker)
-    now = Visit.occurred_at.db_value(now or utcnow())
-    desired_params = [SOURCE_SALE, salon.id, SALE_COMPLETED, SOURCE_APPOINTMENT, now, now,
-                      salon.id, SALE_COMPLETED, salon.id, APPOINTMENT_COMPLETED]
+    at = Visit.occurred_at.db_value(now)
+    params = [SOURCE_SALE, salon.id, SALE_COMPLETED, SOURCE_APPOINTMENT, at, at,
+              salon.id, SALE_COMPLETED, salon.id, APPOINTMENT_COMPLETED, salon.id]
     # An imported visit is its own source (the client book's row as it was imported): never drift.
-    sql = _LEDGER_DRIFT.format(desired=desired, p=marker, imported=SOURCE_IMPORT)
-    rows = db.execute_sql(sql, desired_params + [salon.id]).fetchall()
-    problems = [f"ledger {source_type} {source_id}: has {_describe(_visit(*values[:3]))}, "
-                f"sources say {_describe(_visit(*values[3:]))}" for source_type, source_id, *values in rows]
-    return problems, [(source_type, source_id) for source_type, source_id, *_ in rows]
+    return _LEDGER_DIFF.format(desired=desired, p=marker, imported=SOURCE_IMPORT), params
 
 
-def _sources(salon, keys):
-    """Return the salon's sales and appointments behind these ledger keys (those that still exist), two queries."""
-    found = []
-    for source_type, model in ((SOURCE_SALE, Sale), (SOURCE_APPOINTMENT, Appointment)):
-        ids = [source_id for kind, source_id in keys if kind == source_type]
-        for start in range(0, len(ids), 10_000):
-            found.extend(model.in_salon(salon).where(model.id.in_(ids[start:start + 10_000])).order_by(model.id))
-    return found
+def ledger_drift(salon, now=None):
+    """Return descriptions of the salon's ledger rows that disagree with their sales and appointments.
+
+    One statement compares the whole ledger with its sources in the database; only drifting rows reach Python.
+    """
+    prefix, params = _ledger_diff(salon, now or utcnow())
+    rows = db.execute_sql(prefix + _LEDGER_DRIFT, params).fetchall()
+    return [f"ledger {source_type} {source_id}: has {_describe(_visit(*values[:3]))}, "
+            f"sources say {_describe(_visit(*values[3:]))}" for source_type, source_id, *values in rows]
 
 
 def _describe(visit):
@@ -431,30 +461,76 @@ def recompute_figures(salon=None, *, check=False):
     with db.atomic():
         allow_long_statements()  # comparing a large salon's whole ledger may outlast a page's statement timeout
         salons = [salon] if salon is not None else list(Salon.select().order_by(Salon.id))
-        problems = [problem for each in salons for problem in _recompute_salon(each, check)]
-        if problems and not check:
-            forget_cached_analytics(salon.id if salon is not None else None)
+        problems = []
+        for each in salons:
+            found = _recompute_salon(each, check)
+            if found and not check:
+                # Any repaired row may lie in a settled month, and a figure decides a customer's cohort.
+                forget_cached_analytics(each.id)
+            problems.extend(found)
     return problems
 
 
+_ANALYZE_AFTER = 10_000  # ledger rows changed by a repair before the planner's statistics are refreshed
+
+
 def _recompute_salon(salon, check):
-    """Return one salon's drift, repaired unless check (the caller holds the transaction)."""
-    problems, keys = ledger_drift(salon)
+    """Return one salon's drift, repaired unless check (the caller holds the transaction), a few statements in all."""
+    now = utcnow()
     if not check:
-        for source in _sources(salon, keys):  # backfill: sales and appointments recorded before the hook existed
-            lock_customer(salon.id, source.customer_id)
-            (sync_appointment if isinstance(source, Appointment) else sync_sale)(source)
-    marker = "%s" if is_postgres() else "?"
-    sql = _FIGURES_DRIFT.format(p=marker, first_differs=_differs("sc.first_visit_at", "v.first_at"),
-                                last_differs=_differs("sc.last_visit_at", "v.last_at"))
-    for customer_id, *values in db.execute_sql(sql, [salon.id, salon.id]).fetchall():
+        _lock_salon_customers(salon.id)
+    prefix, params = _ledger_diff(salon, now)
+    problems = ledger_drift(salon, now)
+    if problems and not check:  # backfill: sales and appointments recorded before the hook existed, a restore
+        marker = "%s" if is_postgres() else "?"
+        changed = sum(db.execute_sql(prefix + statement.format(p=marker, imported=SOURCE_IMPORT),
+                                     params + [salon.id]).rowcount
+                      for statement in (_DELETE_SURPLUS, _UPDATE_DIFFERENT, _INSERT_MISSING))
+        if changed > _ANALYZE_AFTER and is_postgres():
+            # The planner's row counts for the ledger may be far off now (a salon restored without it had none):
+            # the figures' aggregate below would be planned for a handful of rows. ANALYZE sees this
+            # transaction's own rows; it holds off only VACUUM and ANALYZE of `visit` until the commit.
+            db.execute_sql("ANALYZE visit")
+    figures_diff, figures_params = _figures_diff(salon)
+    drifting = db.execute_sql(figures_diff + " ORDER BY sc.id", figures_params).fetchall()
+    for customer_id, *values in drifting:
         have = (values[0], int(values[1]), _as_datetime(values[2]), _as_datetime(values[3]))
         want = (values[4], int(values[5]), _as_datetime(values[6]), _as_datetime(values[7]))
         differences = ", ".join(f"{name} {h!r} != ledger {w!r}" for name, h, w in zip(FIGURES, have, want) if h != w)
         problems.append(f"salon_customer {customer_id}: {differences}")
-        if not check:
-            _rebuild_figures(salon.id, customer_id)
+    if drifting and not check:
+        marker = "%s" if is_postgres() else "?"
+        db.execute_sql(_SET_FIGURES.format(figures_diff=figures_diff, p=marker), figures_params + [salon.id])
     return problems
+
+
+def _figures_diff(salon):
+    """Return (SQL selecting the salon's customers whose figures differ from the ledger, its parameters)."""
+    marker = "%s" if is_postgres() else "?"
+    sql = _FIGURES_DIFF.format(p=marker, first_differs=_differs("sc.first_visit_at", "v.first_at"),
+                               last_differs=_differs("sc.last_visit_at", "v.last_at"))
+    return sql, [salon.id, salon.id]
+
+
+def _lock_salon_customers(salon_id):
+    """Hold every card of the salon against the visit hook until the repair commits.
+
+    Why this is enough (see the module docstring): every writer of the ledger either locks its customer's
+    row first (it then waits for the repair, and afterwards reads the repaired ledger and applies its change
+    as a delta) or is the new-sale path, whose figures UPDATE waits for the repair in the same way while
+    its sale and visit, not yet committed, are invisible to the repair, so neither counts the other's
+    visit twice. Merges and imports lock cards in id order too, and every writer takes the salon's
+    `ledger_epoch` row only after its cards, as the repair does: no deadlock. NO KEY UPDATE still lets the
+    new-sale path insert the visit that references the row. So after this statement the committed ledger of
+    these customers and its sources stand still until the repair commits, and each of the repair's statements
+    may read them afresh. The salon's till waits meanwhile (a large salon's rebuild: its duration). On SQLite
+    the write lock serialises everything.
+    """
+    if is_postgres():
+        db.execute_sql("SELECT id FROM salon_customer WHERE salon_id = %s ORDER BY id FOR NO KEY UPDATE", (salon_id,))
+    else:
+        # Any UPDATE takes SQLite's write lock, even one that matches no row: take it before the first read.
+        db.execute_sql("UPDATE salon_customer SET visit_count = visit_count WHERE salon_id = ? AND 1 = 0", (salon_id,))
 
 
 def _rebuild_figures(salon_id, customer_id):
