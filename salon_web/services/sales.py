@@ -117,35 +117,43 @@ def post_sale(salon, *, customer, items, sold_at=None, appointment=None, idempot
     # A line naming an active service of the menu links to it, inside the INSERT: no statement added to the hook.
     line_keys = [fold(line.description) for line in items]
     with db.atomic():
-        ledger_changed(salon.id, fields["sold_at"])  # a back-dated sale, even a walk-in's, changes settled sales figures
-        if appointment is None and is_postgres():  # the common till sale: one statement with its visit
-            sale_id = visits.insert_sale_with_visit(fields, items, line_keys)
-            return Sale(id=sale_id, **fields) if sale_id else _existing(fields, items)
-        if appointment is not None:
-            # Serialise with every other writer of this customer's figures before reading the appointment.
-            visits.lock_customer(salon.id, customer.id)
-            appointment = Appointment.get_in_salon(salon, appointment.id)
-            if appointment.status in (CANCELLED, NO_SHOW):
-                existing = _existing(fields, items)
-                if existing:
-                    return existing
-                raise FieldErrors({"appointment": _l("That appointment was cancelled or missed; post the sale without it.")})
-        sale_id = _insert_sale(fields)
-        if sale_id is None:
-            return _existing(fields, items)
-        SaleItem.insert_many([{"salon": salon.id, "sale": sale_id, "description": line.description,
-                               "quantity": line.quantity, "unit_price": line.unit_price,
-                               "service": menu_service_id(salon.id, key)}
-                              for line, key in zip(items, line_keys)]).execute()
-        sale = Sale(id=sale_id, **fields)
-        if appointment is None:
-            visits.record_new_sale(sale)
-            return sale
-        if appointment.status != APPOINTMENT_COMPLETED:  # paying for it means it happened
-            Appointment.update(status=APPOINTMENT_COMPLETED, completed_at=now, status_updated_at=now).where(
-                (Appointment.salon == salon) & (Appointment.id == appointment.id)).execute()
-            appointment.status, appointment.completed_at, appointment.status_updated_at = APPOINTMENT_COMPLETED, now, now
-        visits.sync_appointment(appointment)  # the customer is locked above
+        sale = _write_sale(salon, customer, appointment, fields, items, line_keys, now)
+        # A back-dated sale, even a walk-in's, changes settled sales figures. After the customer's row: the lock
+        # order of services/visits.py (customers, then the salon's ledger_epoch row).
+        ledger_changed(salon.id, fields["sold_at"])
+    return sale
+
+
+def _write_sale(salon, customer, appointment, fields, items, line_keys, now):
+    """post_sale's writes, in its transaction: the sale, its lines, its visit (and its appointment's)."""
+    if appointment is None and is_postgres():  # the common till sale: one statement with its visit
+        sale_id = visits.insert_sale_with_visit(fields, items, line_keys)
+        return Sale(id=sale_id, **fields) if sale_id else _existing(fields, items)
+    if appointment is not None:
+        # Serialise with every other writer of this customer's figures before reading the appointment.
+        visits.lock_customer(salon.id, customer.id)
+        appointment = Appointment.get_in_salon(salon, appointment.id)
+        if appointment.status in (CANCELLED, NO_SHOW):
+            existing = _existing(fields, items)
+            if existing:
+                return existing
+            raise FieldErrors({"appointment": _l("That appointment was cancelled or missed; post the sale without it.")})
+    sale_id = _insert_sale(fields)
+    if sale_id is None:
+        return _existing(fields, items)
+    SaleItem.insert_many([{"salon": salon.id, "sale": sale_id, "description": line.description,
+                           "quantity": line.quantity, "unit_price": line.unit_price,
+                           "service": menu_service_id(salon.id, key)}
+                          for line, key in zip(items, line_keys)]).execute()
+    sale = Sale(id=sale_id, **fields)
+    if appointment is None:
+        visits.record_new_sale(sale)
+        return sale
+    if appointment.status != APPOINTMENT_COMPLETED:  # paying for it means it happened
+        Appointment.update(status=APPOINTMENT_COMPLETED, completed_at=now, status_updated_at=now).where(
+            (Appointment.salon == salon) & (Appointment.id == appointment.id)).execute()
+        appointment.status, appointment.completed_at, appointment.status_updated_at = APPOINTMENT_COMPLETED, now, now
+    visits.sync_appointment(appointment)  # the customer is locked above
     return sale
 
 
@@ -198,7 +206,6 @@ def void_sale(sale, *, reason, user=None, now=None):
         raise FieldErrors({"reason": _l("Keep the reason under %(count)s characters.", count=MAX_REASON)})
     now = now or utcnow()
     with db.atomic():
-        ledger_changed(sale.salon_id, sale.sold_at)  # voiding an old sale changes settled sales figures
         if sale.customer_id is not None:
             visits.lock_customer(sale.salon_id, sale.customer_id)
         changed = (Sale.update(status=VOIDED, voided_at=now, voided_by=user.id if user else None, void_reason=reason)
@@ -209,6 +216,8 @@ def void_sale(sale, *, reason, user=None, now=None):
             visits.sync_sale(sale)
             audit.record("sale.voided", salon=sale.salon_id, user=user.id if user else None, object_type="sale",
                          object_id=sale.id, detail={"reason": reason, "total": sale.total})
+            # Voiding an old sale changes settled sales figures; after the customer's row (visits.py's lock order).
+            ledger_changed(sale.salon_id, sale.sold_at)
     return sale
 
 
