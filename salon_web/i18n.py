@@ -39,9 +39,18 @@ def select_language():
 
 
 def current_language():
-    """The language code in force: "en", "fr" or "rw" (asked by every date and amount a page shows)."""
+    """The language code in force: "en", "fr" or "rw" (asked by every date and amount a page shows).
+
+    Kept beside Flask-Babel's request state with the locale object it was read from, like the catalogue.
+    """
     state = g.get("_flask_babel") if has_app_context() else None
-    return str(getattr(state, "babel_locale", None) or get_locale() or DEFAULT_LANGUAGE)
+    locale = getattr(state, "babel_locale", None)
+    if locale is None:
+        return str(get_locale() or DEFAULT_LANGUAGE)
+    kept = getattr(state, "salon_web_language", None)
+    if kept is None or kept[0] is not locale:
+        kept = state.salon_web_language = (locale, str(locale))
+    return kept[1]
 
 
 def current_locale():
