@@ -5,6 +5,7 @@ from peewee import BigIntegerField, DateTimeField, Model
 
 from salon_web.db import db
 from salon_web.ids import in_range
+from salon_web.sql_dialect import placeholders
 
 
 def utcnow():
@@ -53,6 +54,30 @@ def get_in(query, object_id):
     if found is None:
         raise NotInSalon(model, object_id)
     return found
+
+
+def row_model(model, fields, values):
+    """A model instance from a row of its `fields`, converted as peewee converts a selected row."""
+    instance = model(__no_default__=1, **{field.name: field.python_value(value) for field, value in zip(fields, values)})
+    instance._dirty.clear()
+    return instance
+
+
+def rows_by_id(model, salon_id, ids, *, column="id"):
+    """This salon's rows of a TenantModel whose `column` is one of `ids`, every field, as instances, by id.
+
+    Fixed SQL, no composing: for hot pages that read a handful of rows by id (composing the SELECT with peewee
+    cost more than running it).
+    """
+    if not ids:
+        return []
+    fields = model._meta.sorted_fields
+    columns = ", ".join(f'"{field.column_name}"' for field in fields)
+    marks = ", ".join("?" * len(ids))
+    sql = (f'SELECT {columns} FROM "{model._meta.table_name}" WHERE "salon_id" = ? AND "{column}" IN ({marks}) '
+           'ORDER BY "id"')
+    cursor = db.execute_sql(placeholders(sql), [salon_id, *ids])
+    return [row_model(model, fields, row) for row in cursor]
 
 
 class MoneyField(BigIntegerField):

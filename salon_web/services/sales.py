@@ -7,6 +7,7 @@ from peewee import JOIN, Case, IntegrityError
 from salon_web.db import db, is_postgres
 from salon_web.models import Appointment, Sale, SaleItem, SalonCustomer, utcnow
 from salon_web.models.appointments import CANCELLED, COMPLETED as APPOINTMENT_COMPLETED, NO_SHOW
+from salon_web.models.base import rows_by_id
 from salon_web.models.sales import COMPLETED, VOIDED
 from salon_web.services import audit, visits
 from salon_web.services.analytics_cache import ledger_changed
@@ -245,8 +246,8 @@ def items_by_sale(salon, sale_ids):
     if not sale_ids:
         return {}
     items = {}
-    query = SaleItem.in_salon(salon).where(SaleItem.sale.in_(list(sale_ids))).order_by(SaleItem.id)
-    for item in query:
+    salon_id = salon.id if hasattr(salon, "id") else salon
+    for item in rows_by_id(SaleItem, salon_id, list(sale_ids), column="sale_id"):
         items.setdefault(item.sale_id, []).append(item)
     return items
 

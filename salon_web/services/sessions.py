@@ -10,6 +10,7 @@ import secrets
 from salon_web.db import db
 from salon_web.ids import in_range
 from salon_web.models import Salon, User, UserSession, utcnow
+from salon_web.models.base import row_model
 from salon_web.sql_dialect import placeholders, timestamp
 
 # A session ends this long after login even if nobody logs out, so abandoned rows can be pruned.
@@ -71,13 +72,6 @@ def _user_and_salon(salon_id, key_hash, cutoff):
     salon = row_model(Salon, salon_fields, salon_values) if salon_values[0] is not None else None
     user.salon_entry = (salon_id, salon, role)
     return user
-
-
-def row_model(model, fields, values):
-    """A model instance from a row of its `fields`, converted as peewee converts a selected row."""
-    instance = model(__no_default__=1, **{field.name: field.python_value(value) for field, value in zip(fields, values)})
-    instance._dirty.clear()
-    return instance
 
 
 def end_session(session_key):

@@ -9,13 +9,13 @@ items by the loader the sales page and API use (services/sales.items_by_sale).
 
 The stream's order is (at, kind rank, id) descending; a cursor is that triple.
 """
-from peewee import SQL
-
 from salon_web.db import db
 from salon_web.models import Appointment, AuditEvent, CustomerCommunication, Sale, User
+from salon_web.models.base import rows_by_id
 from salon_web.models.sales import VOIDED
 from salon_web.services import paging
 from salon_web.services.sales import items_by_sale
+from salon_web.sql_dialect import placeholders
 from salon_web.texts import _l
 
 PER_PAGE = 20
@@ -90,44 +90,43 @@ def _position(at, rank, object_id):
     return paging.moment(at), rank, paging.whole_number(object_id, 0, 2**62)
 
 
-def _before(column, id_column, kind, cursor):
-    """The keyset condition "this source's rows strictly after the cursor in newest-first order"."""
-    if cursor is None:
-        return SQL("1 = 1")
-    at, rank, object_id = cursor
-    own = KINDS[kind]
-    if own < rank:
-        return column <= at
-    if own > rank:
-        return column < at
-    return (column < at) | ((column == at) & (id_column < object_id))
+# Each kind's keyset branch, written once (composing five selects with peewee cost more than running them):
+# (table, moment column, the kind's own conditions after salon and customer).
+_BRANCHES = {
+    "sale": ("sale", "sold_at", ""),
+    "void": ("sale", "voided_at", ' AND "status" = ? AND "voided_at" IS NOT NULL'),
+    "appointment": ("appointment", "scheduled_at", ""),
+    "communication": ("customer_communication", "created_at", ""),
+    "edit": ("audit_event", "at", ""),
+}
 
 
-def _branches(customer, cursor):
-    """{kind: a select of (at, id) of the customer's events of that kind after the cursor, newest first}."""
-    salon_id = customer.salon_id
-    sale, appointment, message, audit = Sale, Appointment, CustomerCommunication, AuditEvent
-    return {
-        "sale": sale.in_salon(salon_id, sale.sold_at, sale.id).where(
-            (sale.customer == customer) & _before(sale.sold_at, sale.id, "sale", cursor))
-            .order_by(sale.sold_at.desc(), sale.id.desc()),
-        "void": sale.in_salon(salon_id, sale.voided_at, sale.id).where(
-            (sale.customer == customer) & (sale.status == VOIDED) & sale.voided_at.is_null(False)
-            & _before(sale.voided_at, sale.id, "void", cursor))
-            .order_by(sale.voided_at.desc(), sale.id.desc()),
-        "appointment": appointment.in_salon(salon_id, appointment.scheduled_at, appointment.id).where(
-            (appointment.customer == customer)
-            & _before(appointment.scheduled_at, appointment.id, "appointment", cursor))
-            .order_by(appointment.scheduled_at.desc(), appointment.id.desc()),
-        "communication": message.in_salon(salon_id, message.created_at, message.id).where(
-            (message.customer == customer) & _before(message.created_at, message.id, "communication", cursor))
-            .order_by(message.created_at.desc(), message.id.desc()),
-        "edit": audit.select(audit.at, audit.id).where(
-            (audit.salon == salon_id) & (audit.object_type == "customer")
-            & (audit.object_id == str(customer.id)) & audit.action.in_(EDIT_ACTIONS)
-            & _before(audit.at, audit.id, "edit", cursor))
-            .order_by(audit.at.desc(), audit.id.desc()),
-    }
+def _branch(kind, customer, cursor, limit):
+    """(SQL, params) of one kind's next `limit` events after the cursor, newest first, as (at, id)."""
+    table, at, extra = _BRANCHES[kind]
+    params = [customer.salon_id]
+    if kind == "edit":  # audited edits name the card as their object
+        mine = '"object_type" = ? AND "object_id" = ? AND "action" IN (?, ?, ?)'
+        params += ["customer", str(customer.id), *EDIT_ACTIONS]
+    else:
+        mine = '"customer_id" = ?'
+        params.append(customer.id)
+    if kind == "void":
+        params.append(VOIDED)
+    after = ""
+    if cursor is not None:  # strictly after the cursor in the stream's (at, rank, id) descending order
+        moment, rank, object_id = cursor
+        moment = MODELS[kind]._meta.fields[AT_FIELDS[kind]].db_value(moment)
+        own = KINDS[kind]
+        if own < rank:  # at the cursor's moment, a lower rank comes after it
+            after, params = f' AND "{at}" <= ?', params + [moment]
+        elif own > rank:
+            after, params = f' AND "{at}" < ?', params + [moment]
+        else:
+            after, params = f' AND ("{at}" < ? OR ("{at}" = ? AND "id" < ?))', params + [moment, moment, object_id]
+    sql = (f'SELECT "{at}", "id" FROM "{table}" WHERE "salon_id" = ? AND {mine}{extra}{after} '
+           f'ORDER BY "{at}" DESC, "id" DESC LIMIT {int(limit)}')
+    return sql, params
 
 
 def _positions(customer, kinds, cursor, limit):
@@ -136,17 +135,16 @@ def _positions(customer, kinds, cursor, limit):
     Each branch is its own keyset query on an index that starts with the customer (or salon, object),
     limited to `limit` rows, so the statement reads at most `limit` rows per kind whatever the history's length.
     """
-    branches = _branches(customer, cursor)
     parts, params = [], []
     for index, kind in enumerate(kinds):
-        sql, branch_params = branches[kind].limit(limit).sql()
+        sql, branch_params = _branch(kind, customer, cursor, limit)
         parts.append(f"SELECT {KINDS[kind]} AS kind_rank, t{index}.* FROM ({sql}) AS t{index}")
         params.extend(branch_params)
     # Each branch yields (kind_rank, its moment, id): the stream's order is (at, rank, id) descending.
     text = " UNION ALL ".join(parts) + f" ORDER BY 2 DESC, 1 DESC, 3 DESC LIMIT {int(limit)}"
     kind_of = {rank: kind for kind, rank in KINDS.items()}
     found = []
-    for rank, at, object_id in db.execute_sql(text, params).fetchall():
+    for rank, at, object_id in db.execute_sql(placeholders(text), params).fetchall():
         kind = kind_of[rank]
         found.append((kind, MODELS[kind]._meta.fields[AT_FIELDS[kind]].python_value(at), object_id))
     return found
@@ -181,8 +179,7 @@ def _records(salon_id, found):
         wanted.setdefault(MODELS[kind], set()).add(object_id)
     records = {}
     for model, ids in wanted.items():
-        query = model.select().where((model.salon == salon_id) & model.id.in_(sorted(ids)))
-        records.update(((model, row.id), row) for row in query)
+        records.update(((model, row.id), row) for row in rows_by_id(model, salon_id, sorted(ids)))
     return records
 
 
