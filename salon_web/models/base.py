@@ -41,8 +41,13 @@ class TenantModel(BaseModel):
 
     @classmethod
     def get_in_salon(cls, salon, object_id):
-        """Return this salon's row with this id; raise NotInSalon."""
-        return get_in(cls.in_salon(salon), object_id)
+        """Return this salon's row with this id; raise NotInSalon (also for ids out of range). Fixed SQL."""
+        if isinstance(object_id, bool) or not isinstance(object_id, int) or not in_range(object_id):
+            raise NotInSalon(cls, object_id)
+        found = rows_by_id(cls, getattr(salon, "id", salon), [object_id])
+        if not found:
+            raise NotInSalon(cls, object_id)
+        return found[0]
 
 
 def get_in(query, object_id):
