@@ -14,6 +14,7 @@ from peewee import JOIN, IntegrityError
 
 from salon_web.db import db
 from salon_web.models import AuditEvent, CustomerTag, SalonCustomer, Tag, User, utcnow
+from salon_web.models.base import row_model
 from salon_web.models.customers import CHANNELS
 from salon_web.services import audit
 from salon_web.services.customer_create import contact_values, find_duplicates
@@ -21,6 +22,7 @@ from salon_web.services.customers import ensure_tag, identity_for_phone
 from salon_web.services.field_errors import FieldErrors
 from salon_web.services.salons import salon_staff
 from salon_web.services.text import fold
+from salon_web.sql_dialect import placeholders
 from salon_web.texts import _l
 
 NOTES_MAX = 5000
@@ -332,16 +334,26 @@ TAG_MAX = 50
 SUGGESTIONS_LIMIT = 200
 
 
+# The card reads both on every view: fixed SQL (composing them with peewee cost more than running them).
+_TAG_FIELDS = Tag._meta.sorted_fields
+_CUSTOMER_TAGS_SQL = (
+    "SELECT " + ", ".join(f't."{field.column_name}"' for field in _TAG_FIELDS) + ' FROM "tag" AS t '
+    'JOIN "customer_tag" AS ct ON ct."tag_id" = t."id" '
+    'WHERE t."salon_id" = ? AND ct."salon_id" = ? AND ct."customer_id" = ? ORDER BY t."name"')
+_TAG_NAMES_SQL = 'SELECT "name" FROM "tag" WHERE "salon_id" = ? ORDER BY "name" LIMIT ?'
+
+
 def customer_tags(customer):
     """Return the customer's tags by name."""
-    return list(Tag.in_salon(customer.salon_id).join(CustomerTag).where(
-        (CustomerTag.customer == customer) & (CustomerTag.salon == customer.salon_id)).order_by(Tag.name))
+    rows = db.execute_sql(placeholders(_CUSTOMER_TAGS_SQL), [customer.salon_id, customer.salon_id, customer.id])
+    return [row_model(Tag, _TAG_FIELDS, row) for row in rows]
 
 
 def tag_suggestions(salon, exclude=()):
     """Return names of the salon's tags for the add-tag suggestions."""
-    names = [name for (name,) in Tag.in_salon(salon, Tag.name).order_by(Tag.name).limit(SUGGESTIONS_LIMIT).tuples()]
-    return [name for name in names if name not in set(exclude)]
+    excluded = set(exclude)
+    rows = db.execute_sql(placeholders(_TAG_NAMES_SQL), [getattr(salon, "id", salon), SUGGESTIONS_LIMIT])
+    return [name for (name,) in rows if name not in excluded]
 
 
 def add_customer_tag(salon, customer, name, *, user=None, ip=None):
