@@ -12,7 +12,6 @@ each (default 5). Besides wall time it prints this process's CPU time and, for s
 PostgreSQL, the backend's: those move less with the machine's other work. Goal: 200k rows in <= 1.0 s with < 20 MiB RSS growth on PostgreSQL, >= 100k rows/s on SQLite.
 """
 import datetime
-import gc
 import hashlib
 import importlib.util
 import os
@@ -29,7 +28,7 @@ from salon_web.services import export
 from salon_web.services.customer_page import exact_count
 from salon_web.web_forms.customer_list import list_filter
 
-from bench.support import BENCH_PASSWORD
+from bench.support import BENCH_PASSWORD, peak_rss_growth
 
 GOALS = {"postgres": 200_000, "sqlite": 100_000}  # rows per second
 RSS_GOAL_MIB = 20
@@ -48,22 +47,6 @@ def _baseline_module(revision):
     spec.loader.exec_module(module)
     path.unlink()
     return module
-
-
-def _peak_rss_kib():
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    return 0
-
-
-def _reset_peak_rss():
-    try:
-        with open("/proc/self/clear_refs", "w") as clear:
-            clear.write("5")
-    except OSError:
-        pass
 
 
 def _backend_cpu_seconds():
@@ -85,17 +68,15 @@ def _measure(chunks, backend=False):
     CPU seconds are less at the mercy of the machine's other work than wall time; the backend's is known only
     when `backend` (the export runs on this thread's connection, on this machine).
     """
-    gc.collect()
-    _reset_peak_rss()
-    before = _peak_rss_kib()
-    backend_before = _backend_cpu_seconds() if backend else None
-    size = 0
-    started, cpu_started = time.perf_counter(), time.process_time()
-    for chunk in chunks:
-        size += len(chunk)
-    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
-    backend_cpu = None if backend_before is None else _backend_cpu_seconds() - backend_before
-    return seconds, size, (_peak_rss_kib() - before) / 1024, cpu, backend_cpu
+    with peak_rss_growth() as memory:
+        backend_before = _backend_cpu_seconds() if backend else None
+        size = 0
+        started, cpu_started = time.perf_counter(), time.process_time()
+        for chunk in chunks:
+            size += len(chunk)
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+        backend_cpu = None if backend_before is None else _backend_cpu_seconds() - backend_before
+    return seconds, size, memory["mib"], cpu, backend_cpu
 
 
 def _digest(chunks):

@@ -7,11 +7,11 @@ Builds the bench salons with `bench-data` when they are missing or of another si
 Export: all rows of the large salon through the CSV stream (server-side cursor), rows/s and peak RSS growth.
 """
 import datetime
-import gc
 
 from werkzeug.datastructures import MultiDict
 
-from bench.support import BENCH_PASSWORD, ensure_bench_salons, ensure_database, p50, p95, stopwatch, timings
+from bench.support import (BENCH_PASSWORD, ensure_bench_salons, ensure_database, p50, p95, peak_rss_growth,
+                           stopwatch, timings)
 from salon_web.models import SalonCustomer
 from salon_web.sample_data import bench_data
 from salon_web.services.customer_filter import Cursor
@@ -70,22 +70,6 @@ def _http_client(database, salon):
     return client
 
 
-def _peak_rss_kib():
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    return 0
-
-
-def _reset_peak_rss():
-    try:
-        with open("/proc/self/clear_refs", "w") as clear:
-            clear.write("5")
-    except OSError:
-        pass
-
-
 def run(database_url, args):
     database = ensure_database(database_url)
     large, small = ensure_bench_salons(args.customers)
@@ -136,14 +120,10 @@ def run(database_url, args):
 
         customer_filter, _ = list_filter({}, large)
         for attempt in range(2):
-            gc.collect()
-            _reset_peak_rss()
-            before = _peak_rss_kib()
             size = 0
-            with stopwatch() as took:
+            with peak_rss_growth() as memory, stopwatch() as took:
                 for chunk in stream_csv(customer_filter, large, now=datetime.datetime.now(datetime.UTC).replace(tzinfo=None)):
                     size += len(chunk)
             rows = args.customers
-            growth = (_peak_rss_kib() - before) / 1024
             print(f"export all {rows:,} rows (run {attempt + 1}): {took['seconds']:.2f} s, {rows / took['seconds']:,.0f} rows/s,"
-                  f" {size / 1e6:.1f} MB CSV, peak RSS growth {growth:.1f} MiB")
+                  f" {size / 1e6:.1f} MB CSV, peak RSS growth {memory['mib']:.1f} MiB")

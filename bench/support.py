@@ -1,4 +1,5 @@
 """Timing helpers and database setup shared by the benchmarks."""
+import gc
 import statistics
 import time
 from contextlib import contextmanager
@@ -63,6 +64,32 @@ def stopwatch():
     started = time.perf_counter()
     yield result
     result["seconds"] = time.perf_counter() - started
+
+
+@contextmanager
+def peak_rss_growth():
+    """Measure how far this process's peak resident memory rises in the block, as result["mib"] (Linux's /proc).
+
+    Collects garbage and resets the kernel's high-water mark first, so earlier work does not hide the block's.
+    """
+    gc.collect()
+    try:
+        with open("/proc/self/clear_refs", "w") as clear:
+            clear.write("5")  # resets VmHWM to the current RSS
+    except OSError:
+        pass
+    result = {}
+    before = _peak_rss_kib()
+    yield result
+    result["mib"] = (_peak_rss_kib() - before) / 1024
+
+
+def _peak_rss_kib():
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
 
 
 def ensure_bench_salons(customers):
