@@ -42,8 +42,7 @@ class TenantModel(BaseModel):
     @classmethod
     def get_in_salon(cls, salon, object_id):
         """Return this salon's row with this id; raise NotInSalon (also for ids out of range). Fixed SQL."""
-        if isinstance(object_id, bool) or not isinstance(object_id, int) or not in_range(object_id):
-            raise NotInSalon(cls, object_id)
+        _check_id(cls, object_id)
         found = rows_by_id(cls, getattr(salon, "id", salon), [object_id])
         if not found:
             raise NotInSalon(cls, object_id)
@@ -53,12 +52,23 @@ class TenantModel(BaseModel):
 def get_in(query, object_id):
     """Return the row with this id from a salon-scoped query; raise NotInSalon (also for ids out of range)."""
     model = query.model
-    if isinstance(object_id, bool) or not isinstance(object_id, int) or not in_range(object_id):
-        raise NotInSalon(model, object_id)
+    _check_id(model, object_id)
     found = query.where(model.id == object_id).first()
     if found is None:
         raise NotInSalon(model, object_id)
     return found
+
+
+def _check_id(model, object_id):
+    """Raise NotInSalon for anything no row id can be (a bool, not an int, out of range)."""
+    if isinstance(object_id, bool) or not isinstance(object_id, int) or not in_range(object_id):
+        raise NotInSalon(model, object_id)
+
+
+def column_list(fields, alias=None):
+    """The quoted columns of these fields for hand-written SQL ("a"."b", ...), as peewee would select them."""
+    prefix = f"{alias}." if alias else ""
+    return ", ".join(f'{prefix}"{field.column_name}"' for field in fields)
 
 
 def row_model(model, fields, values):
@@ -77,9 +87,8 @@ def rows_by_id(model, salon_id, ids, *, column="id"):
     if not ids:
         return []
     fields = model._meta.sorted_fields
-    columns = ", ".join(f'"{field.column_name}"' for field in fields)
     marks = ", ".join("?" * len(ids))
-    sql = (f'SELECT {columns} FROM "{model._meta.table_name}" WHERE "salon_id" = ? AND "{column}" IN ({marks}) '
+    sql = (f'SELECT {column_list(fields)} FROM "{model._meta.table_name}" WHERE "salon_id" = ? AND "{column}" IN ({marks}) '
            'ORDER BY "id"')
     cursor = db.execute_sql(placeholders(sql), [salon_id, *ids])
     return [row_model(model, fields, row) for row in cursor]

@@ -14,7 +14,7 @@ from peewee import JOIN, IntegrityError
 
 from salon_web.db import db
 from salon_web.models import AuditEvent, CustomerTag, SalonCustomer, Tag, User, utcnow
-from salon_web.models.base import row_model
+from salon_web.models.base import column_list, row_model
 from salon_web.models.customers import CHANNELS
 from salon_web.services import audit
 from salon_web.services.customer_create import contact_values, find_duplicates
@@ -337,7 +337,7 @@ SUGGESTIONS_LIMIT = 200
 # The card reads both on every view: fixed SQL (composing them with peewee cost more than running them).
 _TAG_FIELDS = Tag._meta.sorted_fields
 _CUSTOMER_TAGS_SQL = (
-    "SELECT " + ", ".join(f't."{field.column_name}"' for field in _TAG_FIELDS) + ' FROM "tag" AS t '
+    f'SELECT {column_list(_TAG_FIELDS, "t")} FROM "tag" AS t '
     'JOIN "customer_tag" AS ct ON ct."tag_id" = t."id" '
     'WHERE t."salon_id" = ? AND ct."salon_id" = ? AND ct."customer_id" = ? ORDER BY t."name"')
 _TAG_NAMES_SQL = 'SELECT "name" FROM "tag" WHERE "salon_id" = ? ORDER BY "name" LIMIT ?'

@@ -31,6 +31,7 @@ from salon_web.models import (
     Visit,
     utcnow,
 )
+from salon_web.models.base import column_list
 from salon_web.models.imports import DONE, FAILED, PLANNING, PREVIEWED, QUEUED, RUNNING, UNDONE, UPLOADED
 from salon_web.models.visits import SOURCE_IMPORT
 from salon_web.services import audit, export, import_mapping, visits
@@ -475,8 +476,7 @@ def _insert(model, names, rows, *, returning=False, ignore_conflicts=False):
     fields = [model._meta.fields[name] for name in names]
     marker = "%s" if is_postgres() else "?"
     one = "(" + ", ".join([marker] * len(fields)) + ")"
-    columns = ", ".join(f'"{field.column_name}"' for field in fields)
-    sql = (f'INSERT INTO "{model._meta.table_name}" ({columns}) VALUES ' + ", ".join([one] * len(rows))
+    sql = (f'INSERT INTO "{model._meta.table_name}" ({column_list(fields)}) VALUES ' + ", ".join([one] * len(rows))
            + (" ON CONFLICT DO NOTHING" if ignore_conflicts else "") + (" RETURNING id" if returning else ""))
     convert = [_json_text if isinstance(field, JSONField) else field.db_value for field in fields]
     params = [to_db(value) for row in rows for to_db, value in zip(convert, row)]

@@ -246,8 +246,7 @@ def items_by_sale(salon, sale_ids):
     if not sale_ids:
         return {}
     items = {}
-    salon_id = salon.id if hasattr(salon, "id") else salon
-    for item in rows_by_id(SaleItem, salon_id, list(sale_ids), column="sale_id"):
+    for item in rows_by_id(SaleItem, getattr(salon, "id", salon), list(sale_ids), column="sale_id"):
         items.setdefault(item.sale_id, []).append(item)
     return items
 
