@@ -39,18 +39,8 @@ def select_language():
 
 
 def current_language():
-    """The language code in force: "en", "fr" or "rw" (asked by every date and amount a page shows).
-
-    Kept beside Flask-Babel's request state with the locale object it was read from, like the catalogue.
-    """
-    state = g.get("_flask_babel") if has_app_context() else None
-    locale = getattr(state, "babel_locale", None)
-    if locale is None:
-        return str(get_locale() or DEFAULT_LANGUAGE)
-    kept = getattr(state, "salon_web_language", None)
-    if kept is None or kept[0] is not locale:
-        kept = state.salon_web_language = (locale, str(locale))
-    return kept[1]
+    """The language code in force: "en", "fr" or "rw" (asked by every date and amount a page shows)."""
+    return _kept_for_locale("salon_web_language", str, lambda: str(get_locale() or DEFAULT_LANGUAGE))
 
 
 def current_locale():
@@ -61,16 +51,22 @@ def translations():
     """The catalogue of the language in force, looked up once per request and language.
 
     Flask-Babel finds it anew for every word (three context look-ups each): a list page says ~300 words,
-    which cost a third of its rendering. The catalogue is kept beside Flask-Babel's own per-request state and
-    tied to the locale object it was found for, so `force_locale` (which replaces that object) still works.
+    which cost a third of its rendering.
     """
+    return _kept_for_locale("salon_web_catalogue", lambda locale: get_translations(), get_translations)
+
+
+def _kept_for_locale(name, compute, outside):
+    """compute(locale), kept under `name` beside Flask-Babel's per-request state, tied to the locale object it was
+    computed for, so `force_locale` (which replaces that object) still works; outside() before a locale is chosen."""
     state = g.get("_flask_babel") if has_app_context() else None
     locale = getattr(state, "babel_locale", None)
     if locale is None:
-        return get_translations()
-    kept = getattr(state, "salon_web_catalogue", None)
+        return outside()
+    kept = getattr(state, name, None)
     if kept is None or kept[0] is not locale:
-        kept = state.salon_web_catalogue = (locale, get_translations())
+        kept = (locale, compute(locale))
+        setattr(state, name, kept)
     return kept[1]
 
 
