@@ -7,16 +7,54 @@ import datetime
 import types
 from unittest import mock
 
+import pytest
 from peewee import fn
 
-from salon_web.models import Appointment, Sale, SalonCustomer, Visit
+from salon_web.models import Appointment, Sale, SalonCustomer, Visit, utcnow
 from salon_web.services import analytics_cache
 from salon_web.services.analytics import months
 from salon_web.services.analytics_cache import ledger_changed
 from salon_web.services.clock import to_utc
+from salon_web.services.sales import post_sale
 from tests import factories
 
 D = datetime.datetime
+
+
+DAY = datetime.timedelta(days=1)
+
+
+@pytest.fixture
+def salon(app):
+    return factories.make_salon("Kigali Glow", "RW", "Africa/Kigali", "RWF")
+
+
+@pytest.fixture
+def ledger_reads(monkeypatch):
+    """Record the `since` of every grid query that reads the ledger (None: from the window's start)."""
+    calls = []
+    real = months._grid_rows
+
+    def counting(salon, bounds, until, since=None):
+        calls.append(since)
+        return real(salon, bounds, until, since=since)
+
+    monkeypatch.setattr(months, "_grid_rows", counting)
+    return calls
+
+
+def sale(salon, customer, amount, days_ago):
+    """A sale posted through the visit hook, `days_ago` days before now."""
+    return post_sale(salon, customer=customer, items=[("Cut", 1, amount)], sold_at=utcnow() - days_ago * DAY)
+
+
+def regulars_with_sales(salon, names):
+    """Customers with sales spread over the last year (every 45 days), posted through the visit hook."""
+    customers = [factories.make_customer(salon, name) for name in names]
+    for index, customer in enumerate(customers):
+        for days_ago in range(5 + index * 20, 340, 45):
+            sale(salon, customer, 10_000 + index * 1_000, days_ago)
+    return customers
 
 
 def uncached_month_grid(salon):

@@ -10,44 +10,16 @@ from salon_web.models import LedgerEpoch, SalonCustomer, Visit, utcnow
 from salon_web.services import analytics_cache, visits
 from salon_web.services.analytics import months
 from salon_web.services.appointments import book_appointment, change_appointment_status
-from salon_web.services.sales import post_sale, void_sale
+from salon_web.services.sales import void_sale
 from tests import factories
-from tests.analytics_data import uncached_month_grid
-
-DAY = datetime.timedelta(days=1)
-
-
-@pytest.fixture
-def salon(app):
-    return factories.make_salon("Kigali Glow", "RW", "Africa/Kigali", "RWF")
-
-
-@pytest.fixture
-def ledger_reads(monkeypatch):
-    """Record the `since` of every grid query that reads the ledger (None: from the window's start)."""
-    calls = []
-    real = months._grid_rows
-
-    def counting(salon, bounds, until, since=None):
-        calls.append(since)
-        return real(salon, bounds, until, since=since)
-
-    monkeypatch.setattr(months, "_grid_rows", counting)
-    return calls
-
-
-def sale(salon, customer, amount, days_ago):
-    return post_sale(salon, customer=customer, items=[("Cut", 1, amount)], sold_at=utcnow() - days_ago * DAY)
+from tests.analytics_data import (  # noqa: F401  (salon and ledger_reads are fixtures)
+    DAY, ledger_reads, regulars_with_sales, sale, salon, uncached_month_grid)
 
 
 @pytest.fixture
 def regulars(salon):
     """Three customers with sales spread over the last year, posted through the visit hook."""
-    customers = [factories.make_customer(salon, name) for name in ("Aline Uwase", "Divine Mukamana", "Eric Habimana")]
-    for index, customer in enumerate(customers):
-        for days_ago in range(5 + index * 20, 340, 45):
-            sale(salon, customer, 10_000 + index * 1_000, days_ago)
-    return customers
+    return regulars_with_sales(salon, ("Aline Uwase", "Divine Mukamana", "Eric Habimana"))
 
 
 def test_settled_months_are_read_once_and_match_the_ledger(salon, regulars, ledger_reads):

@@ -1,49 +1,18 @@
 """Settled analytics months stored by the background job for every worker; a GET computes, never writes."""
-import datetime
-
 import pytest
 
 from salon_web import jobs
-from salon_web.models import AnalyticsCell, LedgerEpoch, utcnow
+from salon_web.models import AnalyticsCell, LedgerEpoch
 from salon_web.services import analytics_cache
 from salon_web.services.analytics import months
-from salon_web.services.sales import post_sale
 from tests import factories
-from tests.analytics_data import uncached_month_grid
-
-DAY = datetime.timedelta(days=1)
-
-
-@pytest.fixture
-def salon(app):
-    return factories.make_salon("Kigali Glow", "RW", "Africa/Kigali", "RWF")
-
-
-@pytest.fixture
-def ledger_reads(monkeypatch):
-    """Record the `since` of every grid query that reads the ledger (None: from the window's start)."""
-    calls = []
-    real = months._grid_rows
-
-    def counting(salon, bounds, until, since=None):
-        calls.append(since)
-        return real(salon, bounds, until, since=since)
-
-    monkeypatch.setattr(months, "_grid_rows", counting)
-    return calls
-
-
-def sale(salon, customer, amount, days_ago):
-    return post_sale(salon, customer=customer, items=[("Cut", 1, amount)], sold_at=utcnow() - days_ago * DAY)
+from tests.analytics_data import (  # noqa: F401  (salon and ledger_reads are fixtures)
+    ledger_reads, regulars_with_sales, sale, salon, uncached_month_grid)
 
 
 @pytest.fixture
 def regulars(salon):
-    customers = [factories.make_customer(salon, name) for name in ("Aline Uwase", "Divine Mukamana")]
-    for index, customer in enumerate(customers):
-        for days_ago in range(5 + index * 20, 340, 45):
-            sale(salon, customer, 10_000 + index * 1_000, days_ago)
-    return customers
+    return regulars_with_sales(salon, ("Aline Uwase", "Divine Mukamana"))
 
 
 @pytest.fixture
