@@ -80,6 +80,21 @@ def init_app(app):
     app.jinja_env.newstyle_gettext = True
     app.jinja_env.globals.update(_=_template_gettext, gettext=_template_gettext, ngettext=_template_ngettext,
                                  pgettext=_template_pgettext, npgettext=_template_npgettext)
+    app.context_processor(_render_catalogue)
+
+
+# Each render carries its catalogue in its context, found with one dict look-up per word. Macro modules imported
+# without context see only the globals (and Jinja keeps them between renders): they look the catalogue up.
+_CATALOGUE = "_salon_web_catalogue"
+
+
+def _render_catalogue():
+    return {_CATALOGUE: translations()}
+
+
+def _catalogue(context):
+    catalogue = context.parent.get(_CATALOGUE)
+    return translations() if catalogue is None else catalogue
 
 
 def _finish(context, text, variables):
@@ -91,21 +106,21 @@ def _finish(context, text, variables):
 
 @pass_context
 def _template_gettext(context, string, /, **variables):  # positional-only: a variable may be called `string`
-    return _finish(context, translations().ugettext(string), variables)
+    return _finish(context, _catalogue(context).ugettext(string), variables)
 
 
 @pass_context
 def _template_ngettext(context, singular, plural, num, /, **variables):
     variables.setdefault("num", num)
-    return _finish(context, translations().ungettext(singular, plural, num), variables)
+    return _finish(context, _catalogue(context).ungettext(singular, plural, num), variables)
 
 
 @pass_context
 def _template_pgettext(context, message_context, string, /, **variables):
-    return _finish(context, translations().upgettext(message_context, string), variables)
+    return _finish(context, _catalogue(context).upgettext(message_context, string), variables)
 
 
 @pass_context
 def _template_npgettext(context, message_context, singular, plural, num, /, **variables):
     variables.setdefault("num", num)
-    return _finish(context, translations().unpgettext(message_context, singular, plural, num), variables)
+    return _finish(context, _catalogue(context).unpgettext(message_context, singular, plural, num), variables)
