@@ -29,7 +29,7 @@ translations: $(MO_FILES)
 
 # After adding or changing user-facing text: extract it and merge it into every catalogue, then translate.
 messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -k lazy_ngettext:1,2 -k N_ --no-location --sort-output --omit-header -o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k gettext_pattern -k ngettext:1,2 -k lazy_ngettext:1,2 -k _nl:1,2 -k N_ --no-location --sort-output --omit-header -o $(TRANSLATIONS)/messages.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
 
 seed: migrate

@@ -79,7 +79,8 @@ def init_app(app):
     app.jinja_env.add_extension("jinja2.ext.i18n")
     app.jinja_env.newstyle_gettext = True
     app.jinja_env.globals.update(_=_template_gettext, gettext=_template_gettext, ngettext=_template_ngettext,
-                                 pgettext=_template_pgettext, npgettext=_template_npgettext)
+                                 pgettext=_template_pgettext, npgettext=_template_npgettext,
+                                 gettext_pattern=_template_gettext_pattern)
     app.context_processor(_render_catalogue)
 
 
@@ -124,3 +125,11 @@ def _template_pgettext(context, message_context, string, /, **variables):
 def _template_npgettext(context, message_context, singular, plural, num, /, **variables):
     variables.setdefault("num", num)
     return _finish(context, _catalogue(context).unpgettext(message_context, singular, plural, num), variables)
+
+
+@pass_context
+def _template_gettext_pattern(context, string, /):
+    """The translation with its variables still open, for a word every table row repeats: translated once per page,
+    then filled per row with `pattern % {"name": ...}`, the same formatting pass gettext does (values escaped)."""
+    text = _catalogue(context).ugettext(string)
+    return Markup(text) if context.eval_ctx.autoescape else text

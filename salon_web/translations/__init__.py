@@ -11,7 +11,7 @@ TRANSLATED = ("fr", "rw")
 # What `make messages` extracts: keep in step with babel.cfg and the Makefile.
 METHOD_MAP = [("salon_web/**.py", "python"), ("templates/**.html", "jinja2")]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None,
-            "lazy_ngettext": (1, 2), "N_": None}
+            "lazy_ngettext": (1, 2), "_nl": (1, 2), "N_": None, "gettext_pattern": None}
 
 
 def po_path(language):
