@@ -7,6 +7,7 @@ from salon_web import api, db, errors, htmx, i18n, security
 from salon_web.config import load_config
 from salon_web.extensions import csrf, htmx as htmx_extension, login_manager
 from salon_web.services.sessions import load_session_user
+from salon_web.template_helpers import SWITCHER_LIMIT
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -62,9 +63,10 @@ def _init_login(app):
 
 
 def _session_user(session_key):
-    """The session's user, read with the salon in the URL (if any) in the same statement."""
+    """The session's user, read with the salon in the URL (if any) and the top bar's switcher in the same statement."""
     salon_id = (request.view_args or {}).get("salon_id") if has_request_context() else None
-    return load_session_user(session_key, salon_id=salon_id if isinstance(salon_id, int) else None)
+    return load_session_user(session_key, salon_id=salon_id if isinstance(salon_id, int) else None,
+                             switcher_size=SWITCHER_LIMIT + 1)
 
 
 def _register_blueprints(app):

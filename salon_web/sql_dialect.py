@@ -8,11 +8,37 @@ strategies (a different statement, a setting PostgreSQL alone has).
 Fragments take and return SQL text, because most of them serve hand-written report SQL; wrap
 one in `peewee.SQL(...)` to use it in a peewee query.
 """
+import json
+
 from peewee import SQL, fn
 
 from salon_web.db import db, is_postgres
 
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"  # how peewee stores a whole-second datetime in SQLite
+
+
+def json_rows(values, order):
+    """SQL aggregating the rows of a query into one JSON array of arrays `values`, in `order`.
+
+    SQLite (3.40) has no ORDER BY inside an aggregate: it keeps the order of the ordered subquery it reads, and
+    `read_json_rows` sorts again so nothing rests on that.
+    """
+    if is_postgres():
+        return f"json_agg(json_build_array({values}) ORDER BY {order})"
+    return f"json_group_array(json_array({values}))"
+
+
+def read_json_rows(value, sort_key=None):
+    """The list `json_rows` gave (psycopg2 parses JSON itself, SQLite gives text); [] for no rows.
+
+    On SQLite `sort_key` orders it: the binary collation SQLite sorts text with is Python's order of str.
+    """
+    if value is None:
+        return []
+    if isinstance(value, str):
+        rows = json.loads(value)
+        return sorted(rows, key=sort_key) if sort_key else rows
+    return value
 
 
 def placeholders(text):

@@ -28,8 +28,10 @@ def current_salon():
 
 
 def switcher_salons():
-    """The first few salons the user may switch to, and whether there are more."""
-    salons = first_salons(current_user, SWITCHER_LIMIT + 1)
+    """The first few salons the user may switch to, and whether there are more (read with the session if it could)."""
+    salons = getattr(current_user, "switcher_salons", None)
+    if salons is None:
+        salons = first_salons(current_user, SWITCHER_LIMIT + 1)
     return salons[:SWITCHER_LIMIT], len(salons) > SWITCHER_LIMIT
 
 
