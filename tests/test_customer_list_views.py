@@ -148,3 +148,15 @@ def test_every_statement_of_the_list_names_the_salon(client, world, login_as):
             for table in tenant_tables:
                 if f"FROM {table}" in sql or f"JOIN {table}" in sql:
                     assert sql.count("salon_id") >= sql.count(f"{table} AS"), sql
+
+
+def test_a_name_is_escaped_wherever_a_row_repeats_it(client, world, login_as):
+    """A row names its customer five times (link, the checkbox's and the menus' labels): escaped in each."""
+    world.customer.full_name = 'Ann <b>"&"</b>'
+    world.customer.save()
+    login_as("owner")
+    page = client.get(url(world, "")).get_data(as_text=True)
+    escaped = "Ann &lt;b&gt;&#34;&amp;&#34;&lt;/b&gt;"
+    assert "<b>" not in page
+    assert page.count(escaped) == 5
+    assert f'aria-label="Select {escaped}"' in page and f"for {escaped}</span>" in page
