@@ -4,12 +4,14 @@ The language of a request: the user's own choice (profile), else the browser's A
 default, else English. The salon's default also picks its clients' messages. A language changes words and formats
 only: dates are always shown in the salon's time zone, amounts in the salon's currency.
 """
+import decimal
+
 from babel import Locale
 from flask import g, has_app_context, has_request_context, request
 from flask_babel import Babel, get_locale, get_translations
 from flask_login import current_user
 from jinja2 import pass_context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 LANGUAGES = {"en": "English", "fr": "Français", "rw": "Ikinyarwanda"}
 DEFAULT_LANGUAGE = "en"
@@ -100,9 +102,35 @@ def _catalogue(context):
 
 def _finish(context, text, variables):
     """What Jinja's newstyle gettext does with a translation: Markup under autoescape, then the variables."""
+    if not (variables or "%" in text):
+        return Markup(text) if context.eval_ctx.autoescape else text
     if context.eval_ctx.autoescape:
-        text = Markup(text)
-    return text % variables if variables or "%" in text else text  # "%%" still becomes "%"
+        return fill(text, variables)
+    return text % variables  # "%%" still becomes "%"
+
+
+_NUMBERS = (int, float, decimal.Decimal)
+
+
+def fill(pattern, variables):
+    """`Markup(pattern) % variables`: values escaped as Markup escapes them, numbers kept as numbers (for `%d`).
+
+    Markup's own `%` wraps each value in a helper object: ~5 µs a word, as much as the rest of a table row.
+    """
+    safe = {name: value if isinstance(value, _NUMBERS) else escape(value) for name, value in variables.items()}
+    try:
+        return Markup(str.__mod__(pattern, safe))
+    except TypeError:  # `%d` given text: Markup's way converts it (or says why it cannot)
+        return Markup(pattern) % variables
+
+
+class Pattern(Markup):
+    """A translation with its variables still open: `pattern % {"name": ...}` fills it like gettext (see `fill`)."""
+
+    __slots__ = ()
+
+    def __mod__(self, variables):
+        return fill(self, variables) if isinstance(variables, dict) else super().__mod__(variables)
 
 
 @pass_context
@@ -132,4 +160,4 @@ def _template_gettext_pattern(context, string, /):
     """The translation with its variables still open, for a word every table row repeats: translated once per page,
     then filled per row with `pattern % {"name": ...}`, the same formatting pass gettext does (values escaped)."""
     text = _catalogue(context).ugettext(string)
-    return Markup(text) if context.eval_ctx.autoescape else text
+    return Pattern(text) if context.eval_ctx.autoescape else text

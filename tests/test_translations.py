@@ -1,7 +1,9 @@
 """Every message in French and Kinyarwanda: nothing missing, nothing fuzzy, placeholders kept."""
 import re
+from decimal import Decimal
 
 import pytest
+from markupsafe import Markup
 
 from salon_web.translations import TRANSLATED, read_catalogue, source_messages
 
@@ -64,3 +66,19 @@ def test_gettext_pattern_is_filled_like_gettext(app):
             '{% set word = gettext_pattern("Select %(name)s") %}{{ word % {"name": "<x>"} }}|'
             '{{ _("Select %(name)s", name="<x>") }}|{{ gettext_pattern("%(days)s d") % {"days": 3} }}')
     assert page == "Sélectionner &lt;x&gt;|Sélectionner &lt;x&gt;|3 j"
+
+
+@pytest.mark.parametrize("pattern, variables", [
+    ("a %(x)s b", {"x": "<i>&\"'"}),
+    ("%(x)s", {"x": Markup("<b>kept</b>")}),
+    ("%(n)d visits, %(s)s", {"n": 3, "s": 4}),
+    ("%(n)d", {"n": "12"}),  # text for %d: Markup's own way converts it
+    ("%(price)s at %(rate).1f%%", {"price": Decimal("1.50"), "rate": 2.25}),
+    ("%(none)s|%(flag)s", {"none": None, "flag": True}),
+    ("100%% %(x)s", {"x": "<"}),
+])
+def test_fill_formats_exactly_as_markup_does(pattern, variables):
+    from salon_web.i18n import fill
+
+    assert fill(pattern, variables) == Markup(pattern) % variables
+    assert isinstance(fill(pattern, variables), Markup)
