@@ -54,3 +54,24 @@ def test_a_bad_filter_gets_422_and_a_message(client, crowded, login_as):
     response = client.get(f"/salons/{crowded.salon.id}/customers/count?min_visits=lots", headers={"HX-Request": "true"})
     assert response.status_code == 422
     assert "could not be counted" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("", "More than 2 customers"),  # the first statement's rows carry the count
+    ("?sort=last_visit&order=desc&q=never", "2 customers"),  # nobody matching ever came: the count is asked apart
+    ("?q=nobody", "No customers match this search."),
+])
+def test_the_count_is_right_whether_or_not_the_page_has_rows_to_carry_it(client, crowded, login_as, query, expected):
+    make(crowded.salon, "Never Came One")
+    make(crowded.salon, "Never Came Two")
+    login_as("owner")
+    page = client.get(f"/salons/{crowded.salon.id}/customers{query}").get_data(as_text=True)
+    assert expected in page
+
+
+def test_a_page_past_the_last_row_still_counts_the_matches(crowded, world):
+    from salon_web.services.customer_filter import CustomerFilter
+
+    customer_filter = CustomerFilter(per_page=10, page=5)
+    page = customer_page.customer_page(customer_filter, world.salon)
+    assert page.customers == [] and page.total == 3  # capped at COUNT_CAP + 1

@@ -84,8 +84,13 @@ def _keyset(column, value, row_id, descending, forward):
     return left < right if later else left > right
 
 
-def _fetch(customer_filter, salon, cursor, limit, now, offset=0):
-    """Fetch up to `limit` rows from the cursor (or the start, skipping `offset`) in the cursor's direction."""
+def _fetch(customer_filter, salon, cursor, limit, now, offset=0, count_cap=None):
+    """Fetch up to `limit` rows from the cursor (or the start, skipping `offset`) in the cursor's direction.
+
+    Returns (rows, total). With `count_cap`, the first statement also counts the matches up to the cap (an
+    uncorrelated subquery, run once): total is that count, or None when that statement found no row to carry it.
+    """
+    total = None
     phases = _phases(customer_filter)
     descending = customer_filter.order == "desc"
     forward = cursor is None or cursor.direction == "after"
@@ -103,8 +108,16 @@ def _fetch(customer_filter, salon, cursor, limit, now, offset=0):
         order = [] if column is None else [column.desc() if down else column.asc()]
         order.append(SalonCustomer.id.desc() if down else SalonCustomer.id.asc())
         query = query.order_by(*order).limit(limit - len(rows))
+        if count_cap is not None:  # one round trip for the page and its count
+            query = query.select_extend(_capped_count(customer_filter, salon, now, count_cap).alias("matching_total"))
         # Named tuples: the page only reads these columns, and building model instances cost ~0.5 ms a page.
-        found = [ListRow(*row) for row in (query.offset(offset) if offset else query).tuples()]
+        found = list((query.offset(offset) if offset else query).tuples())
+        if count_cap is not None:
+            total = found[0][-1] if found else None
+            found = [ListRow(*row[:-1]) for row in found]
+            count_cap = None
+        else:
+            found = [ListRow(*row) for row in found]
         if offset and not found and index + 1 < len(phases):
             offset = max(0, offset - query.order_by().limit(None).count())  # skip past this phase's rows
         else:
@@ -112,7 +125,7 @@ def _fetch(customer_filter, salon, cursor, limit, now, offset=0):
         rows.extend(found)
         if len(rows) >= limit:
             break
-    return rows if forward else rows[::-1]
+    return (rows if forward else rows[::-1]), total
 
 
 def _cursor_for(customer_filter, customer, direction):
@@ -126,13 +139,14 @@ def customer_page(customer_filter, salon, *, now=None, with_total=True):
     """Return the CustomerPage the filter asks for (keyset cursor, `page` number, or the first page)."""
     per_page = customer_filter.per_page
     cursor = customer_filter.cursor
+    cap = COUNT_CAP if with_total else None
     if customer_filter.page is not None and cursor is None:
         offset = (customer_filter.page - 1) * per_page
-        rows = _fetch(customer_filter, salon, None, per_page + 1, now, offset=offset)
+        rows, total = _fetch(customer_filter, salon, None, per_page + 1, now, offset=offset, count_cap=cap)
         has_previous, has_next = customer_filter.page > 1, len(rows) > per_page
         rows = rows[:per_page]
     else:
-        rows = _fetch(customer_filter, salon, cursor, per_page + 1, now)
+        rows, total = _fetch(customer_filter, salon, cursor, per_page + 1, now, count_cap=cap)
         more = len(rows) > per_page
         if cursor is not None and cursor.direction == "before":
             rows = rows[-per_page:] if more else rows
@@ -140,7 +154,8 @@ def customer_page(customer_filter, salon, *, now=None, with_total=True):
         else:
             rows = rows[:per_page]
             has_previous, has_next = cursor is not None, more
-    total = count_matching(customer_filter, salon, now=now) if with_total else None
+    if with_total and total is None:  # no row carried the count
+        total = count_matching(customer_filter, salon, now=now, cap=cap)
     return CustomerPage(
         customers=rows,
         total=total,
@@ -153,10 +168,14 @@ def customer_page(customer_filter, salon, *, now=None, with_total=True):
 
 def count_matching(customer_filter, salon, *, now=None, cap=COUNT_CAP):
     """Return the number of matching customers, counting at most `cap` + 1 (so `> cap` means "more")."""
+    return _capped_count(customer_filter, salon, now, cap).scalar()
+
+
+def _capped_count(customer_filter, salon, now, cap):
     matching = customer_filter.matching(salon, SalonCustomer.id, now=now)
     if cap is not None:
         matching = matching.limit(cap + 1)
-    return SalonCustomer.select(fn.COUNT(SQL("1"))).from_(matching.alias("matching")).scalar()
+    return SalonCustomer.select(fn.COUNT(SQL("1"))).from_(matching.alias("matching"))
 
 
 def exact_count(customer_filter, salon, *, now=None):
