@@ -10,7 +10,7 @@ from babel import Locale
 from flask import g, has_app_context, has_request_context, request
 from flask_babel import Babel, get_locale, get_translations
 from flask_login import current_user
-from jinja2 import pass_context
+from jinja2 import pass_eval_context
 from markupsafe import Markup, escape
 
 LANGUAGES = {"en": "English", "fr": "Français", "rw": "Ikinyarwanda"}
@@ -78,33 +78,20 @@ def init_app(app):
     babel.init_app(app, locale_selector=select_language)
     # Jinja's i18n extension would wrap each callable twice (an alias and a formatting wrapper, three context
     # calls per word); these do the same work in one: translate, mark safe under autoescape, fill in variables.
+    # They take the evaluation context, not the context: Jinja derives a new context for each call of a
+    # context function inside a block or loop that sets variables (51 a list page).
     app.jinja_env.add_extension("jinja2.ext.i18n")
     app.jinja_env.newstyle_gettext = True
     app.jinja_env.globals.update(_=_template_gettext, gettext=_template_gettext, ngettext=_template_ngettext,
                                  pgettext=_template_pgettext, npgettext=_template_npgettext,
                                  gettext_pattern=_template_gettext_pattern)
-    app.context_processor(_render_catalogue)
 
 
-# Each render carries its catalogue in its context, found with one dict look-up per word. Macro modules imported
-# without context see only the globals (and Jinja keeps them between renders): they look the catalogue up.
-_CATALOGUE = "_salon_web_catalogue"
-
-
-def _render_catalogue():
-    return {_CATALOGUE: translations()}
-
-
-def _catalogue(context):
-    catalogue = context.parent.get(_CATALOGUE)
-    return translations() if catalogue is None else catalogue
-
-
-def _finish(context, text, variables):
+def _finish(eval_ctx, text, variables):
     """What Jinja's newstyle gettext does with a translation: Markup under autoescape, then the variables."""
     if not (variables or "%" in text):
-        return Markup(text) if context.eval_ctx.autoescape else text
-    if context.eval_ctx.autoescape:
+        return Markup(text) if eval_ctx.autoescape else text
+    if eval_ctx.autoescape:
         return fill(text, variables)
     return text % variables  # "%%" still becomes "%"
 
@@ -133,31 +120,31 @@ class Pattern(Markup):
         return fill(self, variables) if isinstance(variables, dict) else super().__mod__(variables)
 
 
-@pass_context
-def _template_gettext(context, string, /, **variables):  # positional-only: a variable may be called `string`
-    return _finish(context, _catalogue(context).ugettext(string), variables)
+@pass_eval_context
+def _template_gettext(eval_ctx, string, /, **variables):  # positional-only: a variable may be called `string`
+    return _finish(eval_ctx, translations().ugettext(string), variables)
 
 
-@pass_context
-def _template_ngettext(context, singular, plural, num, /, **variables):
+@pass_eval_context
+def _template_ngettext(eval_ctx, singular, plural, num, /, **variables):
     variables.setdefault("num", num)
-    return _finish(context, _catalogue(context).ungettext(singular, plural, num), variables)
+    return _finish(eval_ctx, translations().ungettext(singular, plural, num), variables)
 
 
-@pass_context
-def _template_pgettext(context, message_context, string, /, **variables):
-    return _finish(context, _catalogue(context).upgettext(message_context, string), variables)
+@pass_eval_context
+def _template_pgettext(eval_ctx, message_context, string, /, **variables):
+    return _finish(eval_ctx, translations().upgettext(message_context, string), variables)
 
 
-@pass_context
-def _template_npgettext(context, message_context, singular, plural, num, /, **variables):
+@pass_eval_context
+def _template_npgettext(eval_ctx, message_context, singular, plural, num, /, **variables):
     variables.setdefault("num", num)
-    return _finish(context, _catalogue(context).unpgettext(message_context, singular, plural, num), variables)
+    return _finish(eval_ctx, translations().unpgettext(message_context, singular, plural, num), variables)
 
 
-@pass_context
-def _template_gettext_pattern(context, string, /):
+@pass_eval_context
+def _template_gettext_pattern(eval_ctx, string, /):
     """The translation with its variables still open, for a word every table row repeats: translated once per page,
     then filled per row with `pattern % {"name": ...}`, the same formatting pass gettext does (values escaped)."""
-    text = _catalogue(context).ugettext(string)
-    return Pattern(text) if context.eval_ctx.autoescape else text
+    text = translations().ugettext(string)
+    return Pattern(text) if eval_ctx.autoescape else text
