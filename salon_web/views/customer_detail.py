@@ -158,13 +158,13 @@ def card_context(salon, customer, state=None, *, with_timeline=True):
     widgets = {name: WidgetState(name, customer.version) for name in CARD_WIDGETS}
     if state is not None:
         widgets[state.widget] = state
-    tags = customer_edit.customer_tags(customer)
+    tags, suggestions = customer_edit.card_tags(customer)
     staff = salon_staff(salon)
     staff_names = {u.id: u.name for u in staff}
     events, next_cursor = timeline.timeline_page(customer, known_names=staff_names) if with_timeline else ([], None)
     return dict(
         salon=salon, customer=customer, widgets=widgets, tags=tags,
-        suggestions=customer_edit.tag_suggestions(salon, exclude=[t.name for t in tags]),
+        suggestions=suggestions,
         staff=staff, staff_names=staff_names,
         figures=customer_edit.header_figures(customer), extras=customer_edit.extra_preferences(customer),
         basis=lambda widget: customer_edit.widget_basis(customer, widget),
