@@ -125,6 +125,10 @@ def test_no_shows_and_late_cancellations_are_counted_from_appointments(world):
     assert counted.warn  # the default threshold is 2
     assert not front_desk.reliability(world.salon, other).warn
     assert front_desk.missed_in_period(world.salon, START, START + datetime.timedelta(days=30)) == (2, 1, 7)
+    edge = factories.make_customer(world.salon, "On The Edge")
+    _appointment(world, edge, 300, "cancelled", changed_hours_before_start=24)  # in time: late is under 24 h
+    _appointment(world, edge, 350, "cancelled", changed_hours_before_start=23)
+    assert front_desk.reliability(world.salon, edge) == front_desk.Reliability(0, 1, world.salon.no_show_warning)
 
 
 def test_the_list_filters_by_missed_appointments(world):
