@@ -38,6 +38,11 @@ class WidgetState:
     conflict: tuple | None = None  # (name, time) of whoever saved in between
     saved: bool = False
 
+    @property
+    def notice(self):
+        """Whether the widget has something to say above its form: saved, refused or in conflict."""
+        return self.saved or bool(self.errors) or self.conflict is not None
+
 
 @bp.route("/salons/<int:salon_id>/customers/new", methods=["GET", "POST"])
 @salon_view()
