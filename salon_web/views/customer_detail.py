@@ -71,8 +71,9 @@ def _new_form(salon, *, status=422, values=None, errors=None, duplicates=(), can
 @salon_view()
 def show(salon, customer_id):
     """The customer card: header with figures, allergy alert, widgets and the timeline."""
-    customer = SalonCustomer.get_in_salon(salon, customer_id)
-    return htmx.render(TEMPLATE, "card", target="customer-card", **card_context(salon, customer))
+    customer, reliability = front_desk.card_customer(salon, customer_id)
+    return htmx.render(TEMPLATE, "card", target="customer-card",
+                       **card_context(salon, customer, reliability=reliability))
 
 
 @bp.route(f"/salons/<int:salon_id>/customers/<int:customer_id>/<any({WIDGET_PATHS}):widget>",
@@ -158,8 +159,11 @@ def timeline_view(salon, customer_id):
     return htmx.render("customer_detail/timeline.html", "timeline", target="timeline", **context)
 
 
-def card_context(salon, customer, state=None, *, with_timeline=True):
-    """Everything the card template needs; `state` is the widget just saved, refused or in conflict."""
+def card_context(salon, customer, state=None, *, with_timeline=True, reliability=None):
+    """Everything the card template needs; `state` is the widget just saved, refused or in conflict.
+
+    `reliability` is the customer's, when it was read with the customer (front_desk.card_customer).
+    """
     widgets = {name: WidgetState(name, customer.version) for name in CARD_WIDGETS}
     if state is not None:
         widgets[state.widget] = state
@@ -176,5 +180,5 @@ def card_context(salon, customer, state=None, *, with_timeline=True):
         quick_choices=follow_ups.QUICK_CHOICES, weekdays=customer_edit.WEEKDAYS,
         events=events, next_cursor=next_cursor, kind="", today=local_today(salon.timezone), oob=False,
         comm=form_state(customer), purposes=PURPOSES, statuses=STATUSES,
-        reliability=front_desk.reliability(salon, customer), labels=LABELS,
+        reliability=reliability or front_desk.reliability(salon, customer), labels=LABELS,
     )
