@@ -100,6 +100,12 @@ def month_day(column):
     return fn.to_char(column, "MM-DD") if is_postgres() else fn.strftime("%m-%d", column)
 
 
+def minus_hours(column, hours):
+    """SQL for a timestamp column moved `hours` whole hours earlier (the text of `hours_before`, for fixed SQL)."""
+    hours = int(hours)  # an int never needs quoting: the number goes into the SQL text
+    return f"({column} - INTERVAL '{hours} hours')" if is_postgres() else f"datetime({column}, '-{hours} hours')"
+
+
 def hours_before(column, hours):
     """A peewee expression for a timestamp column moved `hours` whole hours earlier (issue 15: late cancellations)."""
     hours = int(hours)  # an int never needs quoting: the number goes into the SQL text

@@ -351,6 +351,21 @@ def test_tag_suggestions_come_from_this_salon_only(client, world, login_as):
     assert '<option value="Braids">' in page and "Secret Paris Tag" not in page
 
 
+def test_card_tags_gives_the_customers_tags_and_the_salons_other_first_tags_by_name(world, monkeypatch):
+    from salon_web.services import customer_edit
+
+    customer = factories.make_customer(world.salon, "Tagged Client", tags=["Zebra", "Colour"])
+    factories.make_customer(world.salon, "Other Kigali", tags=["Braids", "Afro", "Wash"])
+    factories.make_customer(world.other_salon, "Paris Person", tags=["Secret Paris Tag", "Balayage"])
+    tags, suggestions = customer_edit.card_tags(customer)
+    assert [tag.name for tag in tags] == ["Colour", "Zebra"] and {tag.salon_id for tag in tags} == {world.salon.id}
+    assert tags == customer_edit.customer_tags(customer)
+    assert suggestions == ["Afro", "Braids", "VIP", "Wash"]  # the customer's own tags are not suggested
+    # Suggestions are the salon's first tags by name, less the customer's: the limit counts the customer's too.
+    monkeypatch.setattr(customer_edit, "SUGGESTIONS_LIMIT", 3)
+    assert customer_edit.card_tags(customer) == (tags, ["Afro", "Braids"])
+
+
 def test_removing_another_salons_tag_name_touches_nothing(client, world, login_as):
     factories.make_customer(world.other_salon, "Paris Person", tags=["VIP"])
     login_as("owner")

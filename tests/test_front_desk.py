@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from salon_web.models import Sale, Salon
+from salon_web.models import NotInSalon, Sale, Salon, SalonCustomer
 from salon_web.services import front_desk
 from salon_web.services.analytics.periods import Period
 from salon_web.services.appointments import book_appointment, change_appointment_status
@@ -125,6 +125,26 @@ def test_no_shows_and_late_cancellations_are_counted_from_appointments(world):
     assert counted.warn  # the default threshold is 2
     assert not front_desk.reliability(world.salon, other).warn
     assert front_desk.missed_in_period(world.salon, START, START + datetime.timedelta(days=30)) == (2, 1, 7)
+    edge = factories.make_customer(world.salon, "On The Edge")
+    _appointment(world, edge, 300, "cancelled", changed_hours_before_start=24)  # in time: late is under 24 h
+    _appointment(world, edge, 350, "cancelled", changed_hours_before_start=23)
+    assert front_desk.reliability(world.salon, edge) == front_desk.Reliability(0, 1, world.salon.no_show_warning)
+
+
+def test_the_card_reads_its_customer_and_their_missed_appointments_in_one_go(world):
+    _appointment(world, world.customer, 1, "no_show", changed_hours_before_start=-2)
+    _appointment(world, world.customer, 100, "cancelled", changed_hours_before_start=3)
+    elsewhere = factories.make_customer(world.other_salon, "Paris Person")
+    theirs = book_appointment(world.other_salon, customer=elsewhere, service_name="Cut", price=1000, scheduled_at=START)
+    change_appointment_status(theirs, "no_show", now=START + datetime.timedelta(hours=2))
+    customer, counted = front_desk.card_customer(world.salon, world.customer.id)
+    assert customer.__data__ == SalonCustomer.get_in_salon(world.salon, world.customer.id).__data__
+    assert counted == front_desk.reliability(world.salon, world.customer) == front_desk.Reliability(1, 1, 2)
+    quiet = factories.make_customer(world.salon, "No Appointments")
+    assert front_desk.card_customer(world.salon, quiet.id)[1] == front_desk.Reliability(0, 0, 2)
+    for foreign in (elsewhere.id, 10**30):  # another salon's card, an id no row can have
+        with pytest.raises(NotInSalon):
+            front_desk.card_customer(world.salon, foreign)
 
 
 def test_the_list_filters_by_missed_appointments(world):

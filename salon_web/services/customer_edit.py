@@ -334,13 +334,22 @@ TAG_MAX = 50
 SUGGESTIONS_LIMIT = 200
 
 
-# The card reads both on every view: fixed SQL (composing them with peewee cost more than running them).
+# The card reads these on every view: fixed SQL (composing them with peewee cost more than running them).
 _TAG_FIELDS = Tag._meta.sorted_fields
+_TAG_NAME_AT = [field.name for field in _TAG_FIELDS].index("name")
 _CUSTOMER_TAGS_SQL = (
     f'SELECT {column_list(_TAG_FIELDS, "t")} FROM "tag" AS t '
     'JOIN "customer_tag" AS ct ON ct."tag_id" = t."id" '
     'WHERE t."salon_id" = ? AND ct."salon_id" = ? AND ct."customer_id" = ? ORDER BY t."name"')
-_TAG_NAMES_SQL = 'SELECT "name" FROM "tag" WHERE "salon_id" = ? ORDER BY "name" LIMIT ?'
+# The card's tags and its suggestions in one statement: the customer's tags (mine = 1), then the salon's first
+# tags by name (mine = 0).
+_CARD_TAGS_SQL = (
+    f'SELECT 1 AS mine, {column_list(_TAG_FIELDS, "t")} FROM "tag" AS t '
+    'JOIN "customer_tag" AS ct ON ct."tag_id" = t."id" '
+    'WHERE t."salon_id" = ? AND ct."salon_id" = ? AND ct."customer_id" = ? '
+    f'UNION ALL SELECT 0 AS mine, {column_list(_TAG_FIELDS, "salon_tags")} FROM '
+    f'(SELECT {column_list(_TAG_FIELDS)} FROM "tag" WHERE "salon_id" = ? ORDER BY "name" LIMIT ?) AS salon_tags '
+    'ORDER BY mine DESC, "name"')
 
 
 def customer_tags(customer):
@@ -349,11 +358,18 @@ def customer_tags(customer):
     return [row_model(Tag, _TAG_FIELDS, row) for row in rows]
 
 
-def tag_suggestions(salon, exclude=()):
-    """Return names of the salon's tags for the add-tag suggestions."""
-    excluded = set(exclude)
-    rows = db.execute_sql(placeholders(_TAG_NAMES_SQL), [getattr(salon, "id", salon), SUGGESTIONS_LIMIT])
-    return [name for (name,) in rows if name not in excluded]
+def card_tags(customer):
+    """Return (the customer's tags by name, names of the salon's other tags for the add-tag suggestions)."""
+    salon_id = customer.salon_id
+    rows = db.execute_sql(placeholders(_CARD_TAGS_SQL), [salon_id, salon_id, customer.id, salon_id, SUGGESTIONS_LIMIT])
+    tags, first_names = [], []
+    for mine, *tag in rows:
+        if mine:
+            tags.append(row_model(Tag, _TAG_FIELDS, tag))
+        else:
+            first_names.append(tag[_TAG_NAME_AT])
+    attached = {tag.name for tag in tags}
+    return tags, [name for name in first_names if name not in attached]
 
 
 def add_customer_tag(salon, customer, name, *, user=None, ip=None):

@@ -41,6 +41,10 @@ FIELD_LABELS = {"full_name": _l("name"), "phone": _l("phone"), "phone_e164": _l(
                 "communication_preferences": _l("accepted channels"), "marketing_consent_at": _l("consent given"),
                 "marketing_consent_withdrawn_at": _l("consent withdrawn")}
 
+# What every row of a kind says, translated once per table (the template fills in the values: `word.sale % {...}`).
+ROW_WORDS = {"sale": _l("Sale · <strong>%(amount)s</strong>"), "appointment": _l("Appointment · %(service)s"),
+             "status_on": _l("%(status)s on %(moment)s"), "with": _l("with %(name)s"), "by": _l("by %(name)s")}
+
 
 def field_list(fields):
     """The edited fields of an audited edit as one comma-separated text in the request's language."""

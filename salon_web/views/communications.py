@@ -1,6 +1,7 @@
 """A customer's messages and calls: the history, recording one, moving its status forward."""
 from flask import Blueprint, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from salon_web import htmx
 from salon_web.models import SalonCustomer, get_in
@@ -26,6 +27,10 @@ LABELS = dict(
     fields=timeline.FIELD_LABELS, field_list=timeline.field_list, channel_list=communications.channel_list,
     weekdays=customer_edit.WEEKDAY_LABELS, preferences=customer_edit.PREFERENCE_LABELS,
     day_list=lambda days: ", ".join(str(customer_edit.WEEKDAY_LABELS.get(day, day)) for day in days or ()),
+    timeline_words=timeline.ROW_WORDS,
+    # A table's labels in the request's language, for a template that shows them on every row: translated once
+    # (a lazy label is translated anew each time it is shown). Markup, as a translation is.
+    translated=lambda lazy_labels: {key: Markup(str(label)) for key, label in lazy_labels.items()},
 )
 
 

@@ -38,6 +38,11 @@ class WidgetState:
     conflict: tuple | None = None  # (name, time) of whoever saved in between
     saved: bool = False
 
+    @property
+    def notice(self):
+        """Whether the widget has something to say above its form: saved, refused or in conflict."""
+        return self.saved or bool(self.errors) or self.conflict is not None
+
 
 @bp.route("/salons/<int:salon_id>/customers/new", methods=["GET", "POST"])
 @salon_view()
@@ -66,8 +71,9 @@ def _new_form(salon, *, status=422, values=None, errors=None, duplicates=(), can
 @salon_view()
 def show(salon, customer_id):
     """The customer card: header with figures, allergy alert, widgets and the timeline."""
-    customer = SalonCustomer.get_in_salon(salon, customer_id)
-    return htmx.render(TEMPLATE, "card", target="customer-card", **card_context(salon, customer))
+    customer, reliability = front_desk.card_customer(salon, customer_id)
+    return htmx.render(TEMPLATE, "card", target="customer-card",
+                       **card_context(salon, customer, reliability=reliability))
 
 
 @bp.route(f"/salons/<int:salon_id>/customers/<int:customer_id>/<any({WIDGET_PATHS}):widget>",
@@ -153,23 +159,26 @@ def timeline_view(salon, customer_id):
     return htmx.render("customer_detail/timeline.html", "timeline", target="timeline", **context)
 
 
-def card_context(salon, customer, state=None, *, with_timeline=True):
-    """Everything the card template needs; `state` is the widget just saved, refused or in conflict."""
+def card_context(salon, customer, state=None, *, with_timeline=True, reliability=None):
+    """Everything the card template needs; `state` is the widget just saved, refused or in conflict.
+
+    `reliability` is the customer's, when it was read with the customer (front_desk.card_customer).
+    """
     widgets = {name: WidgetState(name, customer.version) for name in CARD_WIDGETS}
     if state is not None:
         widgets[state.widget] = state
-    tags = customer_edit.customer_tags(customer)
+    tags, suggestions = customer_edit.card_tags(customer)
     staff = salon_staff(salon)
     staff_names = {u.id: u.name for u in staff}
     events, next_cursor = timeline.timeline_page(customer, known_names=staff_names) if with_timeline else ([], None)
     return dict(
         salon=salon, customer=customer, widgets=widgets, tags=tags,
-        suggestions=customer_edit.tag_suggestions(salon, exclude=[t.name for t in tags]),
+        suggestions=suggestions,
         staff=staff, staff_names=staff_names,
         figures=customer_edit.header_figures(customer), extras=customer_edit.extra_preferences(customer),
         basis=lambda widget: customer_edit.widget_basis(customer, widget),
         quick_choices=follow_ups.QUICK_CHOICES, weekdays=customer_edit.WEEKDAYS,
         events=events, next_cursor=next_cursor, kind="", today=local_today(salon.timezone), oob=False,
         comm=form_state(customer), purposes=PURPOSES, statuses=STATUSES,
-        reliability=front_desk.reliability(salon, customer), labels=LABELS,
+        reliability=reliability or front_desk.reliability(salon, customer), labels=LABELS,
     )
