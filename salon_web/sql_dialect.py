@@ -74,6 +74,11 @@ def month_day(column):
     return fn.to_char(column, "MM-DD") if is_postgres() else fn.strftime("%m-%d", column)
 
 
+def month_day_sql(column):
+    """SQL for the "MM-DD" of a date column."""
+    return f"to_char({column}, 'MM-DD')" if is_postgres() else f"strftime('%m-%d', {column})"
+
+
 def hours_before(column, hours):
     """A peewee expression for a timestamp column moved `hours` whole hours earlier (issue 15: late cancellations)."""
     hours = int(hours)  # an int never needs quoting: the number goes into the SQL text

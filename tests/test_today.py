@@ -124,7 +124,7 @@ def test_appointments_of_the_local_day(salon):
         Appointment.create(salon=salon, customer=customer, employee=employee, service_name=service,
                            scheduled_at=to_utc(moment, salon.timezone))
     appointments = reminders.appointments_today(salon, date(2026, 3, 15))
-    assert [(a.service_name, a.full_name, a.name) for a in appointments] == [("Early", "Booked", "Sam Stylist"), ("Late", "Booked", "Sam Stylist")]
+    assert [(a.service_name, a.full_name, a.employee_name) for a in appointments] == [("Early", "Booked", "Sam Stylist"), ("Late", "Booked", "Sam Stylist")]
 
 
 # --- The page and its actions ---------------------------------------------------------------
