@@ -2,10 +2,11 @@
 import datetime
 
 import pytest
+from markupsafe import escape
 
-from salon_web.models import Appointment, AuditEvent, SalonCustomer
+from salon_web.models import Appointment, AuditEvent, SalonCustomer, utcnow
 from salon_web.services import reminders
-from salon_web.services.clock import local_today, to_utc
+from salon_web.services.clock import local_today, to_local, to_utc
 from tests import factories
 from tests.analytics_data import D, customer_with_visits
 
@@ -140,6 +141,31 @@ def test_today_page_shows_each_list(client, world, login_as):
     assert "Birthday Person" in page and "Call Me" in page and "overdue by 3 days" in page
     assert "Not Ours" not in page
     assert "style=" not in page and "<script>" not in page
+
+
+def test_sentences_said_per_person_escape_each_name_in_the_request_language(client, world, login_as):
+    """The page translates each per-person sentence once and fills it in per row: the same words and escaping as _()."""
+    login_as("employee")
+    today = local_today(world.salon.timezone)
+    born = date(1992, 2, 29) if (today.month, today.day) == (2, 29) else today.replace(year=1990)
+    name = '<b>Amy & "Jo"</b>'
+    local_now = to_local(utcnow(), world.salon.timezone)
+    customer_with_visits(world.salon, name, [(local_now - datetime.timedelta(days=days), 100) for days in (120, 110, 100)])
+    SalonCustomer.update(birthday=born, follow_up_on=today).where(SalonCustomer.full_name == name).execute()
+    shown = escape(name)
+    url = f"/salons/{world.salon.id}/today"
+    english = client.get(url).get_data(as_text=True)
+    french = client.get(url, headers={"Accept-Language": "fr-FR,fr;q=0.9"}).get_data(as_text=True)
+    assert name not in english and name not in french
+    for page, sentences in [
+        (english, [f'aria-label="Record a call or message for {shown}"', f'aria-label="Send a message to {shown}"',
+                   f"turns {today.year - born.year}", "usually every 10 days, last came 100 days ago"]),
+        (french, [f'aria-label="Noter un appel ou un message pour {shown}"', f'aria-label="Envoyer un message à {shown}"',
+                  f"fête ses {today.year - born.year} ans", "habituellement tous les 10 jours, dernière visite il y a 100 jours"]),
+    ]:
+        missing = [sentence for sentence in sentences if sentence not in page]
+        assert not missing
+        assert page.count(f' {shown}"') == 6  # two buttons on each of its rows: birthday, follow-up, overdue
 
 
 def test_follow_up_done_in_place_with_htmx(client, world, login_as):
