@@ -19,7 +19,7 @@ def salon(app):
 
 
 def _names(rows):
-    return [row["customer"].full_name for row in rows]
+    return [row.customer.full_name for row in rows]
 
 
 def test_birthdays_today_and_next_seven_days_with_29_february_on_28_february(salon):
@@ -31,7 +31,7 @@ def test_birthdays_today_and_next_seven_days_with_29_february_on_28_february(sal
     factories.make_customer(salon, "No Birthday")
     rows, total = reminders.birthdays(salon, date(2027, 2, 25))  # 2027 is not a leap year
     assert total == 3
-    assert [(row["customer"].full_name, row["day"], row["age"]) for row in rows] == [
+    assert [(row.customer.full_name, row.day, row.age) for row in rows] == [
         ("Today", date(2027, 2, 25), 32), ("Leap Day", date(2027, 2, 28), 27), ("Fourth March", date(2027, 3, 4), 37),
     ]
 
@@ -40,7 +40,7 @@ def test_29_february_birthdays_on_their_day_in_leap_years(salon):
     factories.make_customer(salon, "Leap Day", birthday=date(2000, 2, 29))
     factories.make_customer(salon, "Twenty-eighth", birthday=date(2001, 2, 28))
     rows, _ = reminders.birthdays(salon, date(2028, 2, 25))
-    assert [(row["customer"].full_name, row["day"]) for row in rows] == [
+    assert [(row.customer.full_name, row.day) for row in rows] == [
         ("Twenty-eighth", date(2028, 2, 28)), ("Leap Day", date(2028, 2, 29)),
     ]
     rows, _ = reminders.birthdays(salon, date(2027, 3, 1))  # 28 Feb has passed: not shown
@@ -51,7 +51,7 @@ def test_birthdays_across_new_year_soonest_first(salon):
     factories.make_customer(salon, "Second January", birthday=date(1990, 1, 2))
     factories.make_customer(salon, "Thirtieth December", birthday=date(1990, 12, 30))
     rows, _ = reminders.birthdays(salon, date(2026, 12, 28))
-    assert [(row["customer"].full_name, row["day"]) for row in rows] == [
+    assert [(row.customer.full_name, row.day) for row in rows] == [
         ("Thirtieth December", date(2026, 12, 30)), ("Second January", date(2027, 1, 2)),
     ]
 
@@ -64,7 +64,7 @@ def test_first_visit_anniversaries_use_the_local_day(salon):
     customer_with_visits(salon, "Next Week", [(D(2025, 3, 23, 9), 100)])  # 8 days ahead: outside the window
     rows, total = reminders.anniversaries(salon, date(2026, 3, 15))
     assert total == 3  # today and the next 7 days, like birthdays (issue 15)
-    assert [(row["customer"].full_name, row["years"], row["day"]) for row in rows] == [
+    assert [(row.customer.full_name, row.years, row.day) for row in rows] == [
         ("Three Years", 3, date(2026, 3, 15)), ("One Year", 1, date(2026, 3, 15)), ("Next Day", 1, date(2026, 3, 16))]
 
 
@@ -72,7 +72,7 @@ def test_leap_day_first_visits_are_celebrated_on_28_february(salon):
     customer_with_visits(salon, "Leap Visit", [(D(2024, 2, 29, 11), 100)])
     assert _names(reminders.anniversaries(salon, date(2025, 2, 28))[0]) == ["Leap Visit"]
     assert _names(reminders.anniversaries(salon, date(2028, 2, 20))[0]) == []
-    assert [row["day"] for row in reminders.anniversaries(salon, date(2028, 2, 28))[0]] == [date(2028, 2, 29)]
+    assert [row.day for row in reminders.anniversaries(salon, date(2028, 2, 28))[0]] == [date(2028, 2, 29)]
     assert _names(reminders.anniversaries(salon, date(2028, 2, 29))[0]) == ["Leap Visit"]
 
 

@@ -28,6 +28,8 @@ RegularCustomer = collections.namedtuple("RegularCustomer", "id full_name first_
 DueCustomer = collections.namedtuple("DueCustomer", "id full_name follow_up_on")
 LapsedCustomer = collections.namedtuple(
     "LapsedCustomer", "id full_name visit_count last_visit_at usual_days days_away")
+Birthday = collections.namedtuple("Birthday", "customer day age")  # day: when it is celebrated in the window
+Anniversary = collections.namedtuple("Anniversary", "customer day years")
 
 _BIRTHDAY_FIELDS = (SalonCustomer.id, SalonCustomer.full_name, SalonCustomer.birthday)
 _REGULAR_FIELDS = (SalonCustomer.id, SalonCustomer.full_name, SalonCustomer.first_visit_at, SalonCustomer.visit_count)
@@ -105,7 +107,7 @@ def birthdays(salon, today=None, limit=LIST_LIMIT):
     rows = []
     for customer in customers:
         day = keys[customer.birthday.strftime("%m-%d")]
-        rows.append({"customer": customer, "day": day, "age": day.year - customer.birthday.year})
+        rows.append(Birthday(customer, day, day.year - customer.birthday.year))
     return rows, total
 
 
@@ -171,8 +173,8 @@ def anniversaries(salon, today=None, limit=LIST_LIMIT):
     for customer in customers:
         first_day = to_local(customer.first_visit_at, tz).date()
         day = celebrated[first_day]
-        rows.append({"customer": customer, "day": day, "years": day.year - first_day.year})
-    rows.sort(key=lambda row: (row["day"], -row["years"]))
+        rows.append(Anniversary(customer, day, day.year - first_day.year))
+    rows.sort(key=lambda row: (row.day, -row.years))
     return rows, total
 
 
