@@ -74,9 +74,14 @@ def month_day(column):
     return fn.to_char(column, "MM-DD") if is_postgres() else fn.strftime("%m-%d", column)
 
 
-def month_day_sql(column):
-    """SQL for the "MM-DD" of a date column."""
-    return f"to_char({column}, 'MM-DD')" if is_postgres() else f"strftime('%m-%d', {column})"
+def month_day_number_sql(column):
+    """SQL for the month and day of a date column as one number, MMDD (1231 for 31 December).
+
+    Unlike to_char, PostgreSQL's spelling is immutable, so an index can hold it (birthdays: migration 0022).
+    """
+    if is_postgres():
+        return f"(date_part('month', {column}) * 100 + date_part('day', {column}))"
+    return f"CAST(strftime('%m%d', {column}) AS INTEGER)"
 
 
 def hours_before(column, hours):

@@ -13,7 +13,7 @@ from salon_web.models import Appointment, SalonCustomer, User, utcnow
 from salon_web.models.base import column_list
 from salon_web.services.analytics import report_transaction
 from salon_web.services.clock import local_day_bounds, local_today, to_local
-from salon_web.sql_dialect import execute, month_day_sql, timestamp
+from salon_web.sql_dialect import execute, month_day_number_sql, timestamp
 
 UPCOMING_DAYS = 7  # birthdays and anniversaries: today and the next 7 days
 ANNIVERSARY_YEARS = 40
@@ -93,16 +93,17 @@ def birthdays(salon, today=None, limit=LIST_LIMIT):
     """Return (rows, total) of customers whose birthday falls today or in the next 7 days, soonest first."""
     today = today or local_today(salon.timezone)
     keys = _month_day_keys(upcoming_days(today))
-    month_day = month_day_sql('"birthday"')
-    marks = ", ".join("?" * len(keys))
-    # Soonest first, also when the window crosses New Year ("12-31" before "01-01").
-    soonest = " ".join("WHEN ? THEN ?" for _ in keys)
+    numbers = {int(key.replace("-", "")): day for key, day in keys.items()}  # "12-31" is 1231
+    month_day = month_day_number_sql('"birthday"')  # PostgreSQL reads it from an index (migration 0022)
+    marks = ", ".join("?" * len(numbers))
+    # Soonest first, also when the window crosses New Year (1231 before 101).
+    soonest = " ".join("WHEN ? THEN ?" for _ in numbers)
     sql = (f'SELECT {column_list(_BIRTHDAY_FIELDS)}, COUNT(*) OVER () FROM "salon_customer" '
            f'WHERE "salon_id" = ? AND "birthday" IS NOT NULL AND {month_day} IN ({marks}) '
            f'ORDER BY CASE {month_day} {soonest} END, "full_name", "id"')
-    params = [salon.id, *keys]
-    for key, day in keys.items():
-        params += [key, (day - today).days]
+    params = [salon.id, *numbers]
+    for number, day in numbers.items():
+        params += [number, (day - today).days]
     customers, total = _listed(sql, params, limit, _BIRTHDAY_FIELDS, BirthdayCustomer)
     rows = []
     for customer in customers:
