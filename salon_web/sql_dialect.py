@@ -106,6 +106,16 @@ def minus_hours(column, hours):
     return f"({column} - INTERVAL '{hours} hours')" if is_postgres() else f"datetime({column}, '-{hours} hours')"
 
 
+def month_day_number_sql(column):
+    """SQL for the month and day of a date column as one number, MMDD (1231 for 31 December).
+
+    Unlike to_char, PostgreSQL's spelling is immutable, so an index can hold it (birthdays: migration 0022).
+    """
+    if is_postgres():
+        return f"(date_part('month', {column}) * 100 + date_part('day', {column}))"
+    return f"CAST(strftime('%m%d', {column}) AS INTEGER)"
+
+
 def hours_before(column, hours):
     """A peewee expression for a timestamp column moved `hours` whole hours earlier (issue 15: late cancellations)."""
     hours = int(hours)  # an int never needs quoting: the number goes into the SQL text

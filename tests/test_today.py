@@ -2,10 +2,11 @@
 import datetime
 
 import pytest
+from markupsafe import escape
 
-from salon_web.models import Appointment, AuditEvent, SalonCustomer
+from salon_web.models import Appointment, AuditEvent, SalonCustomer, utcnow
 from salon_web.services import reminders
-from salon_web.services.clock import local_today, to_utc
+from salon_web.services.clock import local_today, to_local, to_utc
 from tests import factories
 from tests.analytics_data import D, customer_with_visits
 
@@ -18,7 +19,7 @@ def salon(app):
 
 
 def _names(rows):
-    return [row["customer"].full_name for row in rows]
+    return [row.customer.full_name for row in rows]
 
 
 def test_birthdays_today_and_next_seven_days_with_29_february_on_28_february(salon):
@@ -30,7 +31,7 @@ def test_birthdays_today_and_next_seven_days_with_29_february_on_28_february(sal
     factories.make_customer(salon, "No Birthday")
     rows, total = reminders.birthdays(salon, date(2027, 2, 25))  # 2027 is not a leap year
     assert total == 3
-    assert [(row["customer"].full_name, row["day"], row["age"]) for row in rows] == [
+    assert [(row.customer.full_name, row.day, row.age) for row in rows] == [
         ("Today", date(2027, 2, 25), 32), ("Leap Day", date(2027, 2, 28), 27), ("Fourth March", date(2027, 3, 4), 37),
     ]
 
@@ -39,7 +40,7 @@ def test_29_february_birthdays_on_their_day_in_leap_years(salon):
     factories.make_customer(salon, "Leap Day", birthday=date(2000, 2, 29))
     factories.make_customer(salon, "Twenty-eighth", birthday=date(2001, 2, 28))
     rows, _ = reminders.birthdays(salon, date(2028, 2, 25))
-    assert [(row["customer"].full_name, row["day"]) for row in rows] == [
+    assert [(row.customer.full_name, row.day) for row in rows] == [
         ("Twenty-eighth", date(2028, 2, 28)), ("Leap Day", date(2028, 2, 29)),
     ]
     rows, _ = reminders.birthdays(salon, date(2027, 3, 1))  # 28 Feb has passed: not shown
@@ -50,7 +51,7 @@ def test_birthdays_across_new_year_soonest_first(salon):
     factories.make_customer(salon, "Second January", birthday=date(1990, 1, 2))
     factories.make_customer(salon, "Thirtieth December", birthday=date(1990, 12, 30))
     rows, _ = reminders.birthdays(salon, date(2026, 12, 28))
-    assert [(row["customer"].full_name, row["day"]) for row in rows] == [
+    assert [(row.customer.full_name, row.day) for row in rows] == [
         ("Thirtieth December", date(2026, 12, 30)), ("Second January", date(2027, 1, 2)),
     ]
 
@@ -63,7 +64,7 @@ def test_first_visit_anniversaries_use_the_local_day(salon):
     customer_with_visits(salon, "Next Week", [(D(2025, 3, 23, 9), 100)])  # 8 days ahead: outside the window
     rows, total = reminders.anniversaries(salon, date(2026, 3, 15))
     assert total == 3  # today and the next 7 days, like birthdays (issue 15)
-    assert [(row["customer"].full_name, row["years"], row["day"]) for row in rows] == [
+    assert [(row.customer.full_name, row.years, row.day) for row in rows] == [
         ("Three Years", 3, date(2026, 3, 15)), ("One Year", 1, date(2026, 3, 15)), ("Next Day", 1, date(2026, 3, 16))]
 
 
@@ -71,7 +72,7 @@ def test_leap_day_first_visits_are_celebrated_on_28_february(salon):
     customer_with_visits(salon, "Leap Visit", [(D(2024, 2, 29, 11), 100)])
     assert _names(reminders.anniversaries(salon, date(2025, 2, 28))[0]) == ["Leap Visit"]
     assert _names(reminders.anniversaries(salon, date(2028, 2, 20))[0]) == []
-    assert [row["day"] for row in reminders.anniversaries(salon, date(2028, 2, 28))[0]] == [date(2028, 2, 29)]
+    assert [row.day for row in reminders.anniversaries(salon, date(2028, 2, 28))[0]] == [date(2028, 2, 29)]
     assert _names(reminders.anniversaries(salon, date(2028, 2, 29))[0]) == ["Leap Visit"]
 
 
@@ -124,7 +125,7 @@ def test_appointments_of_the_local_day(salon):
         Appointment.create(salon=salon, customer=customer, employee=employee, service_name=service,
                            scheduled_at=to_utc(moment, salon.timezone))
     appointments = reminders.appointments_today(salon, date(2026, 3, 15))
-    assert [(a.service_name, a.full_name, a.name) for a in appointments] == [("Early", "Booked", "Sam Stylist"), ("Late", "Booked", "Sam Stylist")]
+    assert [(a.service_name, a.full_name, a.employee_name) for a in appointments] == [("Early", "Booked", "Sam Stylist"), ("Late", "Booked", "Sam Stylist")]
 
 
 # --- The page and its actions ---------------------------------------------------------------
@@ -140,6 +141,31 @@ def test_today_page_shows_each_list(client, world, login_as):
     assert "Birthday Person" in page and "Call Me" in page and "overdue by 3 days" in page
     assert "Not Ours" not in page
     assert "style=" not in page and "<script>" not in page
+
+
+def test_sentences_said_per_person_escape_each_name_in_the_request_language(client, world, login_as):
+    """The page translates each per-person sentence once and fills it in per row: the same words and escaping as _()."""
+    login_as("employee")
+    today = local_today(world.salon.timezone)
+    born = date(1992, 2, 29) if (today.month, today.day) == (2, 29) else today.replace(year=1990)
+    name = '<b>Amy & "Jo"</b>'
+    local_now = to_local(utcnow(), world.salon.timezone)
+    customer_with_visits(world.salon, name, [(local_now - datetime.timedelta(days=days), 100) for days in (120, 110, 100)])
+    SalonCustomer.update(birthday=born, follow_up_on=today).where(SalonCustomer.full_name == name).execute()
+    shown = escape(name)
+    url = f"/salons/{world.salon.id}/today"
+    english = client.get(url).get_data(as_text=True)
+    french = client.get(url, headers={"Accept-Language": "fr-FR,fr;q=0.9"}).get_data(as_text=True)
+    assert name not in english and name not in french
+    for page, sentences in [
+        (english, [f'aria-label="Record a call or message for {shown}"', f'aria-label="Send a message to {shown}"',
+                   f"turns {today.year - born.year}", "usually every 10 days, last came 100 days ago"]),
+        (french, [f'aria-label="Noter un appel ou un message pour {shown}"', f'aria-label="Envoyer un message à {shown}"',
+                  f"fête ses {today.year - born.year} ans", "habituellement tous les 10 jours, dernière visite il y a 100 jours"]),
+    ]:
+        missing = [sentence for sentence in sentences if sentence not in page]
+        assert not missing
+        assert page.count(f' {shown}"') == 6  # two buttons on each of its rows: birthday, follow-up, overdue
 
 
 def test_follow_up_done_in_place_with_htmx(client, world, login_as):

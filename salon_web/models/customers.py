@@ -89,7 +89,7 @@ class SalonCustomer(TenantModel):
         )
 
 
-# Search indexes that only PostgreSQL has (migration 0003): pg_trgm GIN indexes serve substring
+# Indexes that only PostgreSQL has. Search (migration 0003): pg_trgm GIN indexes serve substring
 # search (3+ characters); a text_pattern_ops b-tree serves 1-2 character prefix search (LIKE 'ab%'
 # cannot use a default-collation b-tree), and one serves phone prefixes such as "+25078812%", whose
 # country-code trigrams are in every row. They are declared only while a PostgreSQL database is
@@ -100,6 +100,9 @@ POSTGRES_ONLY_INDEXES = (
     ("salon_customer_email_trgm", (SQL("email gin_trgm_ops"),), "gin"),
     ("salon_customer_salon_name_prefix", (SQL("salon_id"), SQL("name_search text_pattern_ops")), None),
     ("salon_customer_salon_phone_prefix", (SQL("salon_id"), SQL("phone_e164 text_pattern_ops")), None),
+    # The Today page's birthdays of the week (migration 0022): sql_dialect.month_day_number_sql's expression.
+    ("salon_customer_salon_birthday_day",
+     (SQL("salon_id"), SQL("(date_part('month', birthday) * 100 + date_part('day', birthday))")), None),
 )
 
 

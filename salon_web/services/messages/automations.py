@@ -17,7 +17,8 @@ from salon_web.services.clock import local_today, to_local, to_utc
 from salon_web.services.messages.delivery import deliver_due, queue_messages
 from salon_web.services.messages.rules import AUTOMATIONS, choose_channel, recipient_for, settings_for
 from salon_web.services.messages.templates import compose, placeholder_values, template_for
-from salon_web.services.reminders import _anniversary_ranges, _month_day, _month_day_keys, overdue_by_rhythm
+from salon_web.services.reminders import _anniversary_ranges, _month_day_keys, overdue_by_rhythm
+from salon_web.sql_dialect import month_day
 from salon_web.texts import _l
 
 MORNING = datetime.time(9, 0)
@@ -52,7 +53,7 @@ def birthday_occasions(salon, now):
         return []
     keys = list(_month_day_keys([day]))
     rows = SalonCustomer.in_salon(salon).where(
-        SalonCustomer.birthday.is_null(False) & _month_day(SalonCustomer.birthday).in_(keys))
+        SalonCustomer.birthday.is_null(False) & month_day(SalonCustomer.birthday).in_(keys))
     return [(customer, day.isoformat(), None) for customer in rows]
 
 

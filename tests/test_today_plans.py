@@ -1,0 +1,60 @@
+"""The Today page reads birthdays (PostgreSQL) and anniversaries (both databases) by index (EXPLAIN)."""
+import datetime
+
+import pytest
+
+from salon_web.db import db, is_postgres
+from salon_web.services import reminders
+from tests import factories
+from tests.analytics_data import D, customer_with_visits
+
+TODAY = datetime.date(2026, 3, 15)
+
+
+@pytest.fixture
+def salon(app):
+    return factories.make_salon("Kigali Glow", "RW", "Africa/Kigali", "RWF")
+
+
+def statements_of(function, *args):
+    executed = []
+    original = db.obj.execute_sql
+
+    def recording(sql, params=None, *more, **options):
+        executed.append((sql, params))
+        return original(sql, params, *more, **options)
+
+    db.obj.execute_sql = recording
+    try:
+        function(*args)
+    finally:
+        db.obj.execute_sql = original
+    return executed
+
+
+def explain(sql, params):
+    if not is_postgres():
+        return "\n".join(row[-1] for row in db.execute_sql("EXPLAIN QUERY PLAN " + sql, params))
+    with db.atomic():
+        db.execute_sql("SET LOCAL enable_seqscan = off")
+        return "\n".join(row[0] for row in db.execute_sql("EXPLAIN " + sql, params))
+
+
+@pytest.mark.postgres_only
+def test_birthdays_of_the_week_are_read_from_the_index_of_migration_0022(salon):
+    factories.make_customer(salon, "Born Tomorrow", birthday=datetime.date(1990, 3, 16))
+    [(sql, params)] = statements_of(reminders.birthdays, salon, TODAY)
+    assert "salon_customer_salon_birthday_day" in explain(sql, params)
+
+
+def test_anniversaries_are_one_index_range_scan_per_year(salon):
+    customer_with_visits(salon, "One Year", [(D(2025, 3, 15, 9), 100)])
+    [(sql, params)] = statements_of(reminders.anniversaries, salon, TODAY)
+    plan = explain(sql, params)
+    # The ranges drive the loop, each bounding a scan of the salon's cards (not one walk of the salon's part of the
+    # index filtered by all 40 ranges). PostgreSQL lists the outer side of a nested loop first.
+    if is_postgres():
+        assert "Nested Loop" in plan and plan.index("Function Scan on r") < plan.index(" on salon_customer")
+    else:
+        assert plan.index("SCAN r") < plan.index(
+            "SEARCH c USING INDEX saloncustomer_salon_id_first_visit_at (salon_id=? AND first_visit_at>? AND first_visit_at<?)")
