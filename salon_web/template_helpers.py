@@ -57,14 +57,6 @@ def local_date(moment, salon, style="medium"):
 _ID_MARK = 9_876_543_210_123
 
 
-def id_urls(endpoint, id_name, **values):
-    """`url_for(endpoint, **values, id_name=id)` as a function of the id: one URL build per page, not per row."""
-    head, found, tail = url_for(endpoint, **values, **{id_name: _ID_MARK}).partition(str(_ID_MARK))
-    if not found:
-        raise ValueError(f"{endpoint} does not put {id_name} in its URL")
-    return lambda row_id: f"{head}{int(row_id)}{tail}"
-
-
 def id_url_pattern(endpoint, id_name, **values):
     """`url_for(endpoint, **values, id_name=id)` as a pattern a template fills with `pattern % id` per row: one URL
     build per page, and no function call per row (each costs Jinja a context call)."""
@@ -91,7 +83,6 @@ def init_app(app):
         current_salon=current_salon,
         switcher_salons=switcher_salons,
         can_manage=lambda: g.get("role") in MANAGERS,
-        id_urls=id_urls,
         id_url_pattern=id_url_pattern,
         nav_sections=nav_sections,
         current_language=current_language,
