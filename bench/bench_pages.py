@@ -41,6 +41,15 @@ def _database(url):
     return ensure_database(url)
 
 
+def demo_salon():
+    """The demo salon (`seed-demo`), seeded on first use."""
+    demo = Salon.get_or_none(Salon.slug == "kigali-glow")
+    if demo is None:
+        seed_demo(DEMO_PASSWORD)
+        demo = Salon.get(Salon.slug == "kigali-glow")
+    return demo
+
+
 def _log_in(app, email, password):
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
@@ -92,10 +101,7 @@ def run(url, args):
     database = _database(url)
     app = create_app({"DATABASE": database, "SECRET_KEY": "bench", "ENV": "testing"})
     with database.connection_context():
-        demo = Salon.get_or_none(Salon.slug == "kigali-glow")
-        if demo is None:
-            seed_demo(DEMO_PASSWORD)
-            demo = Salon.get(Salon.slug == "kigali-glow")
+        demo = demo_salon()
         print(f"demo salon ({SalonCustomer.select().where(SalonCustomer.salon == demo).count():,} customers), owner:")
         _measure(_log_in(app, "owner@example.com", DEMO_PASSWORD), demo, args.repeat)
         small = Salon.get_or_none(Salon.slug == bench_data.SMALL_SLUG)

@@ -24,18 +24,13 @@ WARM_UP = 5
 
 def _requests(page, count):
     """Log in, warm up, freeze the heap, then request the page `count` times (what valgrind counts)."""
-    from bench.bench_pages import DEMO_PASSWORD, _database, _log_in, _pages
+    from bench.bench_pages import DEMO_PASSWORD, _database, _log_in, _pages, demo_salon
     from salon_web import create_app
-    from salon_web.models import Salon
-    from salon_web.sample_data.demo import seed_demo
 
     database = _database(os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     app = create_app({"DATABASE": database, "SECRET_KEY": "bench", "ENV": "testing"})
     with database.connection_context():
-        salon = Salon.get_or_none(Salon.slug == "kigali-glow")
-        if salon is None:
-            seed_demo(DEMO_PASSWORD)
-            salon = Salon.get(Salon.slug == "kigali-glow")
+        salon = demo_salon()
         client = _log_in(app, "owner@example.com", DEMO_PASSWORD)
         _label, path, headers = _pages(salon)[PAGES[page]]
         for _ in range(WARM_UP):
