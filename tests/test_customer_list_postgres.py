@@ -11,31 +11,10 @@ from salon_web.services.customer_search import search_condition
 from salon_web.web_forms.customer_list import list_filter
 from salon_web.services.export import export_query, iter_rows
 from tests.list_helpers import make
+from tests.query_plans import explain, statements_of
 
 pytestmark = pytest.mark.postgres_only
 ROWS_STATEMENT = 'SELECT "t1"."id", "t1"."full_name"'  # the page's rows (with their capped count)
-
-
-def captured_page_queries(customer_filter, salon):
-    executed = []
-    original = db.obj.execute_sql
-
-    def recording(sql, params=None, *args, **kwargs):
-        executed.append((sql, params))
-        return original(sql, params, *args, **kwargs)
-
-    db.obj.execute_sql = recording
-    try:
-        customer_page(customer_filter, salon)
-    finally:
-        db.obj.execute_sql = original
-    return executed
-
-
-def explain(sql, params):
-    with db.atomic():
-        db.execute_sql("SET LOCAL enable_seqscan = off")
-        return "\n".join(row[0] for row in db.execute_sql("EXPLAIN " + sql, params))
 
 
 @pytest.fixture
@@ -77,7 +56,7 @@ def test_search_uses_its_index(world, many, q, index, in_salon):
 def test_deep_page_is_an_index_scan_without_sort(world, many):
     first = customer_page(list_filter({"per_page": "5"}, world.salon)[0], world.salon)
     deeper = list_filter({"per_page": "5", "cursor": first.next_cursor}, world.salon)[0]
-    statements = [s for s in captured_page_queries(deeper, world.salon) if s[0].startswith(ROWS_STATEMENT)]
+    statements = [s for s in statements_of(customer_page, deeper, world.salon) if s[0].startswith(ROWS_STATEMENT)]
     assert statements
     for statement in statements:
         text = explain(*statement)
@@ -88,7 +67,7 @@ def test_deep_page_is_an_index_scan_without_sort(world, many):
 @pytest.mark.parametrize("sort", ["total_spent", "visit_count", "name"])
 def test_each_sort_reads_its_index_in_order(world, many, sort):
     customer_filter = list_filter({"sort": sort, "per_page": "5"}, world.salon)[0]
-    statement = [s for s in captured_page_queries(customer_filter, world.salon) if s[0].startswith(ROWS_STATEMENT)][0]
+    statement = [s for s in statements_of(customer_page, customer_filter, world.salon) if s[0].startswith(ROWS_STATEMENT)][0]
     text = explain(*statement)
     assert "Sort" not in text and "Index" in text
 

@@ -3,10 +3,11 @@ import datetime
 
 import pytest
 
-from salon_web.db import db, is_postgres
+from salon_web.db import is_postgres
 from salon_web.services import reminders
 from tests import factories
 from tests.analytics_data import D, customer_with_visits
+from tests.query_plans import explain, statements_of
 
 TODAY = datetime.date(2026, 3, 15)
 
@@ -14,30 +15,6 @@ TODAY = datetime.date(2026, 3, 15)
 @pytest.fixture
 def salon(app):
     return factories.make_salon("Kigali Glow", "RW", "Africa/Kigali", "RWF")
-
-
-def statements_of(function, *args):
-    executed = []
-    original = db.obj.execute_sql
-
-    def recording(sql, params=None, *more, **options):
-        executed.append((sql, params))
-        return original(sql, params, *more, **options)
-
-    db.obj.execute_sql = recording
-    try:
-        function(*args)
-    finally:
-        db.obj.execute_sql = original
-    return executed
-
-
-def explain(sql, params):
-    if not is_postgres():
-        return "\n".join(row[-1] for row in db.execute_sql("EXPLAIN QUERY PLAN " + sql, params))
-    with db.atomic():
-        db.execute_sql("SET LOCAL enable_seqscan = off")
-        return "\n".join(row[0] for row in db.execute_sql("EXPLAIN " + sql, params))
 
 
 @pytest.mark.postgres_only
