@@ -46,25 +46,27 @@ def test_translations_keep_every_placeholder(language):
     assert not wrong, f"{language}: placeholders differ in {sorted(set(wrong))[:20]}"
 
 
-def test_template_gettext_matches_jinja_newstyle(app):
-    """The one-call template gettext escapes variables, keeps the translation's markup and fills num by default."""
+def _in_french(app, source):
+    """A template rendered as a French-speaking request's page would be."""
     from flask import render_template_string
 
     with app.test_request_context(headers={"Accept-Language": "fr"}):
-        page = render_template_string(
-            '{{ _("a %(string)s", string="<x>") }}|{{ ngettext("%(num)s sale", "%(num)s sales", 3, num="3,000") }}|'
-            '{{ ngettext("%(num)d visit", "%(num)d visits", 1) }}|{{ _("Customers") }}')
+        return render_template_string(source)
+
+
+def test_template_gettext_matches_jinja_newstyle(app):
+    """The one-call template gettext escapes variables, keeps the translation's markup and fills num by default."""
+    page = _in_french(
+        app, '{{ _("a %(string)s", string="<x>") }}|{{ ngettext("%(num)s sale", "%(num)s sales", 3, num="3,000") }}|'
+             '{{ ngettext("%(num)d visit", "%(num)d visits", 1) }}|{{ _("Customers") }}')
     assert page == "a &lt;x&gt;|3,000 ventes|1 visite|Clients"
 
 
 def test_gettext_pattern_is_filled_like_gettext(app):
     """A pattern translated once and filled per row gives what gettext gives: the translation, values escaped."""
-    from flask import render_template_string
-
-    with app.test_request_context(headers={"Accept-Language": "fr"}):
-        page = render_template_string(
-            '{% set word = gettext_pattern("Select %(name)s") %}{{ word % {"name": "<x>"} }}|'
-            '{{ _("Select %(name)s", name="<x>") }}|{{ gettext_pattern("%(days)s d") % {"days": 3} }}')
+    page = _in_french(
+        app, '{% set word = gettext_pattern("Select %(name)s") %}{{ word % {"name": "<x>"} }}|'
+             '{{ _("Select %(name)s", name="<x>") }}|{{ gettext_pattern("%(days)s d") % {"days": 3} }}')
     assert page == "Sélectionner &lt;x&gt;|Sélectionner &lt;x&gt;|3 j"
 
 
