@@ -39,7 +39,7 @@ SwitcherSalon = collections.namedtuple("SwitcherSalon", "id name")
 
 
 @functools.cache
-def _session_user_in_salon_sql(postgres):
+def _session_user_in_salon_sql(postgres):  # `postgres` keys the cache: json_rows and placeholders spell per dialect
     switcher = _SWITCHER_SQL.format(rows=json_rows('switcher."id", switcher."name"', 'switcher."name", switcher."id"'))
     return placeholders(SESSION_USER_IN_SALON_SQL.format(switcher=switcher))
 
