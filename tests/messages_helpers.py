@@ -9,7 +9,17 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from aiosmtpd.controller import Controller
 
 from salon_web.models import SalonCustomer, utcnow
+from salon_web.services.messages.rules import settings_for
 from tests import factories
+
+
+def without_quiet_hours(salon):
+    """Save the salon's message settings with no quiet hours: tests that send at the real clock (a consumer, a
+    view) would otherwise see their messages wait whenever the suite runs between 21:00 and 08:00 salon time."""
+    settings = settings_for(salon)
+    settings.quiet_start = settings.quiet_end = 0
+    settings.save()
+    return settings
 
 
 def consenting(salon, name="Aline Uwase", *, phone=None, email=None, channels=None, **fields):

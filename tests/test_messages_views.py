@@ -11,7 +11,7 @@ from salon_web.services.messages.transports import OutboxTransport, twilio_signa
 from salon_web.services.segments import save_segment
 from salon_web.web_forms.customer_list import segment_filter
 from tests import factories
-from tests.messages_helpers import consenting
+from tests.messages_helpers import consenting, without_quiet_hours
 
 HX = {"HX-Request": "true"}
 
@@ -19,6 +19,11 @@ HX = {"HX-Request": "true"}
 @pytest.fixture
 def owner(login_as):
     return login_as("owner")
+
+
+@pytest.fixture(autouse=True)
+def _sending_at_any_hour(world):
+    without_quiet_hours(world.salon)  # the views send at the real clock
 
 
 def test_the_hub_lists_the_outbox_and_the_nav_shows_messages_to_managers_only(client, world, owner, login_as):

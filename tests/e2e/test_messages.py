@@ -9,10 +9,12 @@ from salon_web.services.segments import save_segment
 from salon_web.web_forms.customer_list import segment_filter
 from tests.e2e.conftest import htmx_ready, htmx_settled, log_in
 from tests.factories import make_customer
+from tests.messages_helpers import without_quiet_hours
 
 
 def _newsletter_client():
     salon = Salon.get(Salon.slug == "kigali-glow")
+    without_quiet_hours(salon)
     customer = make_customer(salon, "Nadia Newsletter", phone="0788 555 010", email="nadia@example.com",
                              tags=["Newsletter"])
     SalonCustomer.update(marketing_consent_at=utcnow() - datetime.timedelta(days=10),
