@@ -29,6 +29,9 @@ def load_config(instance_path, overrides=None):
         "DATABASE_STATEMENT_TIMEOUT": float(os.environ.get("SALON_WEB_DB_STATEMENT_TIMEOUT", "10")),
         "EXPORT_STATEMENT_TIMEOUT": float(os.environ.get("SALON_WEB_EXPORT_STATEMENT_TIMEOUT", "300")),
         "DATABASE_APPLICATION_NAME": os.environ.get("SALON_WEB_DB_APPLICATION_NAME", "salon_web"),
+        # PostgreSQL: plan the hottest fixed statements once per connection. Set 0 behind PgBouncer in
+        # transaction mode, where a connection's server session (and what it prepared) changes between transactions.
+        "DATABASE_PREPARED_STATEMENTS": os.environ.get("SALON_WEB_DB_PREPARED_STATEMENTS", "1") != "0",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env != DEVELOPMENT,

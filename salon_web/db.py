@@ -26,6 +26,8 @@ _POSTGRES_SCHEMES = {
 
 # Set by init_app: how long a statement may run where a long one is expected (the CSV export).
 _long_statement_timeout = None
+# Set by init_app: whether salon_web.prepared_sql may PREPARE (off behind a pooler that shares server sessions).
+_prepare_statements = True
 
 
 def open_database(url, *, connect_timeout=None, statement_timeout=None, application_name=None):
@@ -65,6 +67,10 @@ def allow_long_statements():
         db.execute_sql(f"SET LOCAL statement_timeout = {_milliseconds(_long_statement_timeout)}")
 
 
+def prepares_statements():
+    return _prepare_statements
+
+
 def bind(database):
     """Point the models' proxy at a concrete database (models react through db.attach_callback)."""
     db.initialize(database)
@@ -99,9 +105,10 @@ def init_app(app):
 
     Tests may pass an already-open peewee Database as config["DATABASE"].
     """
-    global _long_statement_timeout
+    global _long_statement_timeout, _prepare_statements
     config = app.config
     _long_statement_timeout = config["EXPORT_STATEMENT_TIMEOUT"]
+    _prepare_statements = config["DATABASE_PREPARED_STATEMENTS"]
     bind(config.get("DATABASE") or open_database(
         config["DATABASE_URL"], connect_timeout=config["DATABASE_CONNECT_TIMEOUT"],
         statement_timeout=config["DATABASE_STATEMENT_TIMEOUT"], application_name=config["DATABASE_APPLICATION_NAME"]))

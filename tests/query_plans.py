@@ -1,5 +1,6 @@
 """What a service function runs, and how the database plans it: the EXPLAIN tests' two helpers."""
 from salon_web.db import db, is_postgres
+from salon_web.prepared_sql import original_sql
 
 
 def statements_of(function, *args):
@@ -8,7 +9,7 @@ def statements_of(function, *args):
     original = db.obj.execute_sql
 
     def recording(sql, params=None, *more, **options):
-        executed.append((sql, params))
+        executed.append((original_sql(sql), params))  # a prepared statement as its own text, to EXPLAIN
         return original(sql, params, *more, **options)
 
     db.obj.execute_sql = recording

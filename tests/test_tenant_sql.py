@@ -13,6 +13,7 @@ import pytest
 from flask import has_request_context
 
 from salon_web.models import Appointment, CustomerCommunication, Sale, SalonCustomer, TenantModel, utcnow
+from salon_web.prepared_sql import original_sql
 from salon_web.services.appointments import book_appointment
 from tests.access import all_routes
 from tests.api_helpers import api_as
@@ -34,7 +35,7 @@ class StatementLog(logging.Handler):
 
     def emit(self, record):
         if isinstance(record.msg, tuple) and (has_request_context() or not self.requests_only):
-            self.statements.append(record.msg[0])
+            self.statements.append(original_sql(record.msg[0]))  # a prepared statement's own text
 
 
 @contextmanager

@@ -12,6 +12,7 @@ import json
 
 from peewee import JOIN, IntegrityError
 
+from salon_web import prepared_sql
 from salon_web.db import db
 from salon_web.models import AuditEvent, CustomerTag, SalonCustomer, Tag, User, utcnow
 from salon_web.models.base import column_list, row_model
@@ -361,7 +362,7 @@ def customer_tags(customer):
 def card_tags(customer):
     """Return (the customer's tags by name, names of the salon's other tags for the add-tag suggestions)."""
     salon_id = customer.salon_id
-    rows = db.execute_sql(placeholders(_CARD_TAGS_SQL), [salon_id, salon_id, customer.id, salon_id, SUGGESTIONS_LIMIT])
+    rows = prepared_sql.execute(_CARD_TAGS_SQL, [salon_id, salon_id, customer.id, salon_id, SUGGESTIONS_LIMIT])
     tags, first_names = [], []
     for mine, *tag in rows:
         if mine:

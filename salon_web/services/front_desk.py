@@ -8,7 +8,7 @@ import dataclasses
 
 from peewee import Case, fn
 
-from salon_web import sql_dialect
+from salon_web import prepared_sql, sql_dialect
 from salon_web.ids import in_range
 from salon_web.models import Appointment, Sale, Salon, SalonCustomer, Service
 from salon_web.models.appointments import CANCELLED, NO_SHOW
@@ -134,7 +134,7 @@ def card_customer(salon, customer_id):
     """
     if not in_range(customer_id):  # the URL gives an int; one beyond the column's range names no row
         raise NotInSalon(SalonCustomer, customer_id)
-    row = sql_dialect.execute(
+    row = prepared_sql.execute(
         f'SELECT {column_list(_CUSTOMER_FIELDS, "c")}, missed.no_shows, missed.late FROM "salon_customer" AS c '
         f'CROSS JOIN ({_missed_sql()}) AS missed WHERE c."salon_id" = ? AND c."id" = ?',
         [*_missed_params(salon, customer_id), salon.id, customer_id]).fetchone()

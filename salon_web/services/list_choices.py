@@ -5,8 +5,7 @@ of its own, composed by peewee on every page: one fixed UNION ALL is one round t
 """
 import dataclasses
 
-from salon_web.db import db
-from salon_web.sql_dialect import placeholders
+from salon_web import prepared_sql
 
 Service = dataclasses.make_dataclass("ServiceChoice", ["id", "name", "active"])
 Segment = dataclasses.make_dataclass("SegmentChoice", ["id", "name", "query"])
@@ -32,7 +31,7 @@ class ListChoices:
 def list_choices(salon):
     """Return the salon's ListChoices."""
     tags, services, segments = [], [], []
-    for kind, _, _, row_id, name, active, query in db.execute_sql(placeholders(_CHOICES_SQL), [salon.id] * 3):
+    for kind, _, _, row_id, name, active, query in prepared_sql.execute(_CHOICES_SQL, [salon.id] * 3):
         if kind == 1:
             tags.append(name)
         elif kind == 2:

@@ -1,5 +1,5 @@
 """Salons and who may enter them."""
-from salon_web import sql_dialect
+from salon_web import prepared_sql
 from salon_web.ids import in_range
 from salon_web.models import ADMIN_ROLE, Membership, Salon, User
 from salon_web.models.base import column_list, row_model
@@ -80,5 +80,5 @@ def salons_with_roles(user, limit=1000):
 def salon_staff(salon):
     """Return the salon's active staff (owners and employees) by name (the card's stylist choice and names)."""
     fields = User._meta.sorted_fields
-    cursor = sql_dialect.execute(SALON_STAFF_SQL, [getattr(salon, "id", salon)])
+    cursor = prepared_sql.execute(SALON_STAFF_SQL, [getattr(salon, "id", salon)])
     return [row_model(User, fields, row) for row in cursor]

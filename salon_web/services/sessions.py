@@ -9,11 +9,12 @@ import functools
 import hashlib
 import secrets
 
-from salon_web.db import db, is_postgres
+from salon_web import prepared_sql
+from salon_web.db import is_postgres
 from salon_web.ids import in_range
 from salon_web.models import Salon, User, UserSession, utcnow
 from salon_web.models.base import column_list, row_model
-from salon_web.sql_dialect import json_rows, placeholders, read_json_rows, timestamp
+from salon_web.sql_dialect import json_rows, read_json_rows, timestamp
 
 # A session ends this long after login even if nobody logs out, so abandoned rows can be pruned.
 LIFETIME = datetime.timedelta(days=30)
@@ -39,9 +40,9 @@ SwitcherSalon = collections.namedtuple("SwitcherSalon", "id name")
 
 
 @functools.cache
-def _session_user_in_salon_sql(postgres):  # `postgres` keys the cache: json_rows and placeholders spell per dialect
+def _session_user_in_salon_sql(postgres):  # `postgres` keys the cache: json_rows spells per dialect
     switcher = _SWITCHER_SQL.format(rows=json_rows('switcher."id", switcher."name"', 'switcher."name", switcher."id"'))
-    return placeholders(SESSION_USER_IN_SALON_SQL.format(switcher=switcher))
+    return SESSION_USER_IN_SALON_SQL.format(switcher=switcher)
 
 
 def _digest(key):
@@ -68,8 +69,8 @@ def load_session_user(session_key, now=None, *, salon_id=None, switcher_size=0):
         return None
     cutoff = (now or utcnow()) - LIFETIME
     if salon_id is None or not in_range(salon_id):
-        found = list(User.raw(placeholders(SESSION_USER_SQL), _digest(session_key), timestamp(cutoff)))
-        user = found[0] if found else None
+        row = prepared_sql.execute(SESSION_USER_SQL, (_digest(session_key), timestamp(cutoff))).fetchone()
+        user = row_model(User, User._meta.sorted_fields, row) if row else None
     else:
         user = _user_and_salon(salon_id, _digest(session_key), timestamp(cutoff), switcher_size)
     if user is not None:
@@ -79,7 +80,7 @@ def load_session_user(session_key, now=None, *, salon_id=None, switcher_size=0):
 
 def _user_and_salon(salon_id, key_hash, cutoff, switcher_size):
     sql = _session_user_in_salon_sql(is_postgres())
-    row = db.execute_sql(sql, (switcher_size, salon_id, key_hash, cutoff)).fetchone()
+    row = prepared_sql.execute(sql, (switcher_size, salon_id, key_hash, cutoff)).fetchone()
     if row is None:
         return None
     user_fields, salon_fields = User._meta.sorted_fields, Salon._meta.sorted_fields

@@ -9,13 +9,12 @@ items by the loader the sales page and API use (services/sales.items_by_sale).
 
 The stream's order is (at, kind rank, id) descending; a cursor is that triple.
 """
-from salon_web.db import db
+from salon_web import prepared_sql
 from salon_web.models import Appointment, AuditEvent, CustomerCommunication, Sale, User
 from salon_web.models.base import rows_by_id
 from salon_web.models.sales import VOIDED
 from salon_web.services import paging
 from salon_web.services.sales import items_by_sale
-from salon_web.sql_dialect import placeholders
 from salon_web.texts import _l
 
 PER_PAGE = 20
@@ -148,7 +147,7 @@ def _positions(customer, kinds, cursor, limit):
     text = " UNION ALL ".join(parts) + f" ORDER BY 2 DESC, 1 DESC, 3 DESC LIMIT {int(limit)}"
     kind_of = {rank: kind for kind, rank in KINDS.items()}
     found = []
-    for rank, at, object_id in db.execute_sql(placeholders(text), params).fetchall():
+    for rank, at, object_id in prepared_sql.execute(text, params).fetchall():
         kind = kind_of[rank]
         found.append((kind, MODELS[kind]._meta.fields[AT_FIELDS[kind]].python_value(at), object_id))
     return found
