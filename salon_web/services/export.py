@@ -326,10 +326,9 @@ def iter_rows(query):
 
 def _settle_for_a_long_read():
     """PostgreSQL, in the current transaction: settings for reading every matching row once."""
-    # Plan for all rows, not the first 10% (cursors default to fast-start plans); no JIT (seconds
-    # of compilation for a scan); room to sort in memory.
+    # Plan for all rows, not the first 10% (cursors default to fast-start plans); room to sort in memory.
+    # (No JIT either, on every connection: salon_web.db.open_database.)
     db.execute_sql("SET LOCAL cursor_tuple_fraction = 1.0")
-    db.execute_sql("SET LOCAL jit = off")
     db.execute_sql("SET LOCAL work_mem = '64MB'")
     # One process: parallel workers would each rebuild the tags hash, and the stream is sequential.
     db.execute_sql("SET LOCAL max_parallel_workers_per_gather = 0")
