@@ -7,7 +7,8 @@ only: dates are always shown in the salon's time zone, amounts in the salon's cu
 import decimal
 
 from babel import Locale
-from flask import g, has_app_context, has_request_context, request
+from flask import g, has_request_context, request
+from flask.globals import _cv_app
 from flask_babel import Babel, get_locale, get_translations
 from flask_login import current_user
 from jinja2 import pass_eval_context
@@ -61,7 +62,8 @@ def translations():
 def _kept_for_locale(name, compute, outside):
     """compute(locale), kept under `name` beside Flask-Babel's per-request state, tied to the locale object it was
     computed for, so `force_locale` (which replaces that object) still works; outside() before a locale is chosen."""
-    state = g.get("_flask_babel") if has_app_context() else None
+    app_context = _cv_app.get(None)  # the context itself: `g` through its proxy cost two look-ups a word
+    state = app_context.g.get("_flask_babel") if app_context is not None else None
     locale = getattr(state, "babel_locale", None)
     if locale is None:
         return outside()
