@@ -4,6 +4,7 @@ import io
 
 import pytest
 
+from salon_web.db import db
 from salon_web.models import AuditEvent, CustomerImport, CustomerImportRow, CustomerTag, SalonCustomer, Tag
 from salon_web.services import customer_import as imports
 from salon_web.services import import_mapping
@@ -338,3 +339,16 @@ def test_a_chunk_that_fails_leaves_nothing_of_itself(world, monkeypatch):
     names = {c.full_name for c in SalonCustomer.in_salon(world.salon)}
     assert {"Client 0", "Client 1", "Client 2"} <= names and not {"Client 3", "Client 4", "Client 5"} & names
     assert imports.undo_import(world.salon, failed)["removed"] == 3
+
+
+@pytest.mark.postgres_only
+def test_a_finished_import_refreshes_the_planner_statistics(world):
+    """Autovacuum waits for a tenth of a table to change: a new salon's imported book would be planned blind."""
+    customer_import, _ = _upload(world.salon)
+    started = db.execute_sql("SELECT clock_timestamp()").fetchone()[0]
+    _apply(world.salon, customer_import)
+    db.execute_sql("SELECT pg_stat_clear_snapshot()")
+    analyzed = dict(db.execute_sql(
+        "SELECT relname, last_analyze >= %s FROM pg_stat_user_tables WHERE relname IN %s",
+        [started, imports.IMPORTED_TABLES]).fetchall())
+    assert analyzed == dict.fromkeys(imports.IMPORTED_TABLES, True)

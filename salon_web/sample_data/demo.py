@@ -6,7 +6,7 @@ Deterministic (seeded random) and idempotent: running it twice adds nothing.
 import datetime
 import random
 
-from salon_web.db import db
+from salon_web.db import db, refresh_planner_statistics
 from salon_web.models import EMPLOYEE, OWNER, Membership, Salon, SalonCustomer, User, utcnow
 from salon_web.sample_data.demo_activity import seed_activity
 from salon_web.services.customers import add_tag, create_salon_customer, ensure_tag
@@ -121,6 +121,9 @@ def seed_demo(password, *, today=None, customers_per_salon=None):
             summary["sales"] += seed_activity(salon, random.Random(2000 + index))
             # Messages: a newcomer sees these automations work in the Outbox (nothing leaves without a provider).
             switch_on(salon, *DEMO_AUTOMATIONS)
+    if new_salons:
+        refresh_planner_statistics("customer", "salon_customer", "tag", "customer_tag", "appointment", "sale",
+                                   "sale_item", "visit")
     return summary
 
 

@@ -17,7 +17,7 @@ import json
 
 from peewee import JSONField
 
-from salon_web.db import db, is_postgres
+from salon_web.db import db, is_postgres, refresh_planner_statistics
 from salon_web.models import (
     Appointment,
     Customer,
@@ -43,6 +43,8 @@ from salon_web.services.text import fold
 from salon_web.texts import N_, _l
 
 CHUNK = 1_000
+# What an import writes in bulk: statistics refreshed when it is done (db.refresh_planner_statistics).
+IMPORTED_TABLES = ("customer", "salon_customer", "tag", "customer_tag", "visit")
 UNDO_DAYS = 7
 CONTACT = ("full_name", "phone", "phone_e164", "email", "birthday")
 RESTORABLE = CONTACT + ("name_search", "notes", "marketing_consent_at", "marketing_consent_withdrawn_at")
@@ -360,6 +362,7 @@ def apply_import(salon, import_id, *, today):
         audit.record("customer_import.applied", salon=salon, user=customer_import.created_by_id,
                      object_type="customer_import", object_id=import_id,
                      detail={"file": customer_import.file_name, "counts": counts})
+    refresh_planner_statistics(*IMPORTED_TABLES)
     return CustomerImport.get_in_salon(salon, import_id)
 
 
