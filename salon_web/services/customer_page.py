@@ -8,7 +8,7 @@ API-style clients (OFFSET paging, which gets slower with depth).
 import collections
 import dataclasses
 
-from peewee import SQL, Tuple, fn
+from peewee import SQL, DateTimeField, Tuple, fn
 
 from salon_web.db import db
 from salon_web.models import SalonCustomer, Tag
@@ -37,8 +37,10 @@ LIST_COLUMNS = (
 )
 # A row of the list. Defined once: peewee's .namedtuples() builds a new class (an eval) for every query.
 ListRow = collections.namedtuple("ListRow", [column.name for column in LIST_COLUMNS])
-# What peewee does to each column of a selected row (SQLite gives timestamps as text), for the rows read as raw SQL.
-_CONVERTERS = [column.python_value for column in LIST_COLUMNS]
+# The rows are read as raw SQL, so their timestamps are converted as peewee would (SQLite gives text); both drivers
+# give the other columns as the values peewee's conversion would return, and converting them cost ~0.1 ms a page.
+_TIMESTAMPS = [(index, column.python_value) for index, column in enumerate(LIST_COLUMNS)
+               if isinstance(column, DateTimeField)]
 
 
 @dataclasses.dataclass
@@ -112,6 +114,13 @@ def _with_tags(query, order, salon, tags):
     return rows
 
 
+def _list_row(row):
+    values = list(row[:len(LIST_COLUMNS)])
+    for index, convert in _TIMESTAMPS:
+        values[index] = convert(values[index])
+    return ListRow._make(values)
+
+
 def _fetch(customer_filter, salon, cursor, limit, now, offset=0, count_cap=None):
     """Fetch up to `limit` rows from the cursor (or the start, skipping `offset`) in the cursor's direction.
 
@@ -144,7 +153,7 @@ def _fetch(customer_filter, salon, cursor, limit, now, offset=0, count_cap=None)
             total = found[0][-2] if found else None  # the column before the tag's name
             count_cap = None
         # Named tuples: the page only reads these columns, and building model instances cost ~0.5 ms a page.
-        found = [ListRow._make(convert(value) for convert, value in zip(_CONVERTERS, row)) for row in found]
+        found = [_list_row(row) for row in found]
         if offset and not found and index + 1 < len(phases):
             offset = max(0, offset - query.order_by().limit(None).count())  # skip past this phase's rows
         else:
