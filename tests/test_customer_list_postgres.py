@@ -14,7 +14,12 @@ from tests.list_helpers import make
 from tests.query_plans import explain, statements_of
 
 pytestmark = pytest.mark.postgres_only
-ROWS_STATEMENT = 'SELECT "t1"."id", "t1"."full_name"'  # the page's rows (with their capped count)
+ROWS_STATEMENT = 'SELECT "page".*'  # the page's rows (with their capped count and their tags)
+
+
+def sorts_rows(plan):
+    """Whether the plan sorts the customers (the tags' subquery sorts each row's few names, which is fine)."""
+    return any("Sort Key" in line and "t.name" not in line for line in plan.splitlines())
 
 
 @pytest.fixture
@@ -61,7 +66,7 @@ def test_deep_page_is_an_index_scan_without_sort(world, many):
     for statement in statements:
         text = explain(*statement)
         assert "saloncustomer_salon_id_last_visit_at_id" in text
-        assert "Sort" not in text
+        assert not sorts_rows(text)
 
 
 @pytest.mark.parametrize("sort", ["total_spent", "visit_count", "name"])
@@ -69,7 +74,7 @@ def test_each_sort_reads_its_index_in_order(world, many, sort):
     customer_filter = list_filter({"sort": sort, "per_page": "5"}, world.salon)[0]
     statement = [s for s in statements_of(customer_page, customer_filter, world.salon) if s[0].startswith(ROWS_STATEMENT)][0]
     text = explain(*statement)
-    assert "Sort" not in text and "Index" in text
+    assert not sorts_rows(text) and "Index" in text
 
 
 def test_export_streams_through_a_named_server_side_cursor(world, many):

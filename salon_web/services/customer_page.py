@@ -1,4 +1,4 @@
-"""One page of the customer list: its rows by keyset (or OFFSET) paging, the count and the rows' tags.
+"""One page of the customer list: its rows by keyset (or OFFSET) paging with their tags, and the count.
 
 Keyset paging: an opaque cursor holds the last (or first) row's sort value and id, so a deep page
 costs what the first page costs, and id breaks ties so no row is ever shown on two pages or
@@ -8,7 +8,7 @@ API-style clients (OFFSET paging, which gets slower with depth).
 import collections
 import dataclasses
 
-from peewee import SQL, Tuple, fn
+from peewee import SQL, DateTimeField, Tuple, fn
 
 from salon_web.db import db
 from salon_web.models import SalonCustomer, Tag
@@ -37,6 +37,10 @@ LIST_COLUMNS = (
 )
 # A row of the list. Defined once: peewee's .namedtuples() builds a new class (an eval) for every query.
 ListRow = collections.namedtuple("ListRow", [column.name for column in LIST_COLUMNS])
+# The rows are read as raw SQL, so their timestamps are converted as peewee would (SQLite gives text); both drivers
+# give the other columns as the values peewee's conversion would return, and converting them cost ~0.1 ms a page.
+_TIMESTAMPS = [(index, column.python_value) for index, column in enumerate(LIST_COLUMNS)
+               if isinstance(column, DateTimeField)]
 
 
 @dataclasses.dataclass
@@ -84,13 +88,48 @@ def _keyset(column, value, row_id, descending, forward):
     return left < right if later else left > right
 
 
+# The rows' tags ride in the page statement, joined around the page query so that only the rows its LIMIT kept are
+# joined (inside it, a sort would first join every matching row). One row per tag, by name after the page's order
+# (which the outer ORDER BY repeats: PostgreSQL sees the rows come sorted, SQLite sorts a few dozen): the same SQL
+# on both databases, and on SQLite cheaper than a JSON array per row.
+_PAGE_WITH_TAGS_SQL = (
+    'SELECT "page".*, t."name" FROM ({page}) AS "page" '
+    'LEFT JOIN "customer_tag" AS ct ON ct."customer_id" = "page"."id" AND ct."salon_id" = ? '
+    'LEFT JOIN "tag" AS t ON t."id" = ct."tag_id" AND t."salon_id" = ? ORDER BY {order}, t."name"')
+
+
+def _with_tags(query, order, salon, tags):
+    """Run the page query, putting each row's tag names, alphabetically, in `tags` by id; return its rows."""
+    sql, params = query.sql()
+    outer_order = ", ".join(f'"page"."{column.name}" {"DESC" if down else "ASC"}' for column, down in order)
+    text = placeholders(_PAGE_WITH_TAGS_SQL).format(page=sql, order=outer_order)  # the page's SQL is the driver's
+    rows, last_id = [], None
+    for row in db.execute_sql(text, [*params, salon.id, salon.id]):
+        if row[0] != last_id:  # the customer's first row (one per tag, or one without)
+            last_id = row[0]
+            rows.append(row)
+            names = tags[last_id] = []
+        if row[-1] is not None:  # None: no tags, or a tag of another salon's
+            names.append(row[-1])
+    return rows
+
+
+def _list_row(row):
+    values = list(row[:len(LIST_COLUMNS)])
+    for index, convert in _TIMESTAMPS:
+        values[index] = convert(values[index])
+    return ListRow._make(values)
+
+
 def _fetch(customer_filter, salon, cursor, limit, now, offset=0, count_cap=None):
     """Fetch up to `limit` rows from the cursor (or the start, skipping `offset`) in the cursor's direction.
 
-    Returns (rows, total). With `count_cap`, the first statement also counts the matches up to the cap (an
+    Returns (rows, total, tags). With `count_cap`, the first statement also counts the matches up to the cap (an
     uncorrelated subquery, run once): total is that count, or None when that statement found no row to carry it.
+    tags maps each row's id to its tag names, alphabetically.
     """
     total = None
+    tags = {}
     phases = _phases(customer_filter)
     descending = customer_filter.order == "desc"
     forward = cursor is None or cursor.direction == "after"
@@ -105,19 +144,16 @@ def _fetch(customer_filter, salon, cursor, limit, now, offset=0, count_cap=None)
         if cursor is not None and index == cursor.phase:
             query = query.where(_keyset(column, cursor.value, cursor.id, descending, forward))
         down = descending == forward
-        order = [] if column is None else [column.desc() if down else column.asc()]
-        order.append(SalonCustomer.id.desc() if down else SalonCustomer.id.asc())
-        query = query.order_by(*order).limit(limit - len(rows))
+        order = ([] if column is None else [(column, down)]) + [(SalonCustomer.id, down)]
+        query = query.order_by(*[c.desc() if d else c.asc() for c, d in order]).limit(limit - len(rows))
         if count_cap is not None:  # one round trip for the page and its count
             query = query.select_extend(_capped_count(customer_filter, salon, now, count_cap).alias("matching_total"))
-        # Named tuples: the page only reads these columns, and building model instances cost ~0.5 ms a page.
-        found = list((query.offset(offset) if offset else query).tuples())
+        found = _with_tags(query.offset(offset) if offset else query, order, salon, tags)
         if count_cap is not None:
-            total = found[0][-1] if found else None
-            found = [ListRow(*row[:-1]) for row in found]
+            total = found[0][-2] if found else None  # the column before the tag's name
             count_cap = None
-        else:
-            found = [ListRow(*row) for row in found]
+        # Named tuples: the page only reads these columns, and building model instances cost ~0.5 ms a page.
+        found = [_list_row(row) for row in found]
         if offset and not found and index + 1 < len(phases):
             offset = max(0, offset - query.order_by().limit(None).count())  # skip past this phase's rows
         else:
@@ -125,7 +161,7 @@ def _fetch(customer_filter, salon, cursor, limit, now, offset=0, count_cap=None)
         rows.extend(found)
         if len(rows) >= limit:
             break
-    return (rows if forward else rows[::-1]), total
+    return (rows if forward else rows[::-1]), total, tags
 
 
 def _cursor_for(customer_filter, customer, direction):
@@ -142,11 +178,11 @@ def customer_page(customer_filter, salon, *, now=None, with_total=True):
     cap = COUNT_CAP if with_total else None
     if customer_filter.page is not None and cursor is None:
         offset = (customer_filter.page - 1) * per_page
-        rows, total = _fetch(customer_filter, salon, None, per_page + 1, now, offset=offset, count_cap=cap)
+        rows, total, tags = _fetch(customer_filter, salon, None, per_page + 1, now, offset=offset, count_cap=cap)
         has_previous, has_next = customer_filter.page > 1, len(rows) > per_page
         rows = rows[:per_page]
     else:
-        rows, total = _fetch(customer_filter, salon, cursor, per_page + 1, now, count_cap=cap)
+        rows, total, tags = _fetch(customer_filter, salon, cursor, per_page + 1, now, count_cap=cap)
         more = len(rows) > per_page
         if cursor is not None and cursor.direction == "before":
             rows = rows[-per_page:] if more else rows
@@ -159,7 +195,7 @@ def customer_page(customer_filter, salon, *, now=None, with_total=True):
     return CustomerPage(
         customers=rows,
         total=total,
-        tags=tags_for(salon, rows),
+        tags={row.id: tags[row.id] for row in rows},  # not the extra row that told whether there is a next page
         next_cursor=_cursor_for(customer_filter, rows[-1], "after") if rows and has_next else None,
         previous_cursor=_cursor_for(customer_filter, rows[0], "before") if rows and has_previous else None,
         page=customer_filter.page,
@@ -181,23 +217,6 @@ def _capped_count(customer_filter, salon, now, cap):
 def exact_count(customer_filter, salon, *, now=None):
     """Return the exact number of matching customers (the list fetches it after the page when it is capped)."""
     return count_matching(customer_filter, salon, now=now, cap=None)
-
-
-# Fixed SQL (only the number of ids varies): composing it with peewee cost more than running it.
-_ROW_TAGS_SQL = ('SELECT ct."customer_id", t."name" FROM "customer_tag" AS ct JOIN "tag" AS t ON t."id" = ct."tag_id" '
-                 'WHERE ct."salon_id" = ? AND t."salon_id" = ? AND ct."customer_id" IN ({ids}) ORDER BY t."name"')
-
-
-def tags_for(salon, customers):
-    """Return {customer id: [tag names, alphabetically]} for these customers of the salon, in one query."""
-    ids = [c.id for c in customers]
-    tags = {customer_id: [] for customer_id in ids}
-    if not ids:
-        return tags
-    sql = placeholders(_ROW_TAGS_SQL.format(ids=", ".join("?" * len(ids))))
-    for customer_id, name in db.execute_sql(sql, [salon.id, salon.id, *ids]):
-        tags[customer_id].append(name)
-    return tags
 
 
 def salon_tags(salon):

@@ -1,0 +1,106 @@
+"""The list's rows carry their tags in the page statement: alphabetical, this salon's only, on every kind of page."""
+import pytest
+from werkzeug.datastructures import MultiDict
+
+from salon_web.models import CustomerTag, Tag
+from salon_web.services.customer_page import customer_page
+from salon_web.services.customers import ensure_tag
+from salon_web.web_forms.customer_list import list_filter
+from tests.list_helpers import NOW, make
+from tests.query_plans import statements_of
+
+
+def parse(salon, **args):
+    customer_filter, errors = list_filter(MultiDict(args), salon)
+    assert not errors, errors
+    return customer_filter
+
+
+def page_of(salon, **args):
+    return customer_page(parse(salon, **args), salon, now=NOW)
+
+
+@pytest.fixture
+def tagged(world):
+    """Customers who came and who never came (the "last visit" sort's two phases), with and without tags, and rows
+    that tie them to another salon's tags (which no page may show); returns {customer id: expected tags}."""
+    salon = world.salon
+    people = [
+        make(salon, "Came One", days_ago=1, tags=["VIP", "Braids", "Regular"]),
+        make(salon, "Came Two", days_ago=2),
+        make(salon, "Came Three", days_ago=3, tags=["Regular"]),
+        make(salon, "Never One", days_ago=None, tags=["VIP", "Braids"]),
+        make(salon, "Never Two", days_ago=None),
+    ]
+    # Only wrong data could do this, so the salon conditions on both tables are what keep these out.
+    elsewhere = ensure_tag(world.other_salon, "Elsewhere")
+    CustomerTag.create(salon=world.other_salon, customer=people[1], tag=elsewhere)
+    CustomerTag.create(salon=salon, customer=people[3], tag=elsewhere)
+    expected = {world.customer.id: ["VIP"]}
+    for person in people:
+        expected[person.id] = sorted(
+            t.name for t in Tag.select().join(CustomerTag)
+            .where(CustomerTag.customer == person, CustomerTag.salon == salon, Tag.salon == salon))
+    assert expected[people[1].id] == [] and expected[people[3].id] == ["Braids", "VIP"]
+    return expected
+
+
+def shown(page):
+    return {customer.id: page.tags[customer.id] for customer in page.customers}
+
+
+@pytest.mark.parametrize("sort", ["last_visit", "name", "total_spent"])
+@pytest.mark.parametrize("order", ["asc", "desc"])
+def test_each_row_has_its_own_tags_alphabetically_on_every_cursor_page(world, tagged, sort, order):
+    seen, cursor = {}, None
+    while True:
+        args = {"sort": sort, "order": order, "per_page": "2"}
+        if cursor:
+            args["cursor"] = cursor
+        page = page_of(world.salon, **args)
+        assert set(page.tags) == {c.id for c in page.customers}  # not the extra row that tells a next page exists
+        seen.update(shown(page))
+        if page.previous_cursor:  # and the same tags walking back
+            back = page_of(world.salon, sort=sort, order=order, per_page="2", cursor=page.previous_cursor)
+            assert all(back.tags[c.id] == tagged[c.id] for c in back.customers)
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert seen == tagged
+
+
+def test_a_page_across_both_phases_and_offset_pages_carry_tags(world, tagged):
+    across = page_of(world.salon, per_page="5")  # three who came, then two of the three who never came
+    assert [c.full_name for c in across.customers][2:] == ["Came Three", "Never Two", "Never One"]
+    assert shown(across) == {c.id: tagged[c.id] for c in across.customers}
+    assert shown(page_of(world.salon, per_page="10")) == tagged
+    by_offset = {}
+    for number in (1, 2, 3):  # the second page runs from the first phase into the second
+        by_offset.update(shown(page_of(world.salon, per_page="2", page=str(number))))
+    assert by_offset == tagged
+
+
+def test_a_page_without_rows_has_no_tags(world, tagged):
+    page = page_of(world.salon, q="nobody by this name")
+    assert page.customers == [] and page.tags == {} and page.total == 0
+
+
+def test_the_rows_their_count_and_their_tags_are_one_statement_per_phase(world, tagged):
+    salon = world.salon
+    came, both = parse(salon, per_page="2"), parse(salon, per_page="5")  # the second runs into the never-came phase
+    assert len(statements_of(lambda: customer_page(came, salon, now=NOW))) == 1
+    assert len(statements_of(lambda: customer_page(both, salon, now=NOW))) == 2
+
+
+def test_a_tag_filter_still_shows_each_row_all_its_tags(world, tagged):
+    page = page_of(world.salon, tags="Regular", sort="name", order="asc")
+    assert {c.full_name: page.tags[c.id] for c in page.customers} == {
+        "Came One": ["Braids", "Regular", "VIP"], "Came Three": ["Regular"]}
+
+
+def test_the_page_shows_a_rows_tags_in_order(client, world, tagged, login_as):
+    login_as("owner")
+    html = client.get(f"/salons/{world.salon.id}/customers?q=came+one").get_data(as_text=True)
+    assert ('<td class="cell-tags"><span class="tag">Braids</span><span class="tag">Regular</span>'
+            '<span class="tag">VIP</span></td>') in html
+    assert "Elsewhere" not in html
