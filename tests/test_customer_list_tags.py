@@ -7,7 +7,7 @@ from salon_web.services.customer_page import customer_page
 from salon_web.services.customers import ensure_tag
 from salon_web.web_forms.customer_list import list_filter
 from tests.list_helpers import NOW, make
-from tests.query_plans import statements_of
+from tests.query_plans import explain, statements_of
 
 
 def parse(salon, **args):
@@ -90,6 +90,14 @@ def test_the_rows_their_count_and_their_tags_are_one_statement_per_phase(world, 
     came, both = parse(salon, per_page="2"), parse(salon, per_page="5")  # the second runs into the never-came phase
     assert len(statements_of(lambda: customer_page(came, salon, now=NOW))) == 1
     assert len(statements_of(lambda: customer_page(both, salon, now=NOW))) == 2
+
+
+def test_a_rows_tag_links_are_found_by_its_customer(world, tagged):
+    """Not by walking the salon's (salon_id, tag_id, customer_id) index for every row, as both planners did while
+    the join's salon condition could use it (SQLite without statistics: 3.5x the statement's time)."""
+    (sql, params), = statements_of(lambda: customer_page(parse(world.salon, per_page="2"), world.salon, now=NOW))
+    plan = explain(sql, params)
+    assert "customertag_customer_id_tag_id" in plan and "customertag_salon_id" not in plan, plan
 
 
 def test_a_tag_filter_still_shows_each_row_all_its_tags(world, tagged):
