@@ -19,7 +19,6 @@ SQLITE_PRAGMAS = {
 }
 
 
-
 class PooledPostgres(PooledPostgresqlExtDatabase):
     """The app's PostgreSQL pool (the ext database: with plain PostgresqlDatabase, server-side cursors silently
     fall back to client-side ones, see PITFALLS.md), checking a connection it hands out without a round trip.

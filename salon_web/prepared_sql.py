@@ -17,8 +17,8 @@ import weakref
 
 from peewee import __exception_wrapper__
 
+from salon_web import sql_dialect
 from salon_web.db import db, is_postgres, prepares_statements
-from salon_web.sql_dialect import placeholders
 
 _prepared = weakref.WeakKeyDictionary()  # psycopg2 connection -> names of the statements prepared on it
 _texts = {}  # name -> the statement's SQL as psycopg2 would take it, for logs read back (original_sql)
@@ -27,7 +27,7 @@ _texts = {}  # name -> the statement's SQL as psycopg2 would take it, for logs r
 def execute(text, params=()):
     """Run SQL written with `?` placeholders (prepared on PostgreSQL); return the cursor."""
     if not (is_postgres() and prepares_statements()):
-        return db.execute_sql(placeholders(text), params)
+        return sql_dialect.execute(text, params)
     name, prepare = _prepare_statement(text)
     names = _prepared.setdefault(db.connection(), set())
     if name not in names:
