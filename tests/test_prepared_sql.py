@@ -65,9 +65,8 @@ def test_a_rollback_keeps_the_statement_and_a_new_connection_prepares_again(worl
 def test_switched_off_it_sends_plain_sql(world, monkeypatch):
     monkeypatch.setattr(db_module, "_prepare_statements", False)
     db.execute_sql("DEALLOCATE ALL")
-    prepared_sql._prepared.clear()
-    with recorded_sql(requests_only=False):
-        prepared_sql.execute(TEXT, _params(world))
+    prepared_sql._prepared.pop(db.connection(), None)  # this connection's record only: others keep theirs
+    prepared_sql.execute(TEXT, _params(world))
     assert _prepared_here() == {}
 
 
