@@ -12,7 +12,7 @@ import json
 
 from peewee import JOIN, IntegrityError
 
-from salon_web import prepared_sql
+from salon_web import one_trip
 from salon_web.db import db
 from salon_web.models import AuditEvent, CustomerTag, SalonCustomer, Tag, User, utcnow
 from salon_web.models.base import column_list, row_model
@@ -361,8 +361,17 @@ def customer_tags(customer):
 
 def card_tags(customer):
     """Return (the customer's tags by name, names of the salon's other tags for the add-tag suggestions)."""
-    salon_id = customer.salon_id
-    rows = prepared_sql.execute(_CARD_TAGS_SQL, [salon_id, salon_id, customer.id, salon_id, SUGGESTIONS_LIMIT])
+    return one_trip.fetch_one(card_tags_query(customer.salon_id, customer.id))
+
+
+def card_tags_query(salon_id, customer_id):
+    """The Query of `card_tags`, to run in one trip with the card's other look-ups."""
+    params = [salon_id, salon_id, customer_id, salon_id, SUGGESTIONS_LIMIT]
+    return one_trip.Query(_CARD_TAGS_SQL, params, ("INTEGER", *one_trip.sql_types(_TAG_FIELDS)), _card_tags,
+                          fixed=True)
+
+
+def _card_tags(rows):
     tags, first_names = [], []
     for mine, *tag in rows:
         if mine:

@@ -8,7 +8,7 @@ import dataclasses
 
 from peewee import Case, fn
 
-from salon_web import prepared_sql, sql_dialect
+from salon_web import one_trip, sql_dialect
 from salon_web.ids import in_range
 from salon_web.models import Appointment, Sale, Salon, SalonCustomer, Service
 from salon_web.models.appointments import CANCELLED, NO_SHOW
@@ -132,17 +132,29 @@ def card_customer(salon, customer_id):
 
     The card shows both on every view: one round trip instead of two.
     """
+    found = one_trip.fetch_one(card_customer_query(salon, customer_id))
+    if found is None:
+        raise NotInSalon(SalonCustomer, customer_id)
+    return found
+
+
+def card_customer_query(salon, customer_id):
+    """The Query of `card_customer`, to run in one trip with the card's other look-ups: its result is None when
+    the salon has no such customer. Raise NotInSalon for an id no row can have."""
     if not in_range(customer_id):  # the URL gives an int; one beyond the column's range names no row
         raise NotInSalon(SalonCustomer, customer_id)
-    row = prepared_sql.execute(
-        f'SELECT {column_list(_CUSTOMER_FIELDS, "c")}, missed.no_shows, missed.late FROM "salon_customer" AS c '
-        f'CROSS JOIN ({_missed_sql()}) AS missed WHERE c."salon_id" = ? AND c."id" = ?',
-        [*_missed_params(salon, customer_id), salon.id, customer_id]).fetchone()
-    if row is None:
-        raise NotInSalon(SalonCustomer, customer_id)
-    *columns, no_shows, late = row
-    customer = row_model(SalonCustomer, _CUSTOMER_FIELDS, columns)
-    return customer, Reliability(int(no_shows), int(late), salon.no_show_warning)
+    sql = (f'SELECT {column_list(_CUSTOMER_FIELDS, "c")}, missed.no_shows, missed.late FROM "salon_customer" AS c '
+           f'CROSS JOIN ({_missed_sql()}) AS missed WHERE c."salon_id" = ? AND c."id" = ?')
+    params = [*_missed_params(salon, customer_id), salon.id, customer_id]
+
+    def finish(rows):
+        if not rows:
+            return None
+        *columns, no_shows, late = rows[0]
+        customer = row_model(SalonCustomer, _CUSTOMER_FIELDS, columns)
+        return customer, Reliability(int(no_shows), int(late), salon.no_show_warning)
+
+    return one_trip.Query(sql, params, (*one_trip.sql_types(_CUSTOMER_FIELDS), "BIGINT", "BIGINT"), finish, fixed=True)
 
 
 def missed_at_least(salon, minimum):

@@ -2,17 +2,19 @@
 
 Everything is selected by SQL with the salon's local calendar turned into UTC bounds in Python;
 only the short lists shown on the page are fetched. The statements are fixed SQL (only the number of
-parameters varies): peewee took longer to compose them than the database took to run them.
+parameters varies): peewee took longer to compose them than the database took to run them. Each list is a
+`one_trip.Query`, so the page fetches its five lists in one round trip.
 """
 import collections
 import datetime
 import functools
 
+from salon_web import one_trip
 from salon_web.db import is_postgres
 from salon_web.models import Appointment, SalonCustomer, User, utcnow
 from salon_web.models.base import column_list
 from salon_web.services.clock import local_day_bounds, local_today, to_local
-from salon_web.sql_dialect import execute, month_day_number_sql, timestamp
+from salon_web.sql_dialect import month_day_number_sql, timestamp
 
 UPCOMING_DAYS = 7  # birthdays and anniversaries: today and the next 7 days
 ANNIVERSARY_YEARS = 40
@@ -45,28 +47,40 @@ _APPOINTMENTS_SQL = (
 )
 
 
-def _listed(sql, params, limit, fields, shape):
-    """Return (the first `limit` rows as `shape`, the number of all matches) of one statement.
+def _listed(sql, params, limit, fields, shape, extra_types=()):
+    """A Query of (the first `limit` rows as `shape`, the number of all matches).
 
     The statement's last column is COUNT(*) OVER (), evaluated before LIMIT, so every row carries the full match
-    count; no row, no match. Its first columns are `fields`, converted as peewee converts them; any others follow
-    as they come.
+    count; no row, no match. Its first columns are `fields`, converted as peewee converts them; any others (of
+    `extra_types`) follow as they come.
     """
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
-    rows, total, converted = [], 0, len(fields)
-    for *values, total in execute(sql, params):
-        rows.append(shape(*(field.python_value(value) for field, value in zip(fields, values)), *values[converted:]))
-    return rows, total
+    converted = len(fields)
+
+    def finish(found):
+        rows, total = [], 0
+        for *values, total in found:
+            rows.append(shape(*(field.python_value(value) for field, value in zip(fields, values)), *values[converted:]))
+        return rows, total
+
+    return one_trip.Query(sql, params, (*one_trip.sql_types(fields), *extra_types, "BIGINT"), finish)
 
 
 def appointments_today(salon, today=None):
     """Return today's appointments (local day) in time order, with customer and employee names."""
-    today = today or local_today(salon.timezone)
+    return one_trip.fetch_one(_appointments_query(salon, today or local_today(salon.timezone)))
+
+
+def _appointments_query(salon, today):
     start, end = local_day_bounds(today, salon.timezone)
-    cursor = execute(_APPOINTMENTS_SQL, [salon.id, timestamp(start), timestamp(end)])
-    return [TodayAppointment(*(field.python_value(value) for field, value in zip(_APPOINTMENT_FIELDS, row)))
-            for row in cursor]
+
+    def finish(rows):
+        return [TodayAppointment(*(field.python_value(value) for field, value in zip(_APPOINTMENT_FIELDS, row)))
+                for row in rows]
+
+    params = [salon.id, timestamp(start), timestamp(end)]
+    return one_trip.Query(_APPOINTMENTS_SQL, params, one_trip.sql_types(_APPOINTMENT_FIELDS), finish)
 
 
 def _is_leap(year):
@@ -90,7 +104,10 @@ def _month_day_keys(window):
 
 def birthdays(salon, today=None, limit=LIST_LIMIT):
     """Return (rows, total) of customers whose birthday falls today or in the next 7 days, soonest first."""
-    today = today or local_today(salon.timezone)
+    return one_trip.fetch_one(_birthdays_query(salon, today or local_today(salon.timezone), limit))
+
+
+def _birthdays_query(salon, today, limit):
     keys = _month_day_keys(upcoming_days(today))
     numbers = {int(key.replace("-", "")): day for key, day in keys.items()}  # "12-31" is 1231
     month_day = month_day_number_sql('"birthday"')  # PostgreSQL reads it from an index (migration 0022)
@@ -103,12 +120,16 @@ def birthdays(salon, today=None, limit=LIST_LIMIT):
     params = [salon.id, *numbers]
     for number, day in numbers.items():
         params += [number, (day - today).days]
-    customers, total = _listed(sql, params, limit, _BIRTHDAY_FIELDS, BirthdayCustomer)
-    rows = []
-    for customer in customers:
-        day = keys[customer.birthday.strftime("%m-%d")]
-        rows.append(Birthday(customer, day, day.year - customer.birthday.year))
-    return rows, total
+
+    def celebrated(listed):
+        customers, total = listed
+        rows = []
+        for customer in customers:
+            day = keys[customer.birthday.strftime("%m-%d")]
+            rows.append(Birthday(customer, day, day.year - customer.birthday.year))
+        return rows, total
+
+    return _listed(sql, params, limit, _BIRTHDAY_FIELDS, BirthdayCustomer).then(celebrated)
 
 
 @functools.lru_cache(maxsize=256)
@@ -165,18 +186,25 @@ def anniversaries(salon, today=None, limit=LIST_LIMIT):
     Like birthdays: soonest first, then the longest-standing. A first visit on 29 February is celebrated on
     28 February in other years. The shown rows are the first `limit` by first visit (oldest clients), then sorted.
     """
+    return one_trip.fetch_one(_anniversaries_query(salon, today or local_today(salon.timezone), limit))
+
+
+def _anniversaries_query(salon, today, limit):
     tz = salon.timezone
-    today = today or local_today(tz)
     ranges, celebrated = _anniversary_ranges(tuple(upcoming_days(today)), tz)
     sql, params = _first_visits_in_ranges(salon.id, ranges)
-    customers, total = _listed(sql, params, limit, _REGULAR_FIELDS, RegularCustomer)
-    rows = []
-    for customer in customers:
-        first_day = to_local(customer.first_visit_at, tz).date()
-        day = celebrated[first_day]
-        rows.append(Anniversary(customer, day, day.year - first_day.year))
-    rows.sort(key=lambda row: (row.day, -row.years))
-    return rows, total
+
+    def dated(listed):
+        customers, total = listed
+        rows = []
+        for customer in customers:
+            first_day = to_local(customer.first_visit_at, tz).date()
+            day = celebrated[first_day]
+            rows.append(Anniversary(customer, day, day.year - first_day.year))
+        rows.sort(key=lambda row: (row.day, -row.years))
+        return rows, total
+
+    return _listed(sql, params, limit, _REGULAR_FIELDS, RegularCustomer).then(dated)
 
 
 _FOLLOW_UPS_SQL = (f'SELECT {column_list(_DUE_FIELDS)}, COUNT(*) OVER () FROM "salon_customer" '
@@ -185,7 +213,10 @@ _FOLLOW_UPS_SQL = (f'SELECT {column_list(_DUE_FIELDS)}, COUNT(*) OVER () FROM "s
 
 def follow_ups_due(salon, today=None, limit=LIST_LIMIT):
     """Return (customers, total) whose follow-up date is today or earlier, oldest first."""
-    today = today or local_today(salon.timezone)
+    return one_trip.fetch_one(_follow_ups_query(salon, today or local_today(salon.timezone), limit))
+
+
+def _follow_ups_query(salon, today, limit):
     return _listed(_FOLLOW_UPS_SQL, [salon.id, today.isoformat()], limit, _DUE_FIELDS, DueCustomer)
 
 
@@ -202,7 +233,10 @@ def overdue_by_rhythm(salon, now=None, limit=LIST_LIMIT):
     Usual interval = (last visit - first visit) / (visits - 1). Most days past that 1.5x mark first;
     each customer carries `usual_days` and `days_away`.
     """
-    now = now or utcnow()
+    return one_trip.fetch_one(_overdue_query(salon, now or utcnow(), limit))
+
+
+def _overdue_query(salon, now, limit):
     away = _days_between('"last_visit_at"', "?")
     span = _days_between('"first_visit_at"', '"last_visit_at"')
     usual = f'({span} / ("visit_count" - 1))'
@@ -214,22 +248,19 @@ def overdue_by_rhythm(salon, now=None, limit=LIST_LIMIT):
            f'ORDER BY {away} - {usual} * ? DESC, "id"')
     moment = timestamp(now)
     params = [moment, salon.id, RHYTHM_MIN_VISITS, moment, RHYTHM_FACTOR, moment, RHYTHM_FACTOR]
-    return _listed(sql, params, limit, _LAPSED_FIELDS, LapsedCustomer)
+    return _listed(sql, params, limit, _LAPSED_FIELDS, LapsedCustomer, ("DOUBLE PRECISION", "DOUBLE PRECISION"))
 
 
 def today_page(salon, today=None, now=None):
-    """Return everything the Today page shows.
+    """Return everything the Today page shows, its five lists fetched in one statement.
 
-    Each list is its own statement outside a transaction: no report settings are needed (the lapsed list sorts
-    its 200,000-customer salon in memory with the default work_mem), and BEGIN, SET and COMMIT were four of
-    the page's round trips.
+    Outside a transaction: no report settings are needed (the lapsed list sorts its 200,000-customer salon in
+    memory with the default work_mem), and BEGIN, SET and COMMIT were round trips of their own.
     """
     today = today or local_today(salon.timezone, now)
-    return {
-        "today": today,
-        "appointments": appointments_today(salon, today),
-        "birthdays": birthdays(salon, today),
-        "anniversaries": anniversaries(salon, today),
-        "follow_ups": follow_ups_due(salon, today),
-        "overdue": overdue_by_rhythm(salon, now),
-    }
+    appointments, birthday_rows, anniversary_rows, follow_ups, overdue = one_trip.fetch(
+        _appointments_query(salon, today), _birthdays_query(salon, today, LIST_LIMIT),
+        _anniversaries_query(salon, today, LIST_LIMIT), _follow_ups_query(salon, today, LIST_LIMIT),
+        _overdue_query(salon, now or utcnow(), LIST_LIMIT))
+    return {"today": today, "appointments": appointments, "birthdays": birthday_rows,
+            "anniversaries": anniversary_rows, "follow_ups": follow_ups, "overdue": overdue}

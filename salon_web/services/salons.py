@@ -1,5 +1,5 @@
 """Salons and who may enter them."""
-from salon_web import prepared_sql
+from salon_web import one_trip
 from salon_web.ids import in_range
 from salon_web.models import ADMIN_ROLE, Membership, Salon, User
 from salon_web.models.base import column_list, row_model
@@ -79,6 +79,11 @@ def salons_with_roles(user, limit=1000):
 
 def salon_staff(salon):
     """Return the salon's active staff (owners and employees) by name (the card's stylist choice and names)."""
+    return one_trip.fetch_one(salon_staff_query(salon))
+
+
+def salon_staff_query(salon):
+    """The Query of `salon_staff`, to run in one trip with the card's other look-ups."""
     fields = User._meta.sorted_fields
-    cursor = prepared_sql.execute(SALON_STAFF_SQL, [getattr(salon, "id", salon)])
-    return [row_model(User, fields, row) for row in cursor]
+    return one_trip.Query(SALON_STAFF_SQL, [getattr(salon, "id", salon)], one_trip.sql_types(fields),
+                          lambda rows: [row_model(User, fields, row) for row in rows], fixed=True)

@@ -4,17 +4,18 @@ Sources: sales (with their items), voids of sales, appointments, communications 
 audited edits of the card. Each source is a keyset branch on an index that starts with the
 customer (or salon, object), limited to one page; the branches are ONE `UNION ALL` statement
 ordered and limited once, so opening a customer with 5,000 events costs what opening one with
-5 does. The page's rows are then read by id (one query per kind of record shown), and its sale
-items by the loader the sales page and API use (services/sales.items_by_sale).
+5 does. The page's rows are then read by id (one query per kind of record shown) and its sale
+items by the loader the sales page and API use (services/sales.items_by_sale_query), all in one
+round trip (one_trip).
 
 The stream's order is (at, kind rank, id) descending; a cursor is that triple.
 """
-from salon_web import prepared_sql
+from salon_web import one_trip
 from salon_web.models import Appointment, AuditEvent, CustomerCommunication, Sale, User
-from salon_web.models.base import rows_by_id
+from salon_web.models.base import rows_by_id_query
 from salon_web.models.sales import VOIDED
 from salon_web.services import paging
-from salon_web.services.sales import items_by_sale
+from salon_web.services.sales import items_by_sale_query
 from salon_web.texts import _l
 
 PER_PAGE = 20
@@ -132,23 +133,32 @@ def _branch(kind, customer, cursor, limit):
     return sql, params
 
 
-def _positions(customer, kinds, cursor, limit):
-    """Return [(kind, at, id)] of the next `limit` events of these kinds, newest first, in ONE UNION ALL statement.
+def positions_query(customer, kind="", cursor=None, per_page=PER_PAGE):
+    """A Query of [(kind, at, id)]: the page's events (and one more, which says a next page exists), newest first.
 
-    Each branch is its own keyset query on an index that starts with the customer (or salon, object),
-    limited to `limit` rows, so the statement reads at most `limit` rows per kind whatever the history's length.
+    ONE UNION ALL statement: each branch is its own keyset query on an index that starts with the customer (or
+    salon, object), limited to the page, so it reads at most a page of rows per kind whatever the history's
+    length. `kind` is a key of FILTERS; `cursor` a string from a previous page (or None); raise BadCursor.
     """
+    position, limit = parse_cursor(cursor), per_page + 1
     parts, params = [], []
-    for index, kind in enumerate(kinds):
-        sql, branch_params = _branch(kind, customer, cursor, limit)
-        parts.append(f"SELECT {KINDS[kind]} AS kind_rank, t{index}.* FROM ({sql}) AS t{index}")
+    for index, branch_kind in enumerate(FILTERS[kind]):
+        sql, branch_params = _branch(branch_kind, customer, position, limit)
+        parts.append(f"SELECT {KINDS[branch_kind]} AS kind_rank, t{index}.* FROM ({sql}) AS t{index}")
         params.extend(branch_params)
     # Each branch yields (kind_rank, its moment, id): the stream's order is (at, rank, id) descending.
     text = " UNION ALL ".join(parts) + f" ORDER BY 2 DESC, 1 DESC, 3 DESC LIMIT {int(limit)}"
-    kind_of = {rank: kind for kind, rank in KINDS.items()}
+    types = ("INTEGER", *one_trip.sql_types([Sale.sold_at]), "INTEGER")
+    return one_trip.Query(text, params, types, _typed_positions, fixed=True)
+
+
+_KIND_OF = {rank: kind for kind, rank in KINDS.items()}
+
+
+def _typed_positions(rows):
     found = []
-    for rank, at, object_id in prepared_sql.execute(text, params).fetchall():
-        kind = kind_of[rank]
+    for rank, at, object_id in rows:
+        kind = _KIND_OF[rank]
         found.append((kind, MODELS[kind]._meta.fields[AT_FIELDS[kind]].python_value(at), object_id))
     return found
 
@@ -165,35 +175,35 @@ def timeline_page(customer, *, kind="", cursor=None, per_page=PER_PAGE, known_na
     `kind` is a key of FILTERS; `cursor` is a string from a previous page (or None); `known_names` ({user id:
     name}, e.g. the salon's staff the card lists anyway) spares looking those users up.
     """
-    position = parse_cursor(cursor)
-    found = _positions(customer, FILTERS[kind], position, per_page + 1)
+    found = one_trip.fetch_one(positions_query(customer, kind, cursor, per_page))
+    return events_page(customer, found, per_page, known_names)
+
+
+def events_page(customer, found, per_page=PER_PAGE, known_names=None):
+    """(events, next_cursor) of the positions `positions_query` found: their rows and sale items in one trip."""
     has_more = len(found) > per_page
     found = found[:per_page]
-    records = _records(customer.salon_id, found)
-    events = [Event(kind, at, records[MODELS[kind], object_id]) for kind, at, object_id in found]
-    _attach_details(customer.salon_id, events, known_names or {})
-    return events, (events[-1].cursor if has_more else None)
-
-
-def _records(salon_id, found):
-    """Return {(model, id): row} of the page's events, one query per kind of record on the page."""
     wanted = {}
     for kind, _, object_id in found:
         wanted.setdefault(MODELS[kind], set()).add(object_id)
-    records = {}
-    for model, ids in wanted.items():
-        records.update(((model, row.id), row) for row in rows_by_id(model, salon_id, sorted(ids)))
-    return records
+    sale_ids = [object_id for kind, _, object_id in found if kind == "sale"]
+    salon_id = customer.salon_id
+    *loaded, items = one_trip.fetch(*(rows_by_id_query(model, salon_id, sorted(ids)) for model, ids in wanted.items()),
+                                    items_by_sale_query(salon_id, sale_ids))
+    records = {(row.__class__, row.id): row for rows in loaded for row in rows}
+    events = [Event(kind, at, records[MODELS[kind], object_id]) for kind, at, object_id in found]
+    for event in events:
+        if event.kind == "sale":
+            event.items = items.get(event.id, [])
+    _attach_names(events, known_names or {})
+    return events, (events[-1].cursor if has_more else None)
 
 
-def _attach_details(salon_id, events, known_names):
-    """Load the page's sale items (the loader the sales page and API use) and staff names, one query each."""
-    sales = {e.id: e for e in events if e.kind == "sale"}
-    for sale_id, items in items_by_sale(salon_id, list(sales)).items():
-        sales[sale_id].items = items
+def _attach_names(events, known_names):
+    """Name each event's member of staff; people no longer (or never) on the staff are looked up, in one query."""
     user_ids = {_user_id(e) for e in events} - {None} - set(known_names)
     names = dict(known_names)
-    if user_ids:  # people no longer (or never) on the staff: an admin, a former employee
+    if user_ids:  # an admin, a former employee
         names.update(User.select(User.id, User.name).where(User.id.in_(list(user_ids))).tuples())
     for event in events:
         event.user_name = names.get(_user_id(event))

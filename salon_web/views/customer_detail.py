@@ -1,4 +1,5 @@
 """The customer card: new-customer form, widgets that save in place, tags and the timeline."""
+import collections
 import dataclasses
 from collections.abc import Mapping
 
@@ -6,8 +7,9 @@ from flask import Blueprint, abort, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from salon_web import htmx
+from salon_web import htmx, one_trip
 from salon_web.models import SalonCustomer
+from salon_web.models.base import NotInSalon
 from salon_web.models.communications import PURPOSES, STATUSES
 from salon_web.security import client_ip
 from salon_web.services import customer_edit, follow_ups, front_desk, timeline
@@ -15,7 +17,7 @@ from salon_web.services.clock import local_today
 from salon_web.services.customer_create import DuplicateCustomer, check_contact, create_customer
 from salon_web.services.customer_edit import EditConflict
 from salon_web.services.field_errors import FieldErrors
-from salon_web.services.salons import salon_staff
+from salon_web.services.salons import salon_staff_query
 from salon_web.tenancy import salon_view
 from salon_web.views.communications import LABELS, form_state
 from salon_web.web_forms.customer_card import WIDGET_FORMS, NewCustomerForm, TagForm, checked
@@ -25,6 +27,8 @@ bp = Blueprint("customer_detail", __name__)
 TEMPLATE = "customer_detail/show.html"
 WIDGET_PATHS = 'contact, notes, preferences, "follow-up", communication'
 CARD_WIDGETS = ("tags", "contact", "notes", "preferences", "follow_up", "communication")
+CustomerKey = collections.namedtuple("CustomerKey", "salon_id id")  # what the timeline's query needs of a customer
+NO_POSITIONS = one_trip.Query(None, (), ())  # a card drawn without its timeline
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,9 +75,12 @@ def _new_form(salon, *, status=422, values=None, errors=None, duplicates=(), can
 @salon_view()
 def show(salon, customer_id):
     """The customer card: header with figures, allergy alert, widgets and the timeline."""
-    customer, reliability = front_desk.card_customer(salon, customer_id)
+    *looked_up, found = _card_lookups(salon, customer_id, front_desk.card_customer_query(salon, customer_id))
+    if found is None:
+        raise NotInSalon(SalonCustomer, customer_id)
+    customer, reliability = found
     return htmx.render(TEMPLATE, "card", target="customer-card",
-                       **card_context(salon, customer, reliability=reliability))
+                       **card_context(salon, customer, reliability=reliability, looked_up=looked_up))
 
 
 @bp.route(f"/salons/<int:salon_id>/customers/<int:customer_id>/<any({WIDGET_PATHS}):widget>",
@@ -159,18 +166,26 @@ def timeline_view(salon, customer_id):
     return htmx.render("customer_detail/timeline.html", "timeline", target="timeline", **context)
 
 
-def card_context(salon, customer, state=None, *, with_timeline=True, reliability=None):
+def _card_lookups(salon, customer_id, *more, with_timeline=True):
+    """The card's tags and suggestions, the salon's staff, the timeline's first positions and the results of
+    `more` queries: one round trip."""
+    positions = timeline.positions_query(CustomerKey(salon.id, customer_id)) if with_timeline else NO_POSITIONS
+    return one_trip.fetch(customer_edit.card_tags_query(salon.id, customer_id), salon_staff_query(salon),
+                          positions, *more)
+
+
+def card_context(salon, customer, state=None, *, with_timeline=True, reliability=None, looked_up=None):
     """Everything the card template needs; `state` is the widget just saved, refused or in conflict.
 
-    `reliability` is the customer's, when it was read with the customer (front_desk.card_customer).
+    `reliability` is the customer's, when it was read with the customer (front_desk.card_customer_query);
+    `looked_up` what `_card_lookups` gave, when it ran with the customer's own look-up.
     """
     widgets = {name: WidgetState(name, customer.version) for name in CARD_WIDGETS}
     if state is not None:
         widgets[state.widget] = state
-    tags, suggestions = customer_edit.card_tags(customer)
-    staff = salon_staff(salon)
+    (tags, suggestions), staff, found = looked_up or _card_lookups(salon, customer.id, with_timeline=with_timeline)
     staff_names = {u.id: u.name for u in staff}
-    events, next_cursor = timeline.timeline_page(customer, known_names=staff_names) if with_timeline else ([], None)
+    events, next_cursor = timeline.events_page(customer, found, known_names=staff_names) if with_timeline else ([], None)
     return dict(
         salon=salon, customer=customer, widgets=widgets, tags=tags,
         suggestions=suggestions,
