@@ -85,11 +85,23 @@ def test_a_page_without_rows_has_no_tags(world, tagged):
     assert page.customers == [] and page.tags == {} and page.total == 0
 
 
-def test_the_rows_their_count_and_their_tags_are_one_statement_per_phase(world, tagged):
+def test_the_rows_their_count_and_their_tags_are_one_statement_across_phases(world, tagged):
     salon = world.salon
     came, both = parse(salon, per_page="2"), parse(salon, per_page="5")  # the second runs into the never-came phase
     assert len(statements_of(lambda: customer_page(came, salon, now=NOW))) == 1
-    assert len(statements_of(lambda: customer_page(both, salon, now=NOW))) == 2
+    assert len(statements_of(lambda: customer_page(both, salon, now=NOW))) == 1
+
+
+@pytest.mark.postgres_only
+def test_the_never_came_phase_is_not_read_when_the_first_fills_the_page(world, tagged):
+    from salon_web.db import db
+
+    def plan(per_page):
+        (sql, params), = statements_of(lambda: customer_page(parse(world.salon, per_page=per_page), world.salon, now=NOW))
+        return "\n".join(line for (line,) in db.execute_sql("EXPLAIN (ANALYZE, COSTS OFF) " + sql, params))
+
+    assert "never executed" in plan("2"), plan("2")  # three came: the page (and the extra row) is full
+    assert "never executed" not in plan("5")
 
 
 def test_a_rows_tag_links_are_found_by_its_customer(world, tagged):

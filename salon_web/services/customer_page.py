@@ -88,27 +88,56 @@ def _keyset(column, value, row_id, descending, forward):
     return left < right if later else left > right
 
 
-# The rows' tags ride in the page statement, joined around the page query so that only the rows its LIMIT kept are
-# joined (inside it, a sort would first join every matching row). One row per tag, by name after the page's order
-# (which the outer ORDER BY repeats: PostgreSQL sees the rows come sorted, SQLite sorts a few dozen): the same SQL
-# on both databases, and on SQLite cheaper than a JSON array per row. The unary + keeps both planners off the
-# (salon_id, tag_id, customer_id) index, which they walked whole for every row instead of finding the row's own links
-# by customer: SQLite without statistics 0.53 ms against 0.15 ms a demo page, PostgreSQL 0.78 against 0.55 ms.
-_PAGE_WITH_TAGS_SQL = (
-    'SELECT "page".*, t."name" FROM ({page}) AS "page" '
+# The page is ONE statement. Its phases (rows with a sort value, then those without) are branches of a UNION ALL,
+# each on its own index and limited to what the page could take from it; a later branch runs only when the earlier
+# ones came short of the page (a one-time condition on their row count: neither database then reads it). A search
+# in a small salon used to be two statements, the second for the never-visited customers the first left room for.
+#
+# The rows' tags ride in it too, joined around the page so that only the rows its LIMIT kept are joined (inside it,
+# a sort would first join every matching row). One row per tag, by name after the page's order (which the outer
+# ORDER BY repeats): the same SQL on both databases, and on SQLite cheaper than a JSON array per row. The unary +
+# keeps both planners off the (salon_id, tag_id, customer_id) index, which they walked whole for every row instead
+# of finding the row's own links by customer: SQLite without statistics 0.53 ms against 0.15 ms a demo page,
+# PostgreSQL 0.78 against 0.55 ms.
+_PAGE_SQL = (
+    'WITH {branches} SELECT "page".*{count}, t."name" FROM ({page}) AS "page" '
     'LEFT JOIN "customer_tag" AS ct ON ct."customer_id" = "page"."id" AND +ct."salon_id" = ? '
     'LEFT JOIN "tag" AS t ON t."id" = ct."tag_id" AND t."salon_id" = ? ORDER BY {order}, t."name"')
 
 
-def _with_tags(query, order, salon, tags):
-    """Run the page query, putting each row's tag names, alphabetically, in `tags` by id; return its rows."""
-    sql, params = query.sql()
-    outer_order = ", ".join(f'"page"."{column.name}" {"DESC" if down else "ASC"}' for column, down in order)
-    text = placeholders(_PAGE_WITH_TAGS_SQL).format(page=sql, order=outer_order)  # the page's SQL is the driver's
+def _page_statement(branches, column, down, limit, offset, count, salon):
+    """(SQL, params) of the page: the branches' rows in their order, LIMIT and OFFSET, tags, the capped count."""
+    direction = "DESC" if down else "ASC"
+    names, parts, params = [], [], []
+    for number, branch in enumerate(branches):
+        sql, branch_params = branch.sql()
+        names.append(f'"b{number}" AS ({sql})')
+        params.extend(branch_params)
+        select = f'SELECT {number} AS "phase", "b{number}".* FROM "b{number}"'
+        if number:  # only when the branches before it left room on the page
+            before = " + ".join(f'(SELECT COUNT(*) FROM "b{earlier}")' for earlier in range(number))
+            select += f" WHERE {before} < {int(offset + limit)}"
+        parts.append(select)
+    order = [("phase", "ASC"), (column.column_name, direction), ("id", direction)]
+    page = (" UNION ALL ".join(parts) + " ORDER BY " + ", ".join(f'"{name}" {way}' for name, way in order)
+            + f" LIMIT {int(limit)}" + (f" OFFSET {int(offset)}" if offset else ""))
+    count_sql = ""
+    if count is not None:
+        count_sql, count_params = count.sql()
+        count_sql = f', ({count_sql}) AS "matching_total"'
+        params.extend(count_params)
+    text = placeholders(_PAGE_SQL).format(  # the branches' SQL is the driver's already
+        branches=", ".join(names), count=count_sql, page=page,
+        order=", ".join(f'"page"."{name}" {way}' for name, way in order))
+    return text, [*params, salon.id, salon.id]
+
+
+def _run_page(text, params, tags):
+    """Run the page statement, putting each row's tag names, alphabetically, in `tags` by id; return its rows."""
     rows, last_id = [], None
-    for row in db.execute_sql(text, [*params, salon.id, salon.id]):
-        if row[0] != last_id:  # the customer's first row (one per tag, or one without)
-            last_id = row[0]
+    for row in db.execute_sql(text, params):
+        if row[1] != last_id:  # the customer's first row (one per tag, or one without); row[0] is its phase
+            last_id = row[1]
             rows.append(row)
             names = tags[last_id] = []
         if row[-1] is not None:  # None: no tags, or a tag of another salon's
@@ -117,7 +146,7 @@ def _with_tags(query, order, salon, tags):
 
 
 def _list_row(row):
-    values = list(row[:len(LIST_COLUMNS)])
+    values = list(row[1:len(LIST_COLUMNS) + 1])
     for index, convert in _TIMESTAMPS:
         values[index] = convert(values[index])
     return ListRow._make(values)
@@ -126,43 +155,32 @@ def _list_row(row):
 def _fetch(customer_filter, salon, cursor, limit, now, offset=0, count_cap=None):
     """Fetch up to `limit` rows from the cursor (or the start, skipping `offset`) in the cursor's direction.
 
-    Returns (rows, total, tags). With `count_cap`, the first statement also counts the matches up to the cap (an
-    uncorrelated subquery, run once): total is that count, or None when that statement found no row to carry it.
+    Returns (rows, total, tags). With `count_cap`, the statement also counts the matches up to the cap (an
+    uncorrelated subquery, run once): total is that count, or None when no row came to carry it.
     tags maps each row's id to its tag names, alphabetically.
     """
-    total = None
-    tags = {}
     phases = _phases(customer_filter)
     descending = customer_filter.order == "desc"
     forward = cursor is None or cursor.direction == "after"
     start = 0 if cursor is None else cursor.phase
-    indices = range(start, len(phases)) if forward else range(start, -1, -1)
-    rows = []
-    for index in indices:
+    down = descending == forward
+    branches = []
+    for index in range(start, len(phases)) if forward else range(start, -1, -1):
         condition, column = phases[index]
         query = customer_filter.matching(salon, *LIST_COLUMNS, now=now)
         if condition is not None:
             query = query.where(condition)
         if cursor is not None and index == cursor.phase:
             query = query.where(_keyset(column, cursor.value, cursor.id, descending, forward))
-        down = descending == forward
-        order = ([] if column is None else [(column, down)]) + [(SalonCustomer.id, down)]
-        query = query.order_by(*[c.desc() if d else c.asc() for c, d in order]).limit(limit - len(rows))
-        if count_cap is not None:  # one round trip for the page and its count
-            query = query.select_extend(_capped_count(customer_filter, salon, now, count_cap).alias("matching_total"))
-        found = _with_tags(query.offset(offset) if offset else query, order, salon, tags)
-        if count_cap is not None:
-            total = found[0][-2] if found else None  # the column before the tag's name
-            count_cap = None
-        # Named tuples: the page only reads these columns, and building model instances cost ~0.5 ms a page.
-        found = [_list_row(row) for row in found]
-        if offset and not found and index + 1 < len(phases):
-            offset = max(0, offset - query.order_by().limit(None).count())  # skip past this phase's rows
-        else:
-            offset = 0
-        rows.extend(found)
-        if len(rows) >= limit:
-            break
+        order = ([] if column is None else [column]) + [SalonCustomer.id]
+        branches.append(query.order_by(*[c.desc() if down else c.asc() for c in order]).limit(offset + limit))
+    count = None if count_cap is None else _capped_count(customer_filter, salon, now, count_cap)
+    tags = {}
+    found = _run_page(*_page_statement(branches, sort_column(customer_filter.sort), down, limit, offset, count, salon),
+                      tags)
+    total = found[0][-2] if found and count is not None else None  # the column before the tag's name
+    # Named tuples: the page only reads these columns, and building model instances cost ~0.5 ms a page.
+    rows = [_list_row(row) for row in found]
     return (rows if forward else rows[::-1]), total, tags
 
 
