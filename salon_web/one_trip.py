@@ -2,9 +2,9 @@
 
 On PostgreSQL every statement is a round trip, and a busy host's round trip (0.3-0.5 ms measured between a
 page's statements) costs more than a page's small SELECTs take to run. SELECTs a page needs together and
-that do not depend on each other's answers go into one `UNION ALL`: each part's columns sit in their own
-slots of a wide row and are NULL in the other parts' rows; every row starts with the number of its part and
-its place in that part's own order. Each part keeps its ORDER BY and LIMIT.
+that do not depend on each other's answers go into one `UNION ALL`: each part is a CTE, its columns take
+columns of the union of their type (NULL where another part's row has none of that type), and every row starts
+with the number of its part and its place in that part's own order. Each part keeps its ORDER BY and LIMIT.
 
 PostgreSQL needs the padding NULLs typed (it unites the branches two at a time, and two untyped NULL columns
 become text, which then does not unite with a timestamp), so a part names its columns' SQL types:
@@ -44,6 +44,11 @@ class Query:
 
 def sql_types(fields):
     """The SQL types of these peewee fields' columns, as a part's padding NULLs are cast to."""
+    return _sql_types(type(db.obj), tuple(fields))
+
+
+@functools.lru_cache(maxsize=256)
+def _sql_types(database_class, fields):  # the class names the dialect: the same fields, the same types
     field_types = db.get_context_options()["field_types"]
     return tuple(_CASTABLE.get(field.field_type) or field_types.get(field.field_type, field.field_type)
                  for field in fields)
@@ -69,27 +74,40 @@ def _run(queries, rows):
     if len(queries) == 1:
         rows[id(queries[0])].extend(run(queries[0].sql, queries[0].params).fetchall())
         return
-    text, slices = _combined(tuple((query.sql, query.types) for query in queries))
-    targets = [rows[id(query)] for query in queries]
-    for part, _place, *values in run(text, [value for query in queries for value in query.params]):
-        targets[part].append(tuple(values[slices[part]]))
+    text, slots = _combined(tuple((query.sql, query.types) for query in queries))
+    targets = [(rows[id(query)], columns) for query, columns in zip(queries, slots)]
+    for row in run(text, [value for query in queries for value in query.params]):
+        target, columns = targets[row[0]]
+        target.append(tuple(row[slot] for slot in columns))
 
 
 @functools.lru_cache(maxsize=512)
 def _combined(parts):
-    """(SQL of the parts as one UNION ALL ordered by part and place, each part's slice of the columns)."""
-    widths = [len(types) for _, types in parts]
-    branches, slices, start = [], [], 0
-    for number, (sql, types) in enumerate(parts):
-        before = [_null(sql_type) for other in parts[:number] for sql_type in other[1]]
-        after = [_null(sql_type) for other in parts[number + 1:] for sql_type in other[1]]
-        columns = ", ".join([f"{number}", "ROW_NUMBER() OVER ()", *before, f"p{number}.*", *after])
+    """(SQL of the parts as one UNION ALL ordered by part and place, each part's columns' places in its rows).
+
+    Parts share the union's columns where their types match (the card's five kinds of rows fit in 20 columns, not
+    57), so the statement PostgreSQL parses and the rows it sends stay narrow. Each part is a CTE whose column list
+    names its columns c0, c1...: SQLite has no column list for a subquery in FROM.
+    """
+    slot_types, placed = [], []
+    for _, types in parts:
+        taken, columns = set(), []
+        for sql_type in types:
+            slot = next((i for i, t in enumerate(slot_types) if t == sql_type and i not in taken), None)
+            if slot is None:
+                slot = len(slot_types)
+                slot_types.append(sql_type)
+            taken.add(slot)
+            columns.append(slot)
+        placed.append(columns)
+    ctes, branches = [], []
+    for number, ((sql, types), columns) in enumerate(zip(parts, placed)):
+        names = ", ".join(f"c{index}" for index in range(len(types)))
+        ctes.append(f"p{number}({names}) AS ({sql})")
+        column_of = {slot: index for index, slot in enumerate(columns)}
+        values = [f"p{number}.c{column_of[slot]}" if slot in column_of else f"CAST(NULL AS {sql_type})"
+                  for slot, sql_type in enumerate(slot_types)]
         # ROW_NUMBER() OVER () numbers the rows as the part's own ORDER BY delivers them.
-        branches.append(f"SELECT {columns} FROM ({sql}) AS p{number}")
-        slices.append(slice(start, start + widths[number]))
-        start += widths[number]
-    return " UNION ALL ".join(branches) + " ORDER BY 1, 2", slices
-
-
-def _null(sql_type):
-    return f"CAST(NULL AS {sql_type})"
+        branches.append(f"SELECT {number}, ROW_NUMBER() OVER (), {', '.join(values)} FROM p{number}")
+    text = "WITH " + ", ".join(ctes) + " " + " UNION ALL ".join(branches) + " ORDER BY 1, 2"
+    return text, [tuple(slot + 2 for slot in columns) for columns in placed]  # after the part and its place
