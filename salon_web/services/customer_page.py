@@ -73,7 +73,7 @@ def exact_count_label(total, language="en"):
     return _nl("%(count)s customer", "%(count)s customers", total, count=formats.number(total, language))
 
 
-_FROM = ' FROM "salon_customer" AS "t1" WHERE '
+_FROM_WHERE = ' FROM "salon_customer" AS "t1" WHERE '
 _LIST_COLUMNS_SQL = column_list(LIST_COLUMNS, '"t1"')
 
 
@@ -88,7 +88,7 @@ def _matching_sql(customer_filter, salon, now):
     filter cost peewee 0.13-0.2 ms).
     """
     sql, params = customer_filter.matching(salon, SalonCustomer.id, now=now).sql()
-    head = f'SELECT "t1"."id"{_FROM}'
+    head = f'SELECT "t1"."id"{_FROM_WHERE}'
     assert sql.startswith(head), sql  # matching() is one table's SELECT ... WHERE, nothing after the WHERE
     return sql[len(head):], params
 
@@ -114,7 +114,7 @@ def _capped_count_sql(matching, cap):
     """(SQL, params) counting the matches, at most `cap` + 1 (so `> cap` means "more"); every match for None."""
     where, params = matching
     limit = "" if cap is None else f" LIMIT {int(cap) + 1}"
-    return f'SELECT COUNT(1) FROM (SELECT "t1"."id"{_FROM}{where}{limit}) AS "matching"', params
+    return f'SELECT COUNT(1) FROM (SELECT "t1"."id"{_FROM_WHERE}{where}{limit}) AS "matching"', params
 
 
 # The page is ONE statement. Its phases (rows with a sort value, then those without) are branches of a UNION ALL,
@@ -203,8 +203,8 @@ def _fetch(customer_filter, salon, cursor, limit, now, offset=0, count_cap=None)
         if cursor is not None and index == cursor.phase:
             after, after_params = _keyset(column, cursor.value, cursor.id, descending, forward)
         direction = " DESC" if down else ""
-        order = "".join(f"{_column_sql(column)}{direction}, " for column in [column] if column is not None)
-        branches.append((f'SELECT {_LIST_COLUMNS_SQL}{_FROM}{where}{condition}{after} '
+        order = "" if column is None else f"{_column_sql(column)}{direction}, "
+        branches.append((f'SELECT {_LIST_COLUMNS_SQL}{_FROM_WHERE}{where}{condition}{after} '
                          f'ORDER BY {order}"t1"."id"{direction} LIMIT {int(offset + limit)}',
                          [*where_params, *after_params]))
     count = None if count_cap is None else _capped_count_sql(matching, count_cap)
