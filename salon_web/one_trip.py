@@ -12,6 +12,7 @@ become text, which then does not unite with a timestamp), so a part names its co
 """
 import dataclasses
 import functools
+import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -74,16 +75,16 @@ def _run(queries, rows):
     if len(queries) == 1:
         rows[id(queries[0])].extend(run(queries[0].sql, queries[0].params).fetchall())
         return
-    text, slots = _combined(tuple((query.sql, query.types) for query in queries))
-    targets = [(rows[id(query)], columns) for query, columns in zip(queries, slots)]
+    text, getters = _combined(tuple((query.sql, query.types) for query in queries))
+    targets = [(rows[id(query)].append, getter) for query, getter in zip(queries, getters)]
     for row in run(text, [value for query in queries for value in query.params]):
-        target, columns = targets[row[0]]
-        target.append(tuple(row[slot] for slot in columns))
+        add, columns_of = targets[row[0]]
+        add(columns_of(row))
 
 
 @functools.lru_cache(maxsize=512)
 def _combined(parts):
-    """(SQL of the parts as one UNION ALL ordered by part and place, each part's columns' places in its rows).
+    """(SQL of the parts as one UNION ALL ordered by part and place, for each part a getter of its columns).
 
     Parts share the union's columns where their types match (the card's five kinds of rows fit in 20 columns, not
     57), so the statement PostgreSQL parses and the rows it sends stay narrow. Each part is a CTE whose column list
@@ -110,4 +111,12 @@ def _combined(parts):
         # ROW_NUMBER() OVER () numbers the rows as the part's own ORDER BY delivers them.
         branches.append(f"SELECT {number}, ROW_NUMBER() OVER (), {', '.join(values)} FROM p{number}")
     text = "WITH " + ", ".join(ctes) + " " + " UNION ALL ".join(branches) + " ORDER BY 1, 2"
-    return text, [tuple(slot + 2 for slot in columns) for columns in placed]  # after the part and its place
+    return text, [_getter([slot + 2 for slot in columns]) for columns in placed]  # after the part and its place
+
+
+def _getter(places):
+    """A function of a row giving the tuple of its values at `places`."""
+    if len(places) == 1:
+        place = places[0]
+        return lambda row: (row[place],)
+    return operator.itemgetter(*places)
