@@ -112,15 +112,15 @@ def _crowd_with_segment(world):
 
 
 @pytest.mark.parametrize("role, query, headers, expected", [
-    # user with salon, role and the salon switcher (one statement); then, in one statement (one_trip), the rows
-    # with their capped count and their tags and the filters' choices: tag names, the service menu of the "had a
-    # service" filter (issue 15) and the segment links
-    ("owner", "", {}, 2),
+    # user with salon, role and the salon switcher (one statement), rows with their capped count and their tags
+    # (one), and one statement for the filters' choices: tag names, the service menu of the "had a service" filter
+    # (issue 15) and the segment links
+    ("owner", "", {}, 3),
     # a tag filter adds its one lookup of the named tags
-    ("owner", "?tags=VIP", {}, 3),
-    # the results block: no segment links, no switcher; the tag names only for a manager's bulk form (with the rows)
-    ("owner", "", HX, 2),
-    ("owner", "?tags=VIP", HX, 3),
+    ("owner", "?tags=VIP", {}, 4),
+    # the results block: no segment links, no switcher; the tag names only for a manager's bulk form
+    ("owner", "", HX, 3),
+    ("owner", "?tags=VIP", HX, 4),
     ("employee", "", HX, 2),
     # a refused filter: the page shows the form and the messages, the block only the messages
     ("owner", "?min_visits=lots", {}, 2),

@@ -10,7 +10,7 @@ import dataclasses
 
 from peewee import DateTimeField
 
-from salon_web import one_trip
+from salon_web import one_trip, prepared_sql
 from salon_web.db import db
 from salon_web.models import SalonCustomer
 from salon_web.models.base import column_list
@@ -230,18 +230,13 @@ def _cursor_for(customer_filter, customer, direction):
 
 def customer_page(customer_filter, salon, *, now=None, with_total=True):
     """Return the CustomerPage the filter asks for (keyset cursor, `page` number, or the first page)."""
-    return one_trip.fetch_one(customer_page_query(customer_filter, salon, now=now, with_total=with_total))
-
-
-def customer_page_query(customer_filter, salon, *, now=None, with_total=True):
-    """The Query of `customer_page`, to run in one trip with what the list shows beside it."""
     cursor = customer_filter.cursor
     cap = COUNT_CAP if with_total else None
     offset = 0
     if customer_filter.page is not None and cursor is None:
         offset = (customer_filter.page - 1) * customer_filter.per_page
     fetched = _fetch(customer_filter, salon, cursor, customer_filter.per_page + 1, now, offset=offset, count_cap=cap)
-    return fetched.then(lambda result: _page(customer_filter, salon, now, with_total, *result))
+    return _page(customer_filter, salon, now, with_total, *one_trip.fetch_one(fetched))
 
 
 def _page(customer_filter, salon, now, with_total, rows, total, tags):
@@ -281,7 +276,7 @@ def exact_count(customer_filter, salon, *, now=None):
     return count_matching(customer_filter, salon, now=now, cap=None)
 
 
-def salon_tags_query(salon):
-    """A Query of the salon's tag names, alphabetically (the bulk form's suggestions)."""
-    return one_trip.Query('SELECT "name" FROM "tag" WHERE "salon_id" = ? ORDER BY "name"', [salon.id], ("TEXT",),
-                          lambda rows: [name for (name,) in rows], fixed=True)
+def salon_tags(salon):
+    """The salon's tag names, alphabetically (the bulk form's suggestions): fixed SQL, prepared on PostgreSQL."""
+    rows = prepared_sql.execute('SELECT "name" FROM "tag" WHERE "salon_id" = ? ORDER BY "name"', [salon.id])
+    return [name for (name,) in rows]

@@ -5,7 +5,7 @@ of its own, composed by peewee on every page: one fixed UNION ALL is one round t
 """
 import dataclasses
 
-from salon_web import one_trip
+from salon_web import prepared_sql
 
 Service = dataclasses.make_dataclass("ServiceChoice", ["id", "name", "active"])
 Segment = dataclasses.make_dataclass("SegmentChoice", ["id", "name", "query"])
@@ -30,18 +30,8 @@ class ListChoices:
 
 def list_choices(salon):
     """Return the salon's ListChoices."""
-    return one_trip.fetch_one(list_choices_query(salon))
-
-
-def list_choices_query(salon):
-    """The Query of `list_choices`, to run in one trip with the page's rows."""
-    types = ("INTEGER", "TEXT", "TEXT", "INTEGER", "TEXT", "INTEGER", "TEXT")
-    return one_trip.Query(_CHOICES_SQL, [salon.id] * 3, types, _choices, fixed=True)
-
-
-def _choices(rows):
     tags, services, segments = [], [], []
-    for kind, _, _, row_id, name, active, query in rows:
+    for kind, _, _, row_id, name, active, query in prepared_sql.execute(_CHOICES_SQL, [salon.id] * 3):
         if kind == 1:
             tags.append(name)
         elif kind == 2:
