@@ -85,11 +85,22 @@ def test_a_page_without_rows_has_no_tags(world, tagged):
     assert page.customers == [] and page.tags == {} and page.total == 0
 
 
-def test_the_rows_their_count_and_their_tags_are_one_statement_across_phases(world, tagged):
+def test_a_filtered_page_reads_both_phases_in_one_statement(world, tagged):
     salon = world.salon
-    came, both = parse(salon, per_page="2"), parse(salon, per_page="5")  # the second runs into the never-came phase
+    came = parse(salon, per_page="2", min_visits="0")
+    both = parse(salon, per_page="5", min_visits="0")  # needs never-came customers too
     assert len(statements_of(lambda: customer_page(came, salon, now=NOW))) == 1
     assert len(statements_of(lambda: customer_page(both, salon, now=NOW))) == 1
+    assert [c.full_name for c in customer_page(both, salon, now=NOW).customers][3:] == ["Never Two", "Never One"]
+
+
+def test_an_unfiltered_page_asks_for_the_never_came_only_when_it_came_short(world, tagged):
+    salon = world.salon
+    came, both = parse(salon, per_page="2"), parse(salon, per_page="5")
+    assert len(statements_of(lambda: customer_page(came, salon, now=NOW))) == 1
+    assert len(statements_of(lambda: customer_page(both, salon, now=NOW))) == 2
+    (sql, _), = statements_of(lambda: customer_page(came, salon, now=NOW))
+    assert "IS NULL ORDER BY" not in sql  # no never-came branch in it
 
 
 @pytest.mark.postgres_only
@@ -97,7 +108,8 @@ def test_the_never_came_phase_is_not_read_when_the_first_fills_the_page(world, t
     from salon_web.db import db
 
     def plan(per_page):
-        (sql, params), = statements_of(lambda: customer_page(parse(world.salon, per_page=per_page), world.salon, now=NOW))
+        page_filter = parse(world.salon, per_page=per_page, min_visits="0")  # a filter: both phases in one statement
+        (sql, params), = statements_of(lambda: customer_page(page_filter, world.salon, now=NOW))
         return "\n".join(line for (line,) in db.execute_sql("EXPLAIN (ANALYZE, COSTS OFF) " + sql, params))
 
     assert "never executed" in plan("2"), plan("2")  # three came: the page (and the extra row) is full

@@ -182,8 +182,17 @@ def _list_row(row):
     return ListRow._make(values)
 
 
-def _fetch(customer_filter, salon, cursor, limit, now, offset=0, count_cap=None):
-    """A Query of up to `limit` rows from the cursor (or the start, skipping `offset`) in the cursor's direction.
+def _walk(customer_filter, cursor):
+    """The indices of the phases a page reads, in the order it reads them (from the cursor's phase on)."""
+    count = len(_phases(customer_filter))
+    if cursor is None:
+        return list(range(count))
+    return list(range(cursor.phase, count)) if cursor.direction == "after" else list(range(cursor.phase, -1, -1))
+
+
+def _fetch(customer_filter, salon, cursor, limit, now, walk, offset=0, count_cap=None):
+    """A Query of up to `limit` rows of the phases `walk`, from the cursor (or the start, skipping `offset`), in the
+    cursor's direction.
 
     Its result is (rows, total, tags). With `count_cap`, the statement also counts the matches up to the cap (an
     uncorrelated subquery, run once): total is that count, or None when no row came to carry it.
@@ -192,12 +201,11 @@ def _fetch(customer_filter, salon, cursor, limit, now, offset=0, count_cap=None)
     phases = _phases(customer_filter)
     descending = customer_filter.order == "desc"
     forward = cursor is None or cursor.direction == "after"
-    start = 0 if cursor is None else cursor.phase
     down = descending == forward
     matching = _matching_sql(customer_filter, salon, now)
     where, where_params = matching
     branches = []
-    for index in range(start, len(phases)) if forward else range(start, -1, -1):
+    for index in walk:
         condition, column = phases[index]
         after, after_params = "", []
         if cursor is not None and index == cursor.phase:
@@ -229,14 +237,30 @@ def _cursor_for(customer_filter, customer, direction):
 
 
 def customer_page(customer_filter, salon, *, now=None, with_total=True):
-    """Return the CustomerPage the filter asks for (keyset cursor, `page` number, or the first page)."""
+    """Return the CustomerPage the filter asks for (keyset cursor, `page` number, or the first page).
+
+    A search or a filter usually comes short of a page of customers who came, so its page asks for the never-came
+    phase in the same statement. An unfiltered keyset page almost always fills from its first phase: it sends that
+    phase alone (the branch it would not read still cost PostgreSQL planning time) and asks for the rest only when
+    it came short.
+    """
     cursor = customer_filter.cursor
     cap = COUNT_CAP if with_total else None
+    limit = customer_filter.per_page + 1
     offset = 0
     if customer_filter.page is not None and cursor is None:
         offset = (customer_filter.page - 1) * customer_filter.per_page
-    fetched = _fetch(customer_filter, salon, cursor, customer_filter.per_page + 1, now, offset=offset, count_cap=cap)
-    return _page(customer_filter, salon, now, with_total, *one_trip.fetch_one(fetched))
+    walk = _walk(customer_filter, cursor)
+    first_alone = not customer_filter.is_filtered and not offset and customer_filter.page is None
+    taken = walk[:1] if first_alone else walk
+    rows, total, tags = one_trip.fetch_one(_fetch(customer_filter, salon, cursor, limit, now, taken, offset, cap))
+    if len(rows) < limit and taken != walk:  # came short of the page: the following phases, one more statement
+        more, _, more_tags = one_trip.fetch_one(
+            _fetch(customer_filter, salon, cursor, limit - len(rows), now, walk[len(taken):]))
+        forward = cursor is None or cursor.direction == "after"
+        rows = rows + more if forward else more + rows  # backward pages come in display order
+        tags.update(more_tags)
+    return _page(customer_filter, salon, now, with_total, rows, total, tags)
 
 
 def _page(customer_filter, salon, now, with_total, rows, total, tags):
