@@ -10,7 +10,7 @@ import dataclasses
 
 from peewee import DateTimeField
 
-from salon_web import one_trip, prepared_sql
+from salon_web import prepared_sql
 from salon_web.db import db
 from salon_web.models import SalonCustomer
 from salon_web.models.base import column_list
@@ -191,10 +191,10 @@ def _walk(customer_filter, cursor):
 
 
 def _fetch(customer_filter, salon, cursor, limit, now, walk, offset=0, count_cap=None):
-    """A Query of up to `limit` rows of the phases `walk`, from the cursor (or the start, skipping `offset`), in the
-    cursor's direction.
+    """Fetch up to `limit` rows of the phases `walk`, from the cursor (or the start, skipping `offset`), in the
+    cursor's direction, in one statement.
 
-    Its result is (rows, total, tags). With `count_cap`, the statement also counts the matches up to the cap (an
+    Returns (rows, total, tags). With `count_cap`, the statement also counts the matches up to the cap (an
     uncorrelated subquery, run once): total is that count, or None when no row came to carry it.
     tags maps each row's id to its tag names, alphabetically.
     """
@@ -217,16 +217,11 @@ def _fetch(customer_filter, salon, cursor, limit, now, walk, offset=0, count_cap
                          [*where_params, *after_params]))
     count = None if count_cap is None else _capped_count_sql(matching, count_cap)
     text, params = _page_statement(branches, sort_column(customer_filter.sort), down, limit, offset, count, salon)
-
-    def finish(found):
-        found, tags = _rows_and_tags(found)
-        total = found[0][-2] if found and count is not None else None  # the column before the tag's name
-        # Named tuples: the page only reads these columns, and building model instances cost ~0.5 ms a page.
-        rows = [_list_row(row) for row in found]
-        return (rows if forward else rows[::-1]), total, tags
-
-    types = ("INTEGER", *one_trip.sql_types(LIST_COLUMNS), *(() if count is None else ("BIGINT",)), "TEXT")
-    return one_trip.Query(text, params, types, finish)
+    found, tags = _rows_and_tags(db.execute_sql(text, params))
+    total = found[0][-2] if found and count is not None else None  # the column before the tag's name
+    # Named tuples: the page only reads these columns, and building model instances cost ~0.5 ms a page.
+    rows = [_list_row(row) for row in found]
+    return (rows if forward else rows[::-1]), total, tags
 
 
 def _cursor_for(customer_filter, customer, direction):
@@ -251,12 +246,11 @@ def customer_page(customer_filter, salon, *, now=None, with_total=True):
     if customer_filter.page is not None and cursor is None:
         offset = (customer_filter.page - 1) * customer_filter.per_page
     walk = _walk(customer_filter, cursor)
-    first_alone = not customer_filter.is_filtered and not offset and customer_filter.page is None
+    first_alone = not customer_filter.is_filtered and customer_filter.page is None
     taken = walk[:1] if first_alone else walk
-    rows, total, tags = one_trip.fetch_one(_fetch(customer_filter, salon, cursor, limit, now, taken, offset, cap))
+    rows, total, tags = _fetch(customer_filter, salon, cursor, limit, now, taken, offset, cap)
     if len(rows) < limit and taken != walk:  # came short of the page: the following phases, one more statement
-        more, _, more_tags = one_trip.fetch_one(
-            _fetch(customer_filter, salon, cursor, limit - len(rows), now, walk[len(taken):]))
+        more, _, more_tags = _fetch(customer_filter, salon, cursor, limit - len(rows), now, walk[len(taken):])
         forward = cursor is None or cursor.direction == "after"
         rows = rows + more if forward else more + rows  # backward pages come in display order
         tags.update(more_tags)
