@@ -138,6 +138,27 @@ def test_search_never_returns_another_salons_customer(world, crowd):
     assert names(world.salon, q="emilie") == []  # world.other_customer is Émilie Martin
 
 
+def test_no_parameters_give_the_filter_the_form_gives_for_none(world):
+    from salon_web.services.customer_filter import checked
+    from salon_web.web_forms.customer_list import CustomerListForm
+
+    for salon in (world.salon, world.other_salon):
+        form = CustomerListForm(MultiDict(), currency=salon.currency)
+        assert form.validate()
+        assert list_filter(MultiDict(), salon) == (checked(form.customer_filter(), salon), {})
+
+
+def test_an_unfiltered_page_runs_the_where_peewee_compiles_for_its_salon(world, crowd):
+    from salon_web.services import customer_page as page_module
+
+    unfiltered = parse(world.salon)
+    assert page_module._matching_sql(unfiltered, world.salon, NOW) == page_module._compiled_where(
+        unfiltered, world.salon, NOW)
+    # compiled once, for whichever salon asked first: each salon still sees only its own customers
+    assert names(world.other_salon) == ["Émilie Martin"]
+    assert "Émilie Martin" not in names(world.salon, per_page="100")
+
+
 @pytest.mark.parametrize("args, expected", [
     ({"tags": ["VIP"]}, {"Béatrice Habimana", "Eric Ingabire", "Aline Uwase"}),
     ({"tags": ["VIP", "Regular"]}, {"Béatrice Habimana", "Claude Mugisha", "Eric Ingabire", "Aline Uwase"}),

@@ -7,6 +7,7 @@ API-style clients (OFFSET paging, which gets slower with depth).
 """
 import collections
 import dataclasses
+import functools
 
 from peewee import DateTimeField
 
@@ -15,7 +16,7 @@ from salon_web.db import db
 from salon_web.models import SalonCustomer
 from salon_web.models.base import column_list
 from salon_web.services import formats
-from salon_web.services.customer_filter import Cursor, sort_column
+from salon_web.services.customer_filter import Cursor, CustomerFilter, sort_column
 from salon_web.sql_dialect import placeholders
 from salon_web.texts import _l, _nl
 
@@ -74,6 +75,7 @@ def exact_count_label(total, language="en"):
 
 
 _FROM_WHERE = ' FROM "salon_customer" AS "t1" WHERE '
+_ANY_SALON_ID = 987_654_321  # an unfiltered WHERE is compiled for some salon, then run with the page's own
 _LIST_COLUMNS_SQL = column_list(LIST_COLUMNS, '"t1"')
 
 
@@ -85,12 +87,26 @@ def _matching_sql(customer_filter, salon, now):
     """(SQL, params) of the filter's WHERE clause in the driver's placeholder style, rows aliased "t1".
 
     Compiled by peewee once a page: the page's branches and its count are written around it (each compile of the
-    filter cost peewee 0.13-0.2 ms).
+    filter cost peewee 0.13-0.2 ms). Every unfiltered page has the same WHERE but for the salon: compiled once per
+    kind of database (0.3 ms of a first page).
     """
+    if not customer_filter.is_filtered:
+        return _unfiltered_sql(type(db.obj)), [salon.id]
+    return _compiled_where(customer_filter, salon, now)
+
+
+def _compiled_where(customer_filter, salon, now):
     sql, params = customer_filter.matching(salon, SalonCustomer.id, now=now).sql()
     head = f'SELECT "t1"."id"{_FROM_WHERE}'
     assert sql.startswith(head), sql  # matching() is one table's SELECT ... WHERE, nothing after the WHERE
     return sql[len(head):], params
+
+
+@functools.lru_cache(maxsize=4)
+def _unfiltered_sql(database_class):  # the class names the dialect (its placeholders)
+    where, params = _compiled_where(CustomerFilter(), _ANY_SALON_ID, None)
+    assert params == [_ANY_SALON_ID], params  # the salon is its only value
+    return where
 
 
 def _phases(customer_filter):
