@@ -1,6 +1,7 @@
 """The top-bar sections: each appears once its view exists and the role may use it."""
-from flask import current_app, g, request, url_for
+from flask import current_app, g, request
 
+from salon_web.kept_urls import url_for
 from salon_web.tenancy import MANAGERS
 from salon_web.texts import _l
 

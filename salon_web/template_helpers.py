@@ -1,8 +1,9 @@
 """Jinja filters and globals: money, local dates and numbers in the request's language, phones, the salon switcher."""
-from flask import g, session, url_for
+from flask import g, session
 from flask_login import current_user
 
 from salon_web.i18n import LANGUAGES, current_language
+from salon_web.kept_urls import url_for
 from salon_web.models import Salon
 from salon_web.navigation import nav_sections
 from salon_web.services import formats
