@@ -89,6 +89,10 @@ class SalonCustomer(TenantModel):
         )
 
 
+# The customers not forgotten, per salon (migration 0023): the list's capped count reads this index alone.
+SalonCustomer.add_index(SalonCustomer.index(SalonCustomer.salon, name="salon_customer_salon_present",
+                                            where=SalonCustomer.forgotten_at.is_null()))
+
 # Indexes that only PostgreSQL has. Search (migration 0003): pg_trgm GIN indexes serve substring
 # search (3+ characters); a text_pattern_ops b-tree serves 1-2 character prefix search (LIKE 'ab%'
 # cannot use a default-collation b-tree), and one serves phone prefixes such as "+25078812%", whose
