@@ -1,9 +1,9 @@
 """A customer's messages and calls: the history, recording one, moving its status forward."""
 from flask import Blueprint, request, url_for
 from flask_login import current_user
-from markupsafe import Markup
 
 from salon_web import htmx
+from salon_web.i18n import Pattern
 from salon_web.models import SalonCustomer, get_in
 from salon_web.models.communications import PURPOSES, STATUSES
 from salon_web.security import client_ip
@@ -29,8 +29,9 @@ LABELS = dict(
     day_list=lambda days: ", ".join(str(customer_edit.WEEKDAY_LABELS.get(day, day)) for day in days or ()),
     timeline_words=timeline.ROW_WORDS,
     # A table's labels in the request's language, for a template that shows them on every row: translated once
-    # (a lazy label is translated anew each time it is shown). Markup, as a translation is.
-    translated=lambda lazy_labels: {key: Markup(str(label)) for key, label in lazy_labels.items()},
+    # (a lazy label is translated anew each time it is shown). Markup, as a translation is, whose `% {...}` fills
+    # in escaped values the way gettext does (Markup's own `%` cost ~5 µs a row: i18n.fill).
+    translated=lambda lazy_labels: {key: Pattern(str(label)) for key, label in lazy_labels.items()},
 )
 
 
