@@ -3,7 +3,7 @@
     python -m bench.compare_pages /path/to/other/checkout [--rounds 6] [--repeat 100]
 
 On a shared machine the same page moves ±15% between runs a minute apart, so a before/after measured at different
-moments says little. Here both run in the same window, alternating (before, after, before, after ...), each round
+moments says little. Here both run in the same window, alternating (before, after, after, before ...), each round
 a fresh process on the same BENCH_DATABASE_URL; each cell is the median of the rounds' p50s, and the ratio is
 before ÷ after (above 1: this checkout is faster). The other checkout is usually a `git worktree` of the commit to
 compare with, sharing this one's virtualenv.
@@ -22,10 +22,13 @@ LINE = re.compile(r"^\s{2}(?P<page>\S.*?)\s+p50\s+(?P<p50>[\d.]+) ms\s+p95\s+[\d
 HERE = Path(__file__).resolve().parent.parent
 
 
-def _run(checkout, repeat):
+def _run(checkout, repeat, database_url=None):
     """{(salon heading, page): (p50, CPU p50, statements)} of one `bench pages` run in `checkout`."""
+    env = {**os.environ, "PYTHONPATH": str(checkout)}
+    if database_url:
+        env["BENCH_DATABASE_URL"] = database_url
     done = subprocess.run([sys.executable, "-m", "bench", "pages", "--repeat", str(repeat)], cwd=checkout,
-                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(checkout)})
+                          capture_output=True, text=True, env=env)
     if done.returncode:
         raise SystemExit(f"bench pages failed in {checkout}:\n{done.stderr[-2000:]}")
     found, salon = {}, ""
@@ -44,11 +47,14 @@ def main(argv=None):
     parser.add_argument("before", type=Path, help="the checkout to compare with")
     parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--repeat", type=int, default=100, help="timed requests per page and round")
+    parser.add_argument("--before-url", help="the other checkout's database (default BENCH_DATABASE_URL): a copy "
+                                             "of the same data, e.g. an SQLite file without a later migration")
     args = parser.parse_args(argv)
     samples = {"before": defaultdict(list), "after": defaultdict(list)}
     for round_number in range(args.rounds):
-        for side, checkout in (("before", args.before.resolve()), ("after", HERE)):
-            for key, values in _run(checkout, args.repeat).items():
+        sides = [("before", args.before.resolve(), args.before_url), ("after", HERE, None)]
+        for side, checkout, url in sides if round_number % 2 == 0 else sides[::-1]:  # ABBA: a drift favours neither
+            for key, values in _run(checkout, args.repeat, url).items():
                 samples[side][key].append(values)
         print(f"round {round_number + 1}/{args.rounds} done", file=sys.stderr)
     print(f"{'page':<44} {'p50 before':>10} {'after':>8} {'ratio':>6}   {'CPU before':>10} {'after':>7}   statements")
