@@ -43,3 +43,9 @@ def test_it_starts_again_when_full(app, monkeypatch):
         for salon_id in range(1, 8):
             assert kept(app)("customers.customer_list", salon_id=salon_id) == f"/salons/{salon_id}/customers"
             assert len(kept(app).kept) <= 3
+
+
+def test_outside_a_request_it_builds_as_url_for_does(app, monkeypatch):
+    monkeypatch.setitem(app.config, "SERVER_NAME", "salon.example")  # an app context's URLs need the host
+    with app.app_context():
+        assert kept(app)("salons.salon_list") == url_for("salons.salon_list") == "http://salon.example/salons"
