@@ -46,6 +46,14 @@ def placeholders(text):
     return text.replace("?", "%s") if is_postgres() else text
 
 
+def question_marks(text):
+    """SQL in the driver's placeholder style written back with `?` placeholders (undoes `placeholders`)."""
+    if not is_postgres():
+        return text
+    assert "?" not in text, text  # a literal ? would become a placeholder
+    return text.replace("%s", "?")
+
+
 def execute(text, params=()):
     """Run SQL written with `?` placeholders; return the cursor."""
     return db.execute_sql(placeholders(text), params)

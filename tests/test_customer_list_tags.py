@@ -7,6 +7,7 @@ from salon_web.services.customer_page import customer_page
 from salon_web.services.customers import ensure_tag
 from salon_web.web_forms.customer_list import list_filter
 from tests.list_helpers import NOW, make
+from salon_web.db import db
 from tests.query_plans import explain, statements_of
 
 
@@ -32,7 +33,7 @@ def tagged(world):
         make(salon, "Never One", days_ago=None, tags=["VIP", "Braids"]),
         make(salon, "Never Two", days_ago=None),
     ]
-    # Only wrong data could do this, so the salon conditions on both tables are what keep these out.
+    # Only wrong data could do this: the salon condition on the tag is what keeps these out.
     elsewhere = ensure_tag(world.other_salon, "Elsewhere")
     CustomerTag.create(salon=world.other_salon, customer=people[1], tag=elsewhere)
     CustomerTag.create(salon=salon, customer=people[3], tag=elsewhere)
@@ -136,3 +137,33 @@ def test_the_page_shows_a_rows_tags_in_order(client, world, tagged, login_as):
     assert ('<td class="cell-tags"><span class="tag">Braids</span><span class="tag">Regular</span>'
             '<span class="tag">VIP</span></td>') in html
     assert "Elsewhere" not in html
+
+
+def sent_sql(salon, **args):
+    """The statements a page sends as they are sent (a prepared one as its EXECUTE)."""
+    sent, original = [], db.obj.execute_sql
+
+    def recording(sql, params=None, *more, **options):
+        sent.append(sql)
+        return original(sql, params, *more, **options)
+
+    db.obj.execute_sql = recording
+    try:
+        page_of(salon, **args)
+    finally:
+        db.obj.execute_sql = original
+    return sent
+
+
+@pytest.mark.postgres_only
+def test_an_unfiltered_page_of_an_offered_size_is_prepared(world, tagged):
+    """Its text is one of a few dozen and its best plan the same for every salon; anything else is planned anew."""
+    def prepared(**args):
+        return sent_sql(world.salon, **args)[0].startswith("EXECUTE salon_web_")
+
+    for number in range(10):  # a second page of ten
+        make(world.salon, f"Regular {number}", days_ago=10 + number)
+    assert prepared() and prepared(per_page="10") and prepared(sort="name", order="asc", per_page="10")
+    assert prepared(per_page="10", cursor=page_of(world.salon, per_page="10").next_cursor)
+    assert not prepared(per_page="7")  # sizes the menu does not offer: no prepared statement per number typed
+    assert not prepared(q="came") and not prepared(min_visits="0") and not prepared(page="2", per_page="10")

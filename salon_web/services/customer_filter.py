@@ -24,6 +24,7 @@ from salon_web.texts import _l
 
 PER_PAGE = 25
 MAX_PER_PAGE = 100
+PAGE_SIZES = (10, 25, 50, 100)  # the list's "Per page" menu (any size up to MAX_PER_PAGE is accepted)
 MAX_QUERY_LENGTH = 100
 MAX_TAGS = 20
 MAX_DAYS = 36_500

@@ -16,8 +16,8 @@ from salon_web.db import db
 from salon_web.models import SalonCustomer
 from salon_web.models.base import column_list
 from salon_web.services import formats
-from salon_web.services.customer_filter import Cursor, CustomerFilter, sort_column
-from salon_web.sql_dialect import placeholders
+from salon_web.services.customer_filter import PAGE_SIZES, Cursor, CustomerFilter, sort_column
+from salon_web.sql_dialect import placeholders, question_marks
 from salon_web.texts import _l, _nl
 
 # Counting is exact up to this many matches, then shown as "More than 1,000 customers": an exact
@@ -235,11 +235,23 @@ def _fetch(customer_filter, salon, cursor, limit, now, walk, offset=0, count_cap
                          [*where_params, *after_params]))
     count = None if count_cap is None else _capped_count_sql(matching, count_cap)
     text, params = _page_statement(branches, sort_column(customer_filter.sort), down, limit, offset, count, salon)
-    found, tags = _rows_and_tags(db.execute_sql(text, params))
+    fixed = (not customer_filter.is_filtered and not offset and customer_filter.per_page in PAGE_SIZES
+             and limit == customer_filter.per_page + 1)  # not the rest of a page that came short
+    found, tags = _rows_and_tags(_execute(text, params, fixed))
     total = found[0][-2] if found and count is not None else None  # the column before the tag's name
     # Named tuples: the page only reads these columns, and building model instances cost ~0.5 ms a page.
     rows = [_list_row(row) for row in found]
     return (rows if forward else rows[::-1]), total, tags
+
+
+def _execute(text, params, fixed):
+    """Run a page statement (in the driver's placeholder style). A `fixed` one is prepared on PostgreSQL: an
+    unfiltered first or keyset page of an offered size, whose text is one of a few dozen and whose best plan (the
+    sort index, the count's partial index, the tag links by customer) is the same for every salon; planning it
+    took 0.4 ms of its 0.6 ms."""
+    if fixed:
+        return prepared_sql.execute(question_marks(text), params)
+    return db.execute_sql(text, params)
 
 
 def _cursor_for(customer_filter, customer, direction):
