@@ -3,7 +3,7 @@ from pathlib import Path
 
 from flask import Flask, abort, has_request_context, request
 
-from salon_web import api, db, errors, htmx, i18n, kept_urls, security
+from salon_web import api, db, errors, htmx, i18n, kept_urls, security, template_macros
 from salon_web.config import load_config
 from salon_web.extensions import csrf, htmx as htmx_extension, login_manager
 from salon_web.services.sessions import load_session_user
@@ -81,3 +81,4 @@ def _init_templates(app):
 
     template_helpers.init_app(app)
     kept_urls.init_app(app)
+    template_macros.init_app(app)
