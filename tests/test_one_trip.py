@@ -1,5 +1,8 @@
 """salon_web.one_trip: several SELECTs in one statement give what each gives alone; the card and Today use it."""
 import datetime
+import logging
+
+import pytest
 
 from salon_web import one_trip
 from salon_web.models import Appointment, AuditEvent, SalonCustomer, User
@@ -72,6 +75,39 @@ def test_the_card_reads_in_three_statements_however_long_its_history(client, wor
     assert page.status_code == 200 and "Braids" in page.get_data(as_text=True)
     # The session; the customer, tags, staff and timeline positions; the timeline's rows and sale items.
     assert len(statements) == 3, statements
+
+
+@pytest.mark.postgres_only
+def test_the_cards_three_statements_are_prepared(client, world, login_as):
+    """Rows by id take their ids as one array on PostgreSQL: the same text however many, so it is prepared."""
+    login_as("owner")
+    mixed_history(world)
+    path = f"/salons/{world.salon.id}/customers/{world.customer.id}"
+    client.get(path)
+    sent = []
+
+    class Sent(logging.Handler):
+        def emit(self, record):
+            sent.append(record.msg[0])
+
+    logger, handler = logging.getLogger("peewee"), Sent()
+    logger.addHandler(handler)
+    level = logger.level
+    logger.setLevel(logging.DEBUG)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    assert len(sent) == 3 and all(sql.startswith("EXECUTE salon_web_") for sql in sent), sent
+
+
+def test_rows_by_id_gives_the_rows_of_any_number_of_ids_in_the_salon_only(world):
+    other = factories.make_customer(world.other_salon, "Elsewhere")
+    mine = [world.customer.id] + [factories.make_customer(world.salon, f"Client {n}").id for n in range(3)]
+    for count in (1, 2, 4):
+        assert [row.id for row in rows_by_id(SalonCustomer, world.salon.id, mine[:count] + [other.id])] == \
+            sorted(mine[:count])
 
 
 def test_today_reads_its_five_lists_in_one_statement(client, world, login_as):

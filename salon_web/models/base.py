@@ -4,7 +4,7 @@ import datetime
 from peewee import BigIntegerField, DateTimeField, Model
 
 from salon_web import one_trip
-from salon_web.db import db
+from salon_web.db import db, is_postgres
 from salon_web.ids import in_range
 
 
@@ -91,11 +91,13 @@ def rows_by_id_query(model, salon_id, ids, *, column="id"):
     fields = model._meta.sorted_fields
     if not ids:
         return one_trip.Query(None, (), ())
-    marks = ", ".join("?" * len(ids))
-    sql = (f'SELECT {column_list(fields)} FROM "{model._meta.table_name}" WHERE "salon_id" = ? AND "{column}" IN ({marks}) '
-           'ORDER BY "id"')
-    return one_trip.Query(sql, [salon_id, *ids], one_trip.sql_types(fields),
-                          lambda rows: [row_model(model, fields, row) for row in rows])
+    head = f'SELECT {column_list(fields)} FROM "{model._meta.table_name}" WHERE "salon_id" = ? AND "{column}" '
+    if is_postgres():  # one array, so the text is the same for any number of ids: prepared (the card's rows)
+        sql, params, fixed = f'{head}= ANY(?) ORDER BY "id"', [salon_id, list(ids)], True
+    else:
+        sql, params, fixed = f'{head}IN ({", ".join("?" * len(ids))}) ORDER BY "id"', [salon_id, *ids], False
+    return one_trip.Query(sql, params, one_trip.sql_types(fields),
+                          lambda rows: [row_model(model, fields, row) for row in rows], fixed)
 
 
 class MoneyField(BigIntegerField):

@@ -183,9 +183,9 @@ def events_page(customer, found, per_page=PER_PAGE, known_names=None):
     """(events, next_cursor) of the positions `positions_query` found: their rows and sale items in one trip."""
     has_more = len(found) > per_page
     found = found[:per_page]
-    wanted = {}
+    wanted = {model: set() for model in MODELS.values()}  # in MODELS' order: one statement text per set of kinds
     for kind, _, object_id in found:
-        wanted.setdefault(MODELS[kind], set()).add(object_id)
+        wanted[MODELS[kind]].add(object_id)
     sale_ids = [object_id for kind, _, object_id in found if kind == "sale"]
     salon_id = customer.salon_id
     *loaded, items = one_trip.fetch(*(rows_by_id_query(model, salon_id, sorted(ids)) for model, ids in wanted.items()),
