@@ -10,6 +10,7 @@ and not the other moved a page by over a million instructions. Needs `valgrind` 
 BENCH_DATABASE_URL, by default an SQLite file of its own in the temp directory (the demo salon is seeded on first use).
 """
 import argparse
+import contextlib
 import gc
 import os
 import re
@@ -22,23 +23,30 @@ DEFAULT_URL = f"sqlite:///{os.path.join(tempfile.gettempdir(), 'salon_web_page_i
 WARM_UP = 5
 
 
-def _requests(page, count):
-    """Log in, warm up, freeze the heap, then request the page `count` times (what valgrind counts)."""
+@contextlib.contextmanager
+def warmed_page(page):
+    """Yield a function that requests `page` in-process as the demo owner, after logging in and a warm-up."""
     from bench.bench_pages import DEMO_PASSWORD, _database, _log_in, _pages, demo_salon
     from salon_web import create_app
 
     database = _database(os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     app = create_app({"DATABASE": database, "SECRET_KEY": "bench", "ENV": "testing"})
     with database.connection_context():
-        salon = demo_salon()
+        salon = demo_salon()  # seeded on first use: before logging in as its owner
         client = _log_in(app, "owner@example.com", DEMO_PASSWORD)
         _label, path, headers = _pages(salon)[PAGES[page]]
         for _ in range(WARM_UP):
             assert client.get(path, headers=headers).status_code == 200, path
+        yield lambda: client.get(path, headers=headers)
+
+
+def _requests(page, count):
+    """Log in, warm up, freeze the heap, then request the page `count` times (what valgrind counts)."""
+    with warmed_page(page) as request_page:
         gc.collect()
         gc.freeze()
         for _ in range(count):
-            client.get(path, headers=headers)
+            request_page()
 
 
 def _counted(page, count):

@@ -16,7 +16,7 @@ import pstats
 import sys
 from collections import Counter
 
-from bench.page_instructions import DEFAULT_URL, PAGES, WARM_UP
+from bench.page_instructions import PAGES, warmed_page
 
 AREAS = ("jinja2", "markupsafe", "peewee", "psycopg2", "werkzeug", "flask_wtf", "flask_login", "flask_babel",
          "babel", "flask", "itsdangerous", "wtforms", "salon_web", "bench")
@@ -36,21 +36,11 @@ def area_of(filename):
 
 
 def _profile(page, count):
-    from bench.bench_pages import DEMO_PASSWORD, _database, _log_in, _pages, demo_salon
-    from salon_web import create_app
-
-    database = _database(os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
-    app = create_app({"DATABASE": database, "SECRET_KEY": "bench", "ENV": "testing"})
-    with database.connection_context():
-        salon = demo_salon()
-        client = _log_in(app, "owner@example.com", DEMO_PASSWORD)
-        _label, path, headers = _pages(salon)[PAGES[page]]
-        for _ in range(WARM_UP):
-            assert client.get(path, headers=headers).status_code == 200, path
+    with warmed_page(page) as request_page:
         profiler = cProfile.Profile()
         profiler.enable()
         for _ in range(count):
-            client.get(path, headers=headers)
+            request_page()
         profiler.disable()
     return pstats.Stats(profiler)
 
