@@ -4,6 +4,7 @@ from pathlib import Path
 from flask import Flask, abort, has_request_context, request
 
 from salon_web import api, db, errors, htmx, i18n, kept_urls, security, template_macros
+from salon_web.translated_templates import TranslatedEnvironment
 from salon_web.config import load_config
 from salon_web.extensions import csrf, htmx as htmx_extension, login_manager
 from salon_web.services.sessions import load_session_user
@@ -20,6 +21,7 @@ def create_app(config=None):
         static_folder=str(ROOT / "static"),
         instance_path=str(ROOT / "instance"),
     )
+    app.jinja_environment = TranslatedEnvironment  # before anything asks for app.jinja_env, which is built once
     app.config.update(load_config(app.instance_path, config))
     if app.config["PROXY_FIX"]:
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -89,7 +89,7 @@ def init_app(app):
                                  gettext_pattern=_template_gettext_pattern)
 
 
-def _finish(eval_ctx, text, variables):
+def fill_translation(eval_ctx, text, variables):
     """What Jinja's newstyle gettext does with a translation: Markup under autoescape, then the variables."""
     if not (variables or "%" in text):
         return Markup(text) if eval_ctx.autoescape else text
@@ -124,24 +124,24 @@ class Pattern(Markup):
 
 @pass_eval_context
 def _template_gettext(eval_ctx, string, /, **variables):  # positional-only: a variable may be called `string`
-    return _finish(eval_ctx, translations().ugettext(string), variables)
+    return fill_translation(eval_ctx, translations().ugettext(string), variables)
 
 
 @pass_eval_context
 def _template_ngettext(eval_ctx, singular, plural, num, /, **variables):
     variables.setdefault("num", num)
-    return _finish(eval_ctx, translations().ungettext(singular, plural, num), variables)
+    return fill_translation(eval_ctx, translations().ungettext(singular, plural, num), variables)
 
 
 @pass_eval_context
 def _template_pgettext(eval_ctx, message_context, string, /, **variables):
-    return _finish(eval_ctx, translations().upgettext(message_context, string), variables)
+    return fill_translation(eval_ctx, translations().upgettext(message_context, string), variables)
 
 
 @pass_eval_context
 def _template_npgettext(eval_ctx, message_context, singular, plural, num, /, **variables):
     variables.setdefault("num", num)
-    return _finish(eval_ctx, translations().unpgettext(message_context, singular, plural, num), variables)
+    return fill_translation(eval_ctx, translations().unpgettext(message_context, singular, plural, num), variables)
 
 
 @pass_eval_context
