@@ -4,7 +4,7 @@ import re
 import pytest
 from playhouse.test_utils import assert_query_count, count_queries
 
-from salon_web.models import AuditEvent
+from salon_web.models import AuditEvent, Tag
 from tests.list_helpers import make
 
 HX = {"HX-Request": "true", "HX-Target": "results"}
@@ -118,9 +118,9 @@ def _crowd_with_segment(world):
     ("owner", "", {}, 3),
     # a tag filter adds its one lookup of the named tags
     ("owner", "?tags=VIP", {}, 4),
-    # the results block: no segment links, no switcher; the tag names only for a manager's bulk form
-    ("owner", "", HX, 3),
-    ("owner", "?tags=VIP", HX, 4),
+    # the results block: no choices at all (the bulk form's tag suggestions stay on the page around it)
+    ("owner", "", HX, 2),
+    ("owner", "?tags=VIP", HX, 3),
     ("employee", "", HX, 2),
     # a refused filter: the page shows the form and the messages, the block only the messages
     ("owner", "?min_visits=lots", {}, 2),
@@ -160,3 +160,19 @@ def test_a_name_is_escaped_wherever_a_row_repeats_it(client, world, login_as):
     assert "<b>" not in page
     assert page.count(escaped) == 5
     assert f'aria-label="Select {escaped}"' in page and f"for {escaped}</span>" in page
+
+
+def test_the_bulk_forms_tag_suggestions_come_with_the_page_not_with_each_search(client, world, login_as):
+    _crowd_with_segment(world)
+    Tag.create(salon=world.other_salon, name="Other salon's tag")
+    login_as("owner")
+    page = client.get(url(world, "")).get_data(as_text=True)
+    results, _, after_results = page.partition('id="results"')[2].partition('<datalist id="bulk-tag-names">')
+    assert 'list="bulk-tag-names"' in results  # the bulk form inside the results points at it
+    suggestions = after_results.split("</datalist>")[0]
+    assert '<option value="Regular">' in suggestions and '<option value="VIP">' in suggestions
+    assert "Other salon" not in page
+    fragment = client.get(url(world, "?q=client"), headers=HX).get_data(as_text=True)
+    assert 'list="bulk-tag-names"' in fragment and "<datalist" not in fragment
+    login_as("employee")
+    assert "<datalist" not in client.get(url(world, "")).get_data(as_text=True)  # no bulk form, no suggestions

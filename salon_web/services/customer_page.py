@@ -322,9 +322,3 @@ def count_matching(customer_filter, salon, *, now=None, cap=COUNT_CAP):
 def exact_count(customer_filter, salon, *, now=None):
     """Return the exact number of matching customers (the list fetches it after the page when it is capped)."""
     return count_matching(customer_filter, salon, now=now, cap=None)
-
-
-def salon_tags(salon):
-    """The salon's tag names, alphabetically (the bulk form's suggestions): fixed SQL, prepared on PostgreSQL."""
-    rows = prepared_sql.execute('SELECT "name" FROM "tag" WHERE "salon_id" = ? ORDER BY "name"', [salon.id])
-    return [name for (name,) in rows]

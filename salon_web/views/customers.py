@@ -1,5 +1,5 @@
 """The customer list: search, filters, sorting, keyset paging, bulk tagging and the CSV export."""
-from flask import Blueprint, Response, flash, g, request, url_for
+from flask import Blueprint, Response, flash, request, url_for
 from flask_babel import ngettext
 from flask_login import current_user
 
@@ -9,7 +9,7 @@ from salon_web.i18n import current_language
 from salon_web.security import client_ip
 from salon_web.services import bulk_tags, export, formats
 from salon_web.services.customer_filter import SORT_LABELS
-from salon_web.services.customer_page import customer_page, exact_count, exact_count_label, salon_tags
+from salon_web.services.customer_page import customer_page, exact_count, exact_count_label
 from salon_web.services.list_choices import ListChoices, list_choices
 from salon_web.tenancy import MANAGERS, salon_view
 from salon_web.web_forms.customer_list import bulk_tag_change, list_filter
@@ -73,18 +73,14 @@ def bulk_tag(salon):
 def _render_list(salon, customer_filter, filter_errors, form_errors=None):
     """The list page (or its results block for htmx); 422 with the messages when anything is wrong.
 
-    Results are shown unless the filter itself is invalid. The results block alone needs neither
-    the segment links nor the tag names (but for a manager's bulk form): a fragment loads only what it shows.
-    Choices and rows are separate statements: sent as one (one_trip), PostgreSQL took longer to plan the
-    combination than the round trip it saved, and the choices' statement is prepared on its own.
+    Results are shown unless the filter itself is invalid. The results block alone needs none of the choices
+    (tag names, services, segments: the bulk form's tag suggestions stay on the page around it), so a search
+    reads only its rows. Choices and rows are separate statements: sent as one (one_trip), PostgreSQL took longer
+    to plan the combination than the round trip it saved, and the choices' statement is prepared on its own.
     """
     page = None if filter_errors else customer_page(customer_filter, salon)
     fragment = htmx.wants_fragment("results")
-    bulk_form_shown = page and page.customers and g.get("role") in MANAGERS
-    if not fragment:
-        choices = list_choices(salon)
-    else:
-        choices = ListChoices(salon_tags(salon) if bulk_form_shown else [], [], [])
+    choices = ListChoices([], [], []) if fragment else list_choices(salon)
     return htmx.render(
         "customers/list.html", "results", target="results", status=422 if filter_errors or form_errors else 200,
         salon=salon, filter=customer_filter, errors=filter_errors, bulk_errors=form_errors or {}, result=page,
