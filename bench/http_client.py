@@ -22,22 +22,23 @@ from salon_web.sample_data.bench_data import BENCH_USER
 WORKERS = 2
 
 
-def start_gunicorn(url, app_dir, port, workers=WORKERS):
-    """gunicorn serving `app_dir`'s wsgi:app on DATABASE_URL `url` at 127.0.0.1:`port`, once it answers /login."""
+def start_gunicorn(url, app_dir, port, workers=WORKERS, app="wsgi:app", ready_path="/login"):
+    """gunicorn serving `app` from `app_dir` on DATABASE_URL `url` at 127.0.0.1:`port`, once it answers
+    `ready_path`."""
     with socket.socket() as probe:
         if probe.connect_ex(("127.0.0.1", port)) == 0:
             raise RuntimeError(f"port {port} is in use already (another benchmark's server?): choose another one")
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-throughput", "SALON_WEB_ENV": "production"}
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", "wsgi:app"],
+         "--log-level", "warning", app],
         cwd=app_dir, env=env, start_new_session=True)
     try:
         for _ in range(100):
             if server.poll() is not None:
                 raise RuntimeError(f"gunicorn for {app_dir} exited with status {server.returncode}")
             try:
-                request(port, "GET", "/login", timeout=2)
+                request(port, "GET", ready_path, timeout=2)
                 return server
             except OSError:
                 time.sleep(0.2)
