@@ -22,7 +22,7 @@ class AnalyticsCell(BaseModel):
     ledger_epoch read before the visits: a reader uses them only when both match its own.
     """
 
-    salon = ForeignKeyField(Salon, on_delete="CASCADE")
+    salon = ForeignKeyField(Salon, on_delete="CASCADE", index=False)
     name = CharField(max_length=40)
     key = CharField(max_length=200)
     epoch = BigIntegerField(null=True)

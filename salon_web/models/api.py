@@ -8,7 +8,7 @@ from salon_web.models.users import ApiToken, User
 class ApiRateWindow(BaseModel):
     """Requests a token made in one fixed window; shared by every worker through the database."""
 
-    token = ForeignKeyField(ApiToken, on_delete="CASCADE")
+    token = ForeignKeyField(ApiToken, on_delete="CASCADE", index=False)
     window_start = UTCDateTimeField()
     count = IntegerField(default=0)
 
@@ -20,7 +20,7 @@ class ApiRateWindow(BaseModel):
 class ApiIdempotencyKey(BaseModel):
     """The first response to a POST with an Idempotency-Key, replayed for retries."""
 
-    user = ForeignKeyField(User, on_delete="CASCADE")
+    user = ForeignKeyField(User, on_delete="CASCADE", index=False)
     key = CharField(max_length=255)
     request_hash = CharField(max_length=64)  # sha256 of method, path and body
     status = IntegerField(null=True)  # null only inside the claiming transaction: claim and answer commit together

@@ -16,8 +16,8 @@ APPOINTMENT_STATUSES = (SCHEDULED, CONFIRMED, COMPLETED, CANCELLED, NO_SHOW)
 
 
 class Appointment(TenantModel):
-    salon = ForeignKeyField(Salon, backref="appointments", on_delete="CASCADE")
-    customer = ForeignKeyField(SalonCustomer, backref="appointments")
+    salon = ForeignKeyField(Salon, backref="appointments", on_delete="CASCADE", index=False)
+    customer = ForeignKeyField(SalonCustomer, backref="appointments", index=False)
     employee = ForeignKeyField(
         User, column_name="employee_user_id", null=True, backref="appointments", on_delete="SET NULL"
     )

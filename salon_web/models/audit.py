@@ -7,7 +7,7 @@ from salon_web.models.users import User
 
 
 class AuditEvent(BaseModel):
-    salon = ForeignKeyField(Salon, null=True, on_delete="SET NULL")
+    salon = ForeignKeyField(Salon, null=True, on_delete="SET NULL", index=False)
     user = ForeignKeyField(User, null=True, on_delete="SET NULL")
     action = CharField(max_length=64)  # e.g. login.ok, login.failed, access.denied, customer.export
     object_type = CharField(max_length=64, null=True)

@@ -22,8 +22,8 @@ DIRECTIONS = ("outbound", "inbound")
 
 
 class CustomerCommunication(TenantModel):
-    salon = ForeignKeyField(Salon, on_delete="CASCADE")
-    customer = ForeignKeyField(SalonCustomer, backref="communications")
+    salon = ForeignKeyField(Salon, on_delete="CASCADE", index=False)
+    customer = ForeignKeyField(SalonCustomer, backref="communications", index=False)
     type = CharField(max_length=20, choices=[(c, c) for c in CHANNELS])
     purpose = CharField(max_length=40, choices=[(p, p) for p in PURPOSES])
     status = CharField(max_length=20, default="pending", choices=[(s, s) for s in STATUSES])

@@ -41,7 +41,7 @@ class Customer(BaseModel):
 class SalonCustomer(TenantModel):
     """Everything one salon knows about a customer; the only row staff see or edit."""
 
-    salon = ForeignKeyField(Salon, backref="customers", on_delete="CASCADE")
+    salon = ForeignKeyField(Salon, backref="customers", on_delete="CASCADE", index=False)
     identity = ForeignKeyField(Customer, column_name="customer_id", backref="salon_records")
     full_name = CharField(max_length=200)
     # Lower-cased, accents stripped: what name search and name sorting use on every database.
@@ -132,7 +132,7 @@ if db.obj is not None:  # bound before this module was imported
 
 
 class Tag(TenantModel):
-    salon = ForeignKeyField(Salon, backref="tags", on_delete="CASCADE")
+    salon = ForeignKeyField(Salon, backref="tags", on_delete="CASCADE", index=False)
     name = CharField(max_length=50)
 
     class Meta:
@@ -141,8 +141,8 @@ class Tag(TenantModel):
 
 
 class CustomerTag(TenantModel):
-    salon = ForeignKeyField(Salon, on_delete="CASCADE")
-    customer = ForeignKeyField(SalonCustomer, backref="customer_tags", on_delete="CASCADE")
+    salon = ForeignKeyField(Salon, on_delete="CASCADE", index=False)
+    customer = ForeignKeyField(SalonCustomer, backref="customer_tags", on_delete="CASCADE", index=False)
     tag = ForeignKeyField(Tag, backref="customer_tags", on_delete="CASCADE")
 
     class Meta:
@@ -156,7 +156,7 @@ class CustomerTag(TenantModel):
 class SavedSegment(TenantModel):
     """A named customer-list filter, stored as its query string."""
 
-    salon = ForeignKeyField(Salon, backref="segments", on_delete="CASCADE")
+    salon = ForeignKeyField(Salon, backref="segments", on_delete="CASCADE", index=False)
     name = CharField(max_length=100)
     query = TextField()
     created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")

@@ -26,7 +26,7 @@ class CustomerImportMapping(TenantModel):
 class CustomerImport(TenantModel):
     """One uploaded client book: its header, mapping, status, progress and counts."""
 
-    salon = ForeignKeyField(Salon, on_delete="CASCADE")
+    salon = ForeignKeyField(Salon, on_delete="CASCADE", index=False)
     created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
     file_name = CharField(max_length=255)
     file_format = CharField(max_length=8)
@@ -51,8 +51,8 @@ class CustomerImport(TenantModel):
 class CustomerImportRow(TenantModel):
     """One row of the file (its cells as text) and, once planned or applied, what it did and how to undo it."""
 
-    salon = ForeignKeyField(Salon, on_delete="CASCADE")
-    customer_import = ForeignKeyField(CustomerImport, backref="rows", on_delete="CASCADE")
+    salon = ForeignKeyField(Salon, on_delete="CASCADE", index=False)
+    customer_import = ForeignKeyField(CustomerImport, backref="rows", on_delete="CASCADE", index=False)
     row_number = IntegerField()  # as a spreadsheet shows it: the header is row 1
     cells = JSONField(default=list)
     action = CharField(max_length=12, null=True)

@@ -9,7 +9,7 @@ from salon_web.models.users import User
 class CustomerMerge(TenantModel):
     """One merge: the survivor's card before it, the merged card as it was, and the id of every row moved."""
 
-    salon = ForeignKeyField(Salon, on_delete="CASCADE")
+    salon = ForeignKeyField(Salon, on_delete="CASCADE", index=False)
     survivor_id = BigIntegerField()  # salon_customer ids; not foreign keys: the merged card no longer exists
     merged_id = BigIntegerField()
     survivor_before = JSONField(default=dict)

@@ -39,7 +39,7 @@ class MessageSettings(TenantModel):
 class MessageTemplate(TenantModel):
     """A salon's own wording for one purpose in one language (the built-in defaults apply otherwise)."""
 
-    salon = ForeignKeyField(Salon, on_delete="CASCADE")
+    salon = ForeignKeyField(Salon, on_delete="CASCADE", index=False)
     purpose = CharField(max_length=40)
     language = CharField(max_length=2)
     subject = CharField(max_length=200, default="")
@@ -54,7 +54,7 @@ class MessageTemplate(TenantModel):
 class Campaign(TenantModel):
     """A marketing message to a saved segment or a list filter, sent now or at `send_at`."""
 
-    salon = ForeignKeyField(Salon, on_delete="CASCADE")
+    salon = ForeignKeyField(Salon, on_delete="CASCADE", index=False)
     name = CharField(max_length=100)
     query = TextField(default="")  # the customer-list filter, as a query string
     channel = CharField(max_length=10)
@@ -76,7 +76,7 @@ class Campaign(TenantModel):
 class OutboundMessage(TenantModel):
     """One intended message: queued -> sending -> sent | failed; deferred by quiet hours; skipped by a rule."""
 
-    salon = ForeignKeyField(Salon, on_delete="CASCADE")
+    salon = ForeignKeyField(Salon, on_delete="CASCADE", index=False)
     customer = ForeignKeyField(SalonCustomer, on_delete="CASCADE")
     source = CharField(max_length=60)  # "auto:birthday", "campaign:12", "manual:<random>"
     occasion = CharField(max_length=60)  # "2026-12-01", "appointment:9", "visit:40"
@@ -112,7 +112,7 @@ class OutboundMessage(TenantModel):
 class CustomerFeedback(TenantModel):
     """A 1-5 rating with a comment, given through a signed link after a visit (one per visit)."""
 
-    salon = ForeignKeyField(Salon, on_delete="CASCADE")
+    salon = ForeignKeyField(Salon, on_delete="CASCADE", index=False)
     customer = ForeignKeyField(SalonCustomer, on_delete="CASCADE")
     appointment = ForeignKeyField(Appointment, null=True, on_delete="SET NULL")
     occasion = CharField(max_length=60)

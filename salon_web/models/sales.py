@@ -14,8 +14,8 @@ SALE_STATUSES = (COMPLETED, VOIDED)
 
 
 class Sale(TenantModel):
-    salon = ForeignKeyField(Salon, backref="sales", on_delete="CASCADE")
-    customer = ForeignKeyField(SalonCustomer, null=True, backref="sales")
+    salon = ForeignKeyField(Salon, backref="sales", on_delete="CASCADE", index=False)
+    customer = ForeignKeyField(SalonCustomer, null=True, backref="sales", index=False)
     appointment = ForeignKeyField(Appointment, null=True, backref="sales")
     total = MoneyField()  # computed on the server from the items
     status = CharField(max_length=20, default=COMPLETED, choices=[(s, s) for s in SALE_STATUSES])
@@ -40,7 +40,7 @@ class Sale(TenantModel):
 
 
 class SaleItem(TenantModel):
-    salon = ForeignKeyField(Salon, on_delete="CASCADE")
+    salon = ForeignKeyField(Salon, on_delete="CASCADE", index=False)
     sale = ForeignKeyField(Sale, backref="items", on_delete="CASCADE")
     description = CharField(max_length=200)
     quantity = IntegerField(default=1)

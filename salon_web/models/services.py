@@ -6,7 +6,7 @@ from salon_web.models.salons import Salon
 
 
 class Service(TenantModel):
-    salon = ForeignKeyField(Salon, backref="services", on_delete="CASCADE")
+    salon = ForeignKeyField(Salon, backref="services", on_delete="CASCADE", index=False)
     name = CharField(max_length=100)
     name_key = CharField(max_length=100)  # the name folded (services/text.fold): one service per name per salon
     category = CharField(max_length=60, default="")

@@ -32,7 +32,7 @@ class User(BaseModel):
 
 
 class Membership(BaseModel):
-    salon = ForeignKeyField(Salon, backref="memberships", on_delete="CASCADE")
+    salon = ForeignKeyField(Salon, backref="memberships", on_delete="CASCADE", index=False)
     user = ForeignKeyField(User, backref="memberships", on_delete="CASCADE")
     role = CharField(max_length=20, choices=[(r, r) for r in MEMBERSHIP_ROLES])
 
