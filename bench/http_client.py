@@ -17,7 +17,7 @@ import time
 import urllib.parse
 
 from bench.support import BENCH_PASSWORD
-from salon_web.sample_data.bench_data import BENCH_USER
+from salon_web.sample_data.bench_data import BENCH_USER, SMALL_SLUG
 
 WORKERS = 2
 
@@ -123,3 +123,12 @@ def small_salon_pages(salon_id, busiest_id):
     return [("2k salon first page", f"/salons/{salon_id}/customers"),
             ("2k salon surname search", f"/salons/{salon_id}/customers?q=uwase"),
             ("2k salon busiest card", f"/salons/{salon_id}/customers/{busiest_id}")]
+
+
+def small_salon_id(cursor, url):
+    """The id of the 2,000-customer bench salon (`bench-small`), read with plain SQL so any schema version will do."""
+    cursor.execute("SELECT id FROM salon WHERE slug = %s", (SMALL_SLUG,))
+    found = cursor.fetchone()
+    if found is None:
+        raise SystemExit(f"{url}: no salon {SMALL_SLUG!r}; run that checkout's `flask --app wsgi bench-data`")
+    return found[0]

@@ -15,7 +15,7 @@ from pathlib import Path
 import psycopg2
 from flask import Flask, render_template_string
 
-from bench.http_client import load, start_gunicorn, stop, warm_up
+from bench.http_client import load, small_salon_id, start_gunicorn, stop, warm_up
 from bench.support import p50, p95
 
 ROWS = """<!doctype html><title>Customers</title><table>{% for id, name, phone, visits in rows %}
@@ -39,18 +39,6 @@ def customers(salon_id):
     return render_template_string(ROWS, rows=rows)
 
 
-def _small_salon_id(url):
-    from salon_web.sample_data.bench_data import SMALL_SLUG
-
-    with psycopg2.connect(url) as connection, connection.cursor() as cursor:
-        cursor.execute("SELECT id FROM salon WHERE slug = %s", (SMALL_SLUG,))
-        found = cursor.fetchone()
-    connection.close()
-    if found is None:
-        raise SystemExit(f"{url}: no salon {SMALL_SLUG!r}; run `flask --app wsgi bench-data` first")
-    return found[0]
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench.http_floor", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -59,7 +47,9 @@ def main(argv=None):
     parser.add_argument("--port", type=int, default=5140)
     args = parser.parse_args(argv)
     url = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/salon_web_bench")
-    path = f"/salons/{_small_salon_id(url)}/customers"
+    with psycopg2.connect(url) as connection, connection.cursor() as cursor:
+        path = f"/salons/{small_salon_id(cursor, url)}/customers"
+    connection.close()
     server = start_gunicorn(url, str(Path(__file__).resolve().parent.parent), args.port,
                             app="bench.http_floor:app", ready_path=path)
     try:

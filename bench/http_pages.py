@@ -21,9 +21,10 @@ from pathlib import Path
 
 import psycopg2
 
-from bench.http_client import WORKERS, load, log_in, request, small_salon_pages, start_gunicorn, stop, warm_up
+from bench.http_client import (
+    WORKERS, load, log_in, request, small_salon_id, small_salon_pages, start_gunicorn, stop, warm_up,
+)
 from bench.support import p50, p95
-from salon_web.sample_data.bench_data import SMALL_SLUG
 
 
 def _app(text):
@@ -39,11 +40,7 @@ def _app(text):
 def busiest_customer(url):
     """(bench-small salon id, its busiest customer's id, that customer's visits) with plain SQL on `url`."""
     with psycopg2.connect(url) as connection, connection.cursor() as cursor:
-        cursor.execute("SELECT id FROM salon WHERE slug = %s", (SMALL_SLUG,))
-        found = cursor.fetchone()
-        if found is None:
-            raise SystemExit(f"{url}: no salon {SMALL_SLUG!r}; run that checkout's `flask --app wsgi bench-data`")
-        salon_id = found[0]
+        salon_id = small_salon_id(cursor, url)
         cursor.execute("SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() "
                        "AND table_name = 'salon_customer' AND column_name = 'visit_count'")
         if cursor.fetchone():  # every version so far keeps the figure on the salon's card
