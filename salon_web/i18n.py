@@ -89,6 +89,7 @@ def init_app(app):
                                  gettext_pattern=_template_gettext_pattern)
 
 
+@pass_eval_context  # also the filter that templates compiled per language call (translated_templates)
 def fill_translation(eval_ctx, text, variables):
     """What Jinja's newstyle gettext does with a translation: Markup under autoescape, then the variables."""
     if not (variables or "%" in text):

@@ -8,7 +8,7 @@ part of the surrounding HTML. A call with variables keeps only the filling-in fo
 the same; the templates' compiled code is kept per language (`LanguageCache`).
 """
 from flask.templating import Environment
-from jinja2 import nodes, pass_eval_context
+from jinja2 import nodes
 from jinja2.visitor import NodeTransformer
 
 from salon_web.i18n import current_language, fill_translation, translations
@@ -24,7 +24,7 @@ class TranslatedEnvironment(Environment):
         super().__init__(app, **options)
         if self.cache is not None:
             self.cache = LanguageCache(self.cache)
-        self.filters[FILL_FILTER] = pass_eval_context(fill_translation)
+        self.filters[FILL_FILTER] = fill_translation
 
     def compile(self, source, name=None, filename=None, raw=False, defer_init=False):
         if isinstance(source, str):
