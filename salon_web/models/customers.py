@@ -89,8 +89,10 @@ class SalonCustomer(TenantModel):
         )
 
 
-# The customers not forgotten, per salon (migration 0023): the list's capped count reads this index alone.
-SalonCustomer.add_index(SalonCustomer.index(SalonCustomer.salon, name="salon_customer_salon_present",
+# The customers not forgotten, per salon (migration 0023): the list's capped count reads this index alone, and
+# SQLite's unfiltered export reads the salon's rows through it.
+PRESENT_CUSTOMERS_INDEX = "salon_customer_salon_present"
+SalonCustomer.add_index(SalonCustomer.index(SalonCustomer.salon, name=PRESENT_CUSTOMERS_INDEX,
                                             where=SalonCustomer.forgotten_at.is_null()))
 
 # Indexes that only PostgreSQL has. Search (migration 0003): pg_trgm GIN indexes serve substring

@@ -24,6 +24,7 @@ from peewee import JOIN, SQL, Case, Cast, Expression, NodeList, Value, fn
 
 from salon_web.db import allow_long_statements, db, is_postgres
 from salon_web.models import CustomerTag, SalonCustomer, Tag
+from salon_web.models.customers import PRESENT_CUSTOMERS_INDEX
 from salon_web.services import audit
 from salon_web.services.clock import local_today
 from salon_web.services.money import minor_digits
@@ -239,7 +240,7 @@ def sqlite_csv_query(customer_filter, salon, now=None):
     return _export_select(customer_filter, salon, tags, cells, now)
 
 
-SALON_INDEX = "salon_customer_salon_present"  # (salon_id) of the customers not forgotten, all the export reads
+SALON_INDEX = PRESENT_CUSTOMERS_INDEX  # (salon_id) of the customers not forgotten, all the export reads
 
 
 def sqlite_csv_statement(customer_filter, salon, now=None):
